@@ -1,0 +1,167 @@
+"""Beads and alignments: the result of aligning two documents.
+
+A :class:`Bead` pairs a run of consecutive source sentences with a run of consecutive target
+sentences (either run may be empty: 1-0, 0-1). An :class:`Alignment` holds the two documents,
+the beads in order, and the signature of the run that produced them; its ``to_*`` methods
+share the writers of :mod:`paralign.corpus.formats`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..text.document import Document
+
+__all__ = ["Bead", "Alignment"]
+
+
+@dataclass(frozen=True, slots=True)
+class Bead:
+    """One alignment unit.
+
+    Attributes:
+        src: 0-based indices of the source sentences (consecutive, possibly empty).
+        tgt: 0-based indices of the target sentences (consecutive, possibly empty).
+        score: calibrated confidence in [0, 1] that the bead is right (1.0 for gold beads).
+        src_text, tgt_text: the original texts of the two sides, filled in by
+            :class:`Alignment`; not part of equality.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float = 1.0
+    src_text: str = field(default="", compare=False)
+    tgt_text: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "src", tuple(int(i) for i in self.src))
+        object.__setattr__(self, "tgt", tuple(int(i) for i in self.tgt))
+
+    @property
+    def kind(self) -> str:
+        """Bead type such as ``"1-2"`` (source count - target count)."""
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+    @property
+    def is_null(self) -> bool:
+        """True for an omission or insertion (one side empty)."""
+        return not self.src or not self.tgt
+
+    def key(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        return (self.src, self.tgt)
+
+    def to_vecalign(self, with_score: bool = True) -> str:
+        """The bead in Vecalign's format: ``[0, 1]:[2]:0.83``."""
+        s = f"[{', '.join(map(str, self.src))}]:[{', '.join(map(str, self.tgt))}]"
+        return f"{s}:{self.score:.4f}" if with_score else s
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The beads aligning two documents, and how they were obtained.
+
+    Attributes:
+        src, tgt: the segmented documents.
+        beads: beads in order; together they cover every sentence of both sides once.
+        signature: reproducibility signature of the run
+            (``paralign 0.1.0|enc:use-m3|max:4/5|...``).
+        parallelism: document-level score in [0, 1]: how likely the two texts are
+            translations of each other at all.
+        stats: figures of the run (seconds spent embedding and searching, length ratio...).
+    """
+
+    src: Document
+    tgt: Document
+    beads: list[Bead]
+    signature: str = ""
+    parallelism: float = float("nan")
+    stats: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        filled = []
+        for b in self.beads:
+            if not b.src_text and not b.tgt_text:
+                b = replace(b, src_text=self.src.join(b.src), tgt_text=self.tgt.join(b.tgt))
+            filled.append(b)
+        object.__setattr__(self, "beads", filled)
+
+    def __len__(self) -> int:
+        return len(self.beads)
+
+    def __iter__(self) -> Iterator[Bead]:
+        return iter(self.beads)
+
+    def pairs(self, min_score: float = 0.0, *, skip_null: bool = True) -> Iterator[tuple[str, str]]:
+        """Yield (source text, target text) of the beads, optionally filtered."""
+        for b in self.beads:
+            if skip_null and b.is_null:
+                continue
+            if b.score >= min_score:
+                yield b.src_text, b.tgt_text
+
+    def kinds(self) -> dict[str, int]:
+        """Count of beads per type, most frequent first."""
+        counts: dict[str, int] = {}
+        for b in self.beads:
+            counts[b.kind] = counts.get(b.kind, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    # -- exports: shared with ParallelCorpus through paralign.corpus.formats ---------------
+    def to_tmx(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
+        from ..corpus import formats
+
+        formats.write_alignment(self, path, fmt="tmx", **kwargs)
+
+    def to_tsv(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
+        from ..corpus import formats
+
+        formats.write_alignment(self, path, fmt="tsv", **kwargs)
+
+    def to_jsonl(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
+        from ..corpus import formats
+
+        formats.write_alignment(self, path, fmt="jsonl", **kwargs)
+
+    def to_vecalign(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
+        from ..corpus import formats
+
+        formats.write_alignment(self, path, fmt="align", **kwargs)
+
+    def to_plain(self, src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str],
+                 **kwargs: Any) -> None:
+        """Two files, line n of one aligned with line n of the other (null beads skipped)."""
+        from ..corpus import formats
+
+        formats.write_plain(self, src_path, tgt_path, **kwargs)
+
+    def to_html(self, path: str | os.PathLike[str] | None = None, **kwargs: Any) -> str:
+        """A self-contained HTML report; written to ``path`` when given, returned always."""
+        from .. import report
+
+        return report.render_report(self, path, **kwargs)
+
+    def to_dataframe(self) -> Any:
+        """The beads as a pandas DataFrame (pandas must be installed)."""
+        from ..viz import alignment_dataframe
+
+        return alignment_dataframe(self)
+
+    # -- display ---------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        kinds = ", ".join(f"{k}:{v}" for k, v in list(self.kinds().items())[:4])
+        return (f"<Alignment {self.src.tag}->{self.tgt.tag}: {len(self.beads)} beads "
+                f"({kinds}), {len(self.src)}x{len(self.tgt)} sentences>")
+
+    def _repr_html_(self) -> str:
+        from ..viz import alignment_html
+
+        return alignment_html(self)
+
+
+def beads_from_pairs(pairs: Sequence[tuple[Sequence[int], Sequence[int]]]) -> list[Bead]:
+    """Beads from (src indices, tgt indices) pairs, e.g. a parsed Vecalign file."""
+    return [Bead(tuple(s), tuple(t)) for s, t in pairs]

@@ -1,0 +1,222 @@
+"""The ``paralign`` command line: parses arguments, calls the library, prints.
+
+No logic lives here beyond choosing what to call; every command is a thin wrapper over a
+public function, so that what the shell does a notebook can do too. Errors the user can fix
+(missing file, undecodable bytes, unknown language, bad option) are one line on stderr and
+exit status 2; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from . import __version__
+from .errors import ParalignError
+
+log = logging.getLogger("paralign")
+
+COMMANDS = ("align", "batch", "export", "search", "stats", "eval", "segment", "report", "demo")
+
+
+def _add_align_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--encoder", help="encoder name (default: the AlignConfig default)")
+    p.add_argument("--max-merge", type=int, help="most sentences on one side of a bead")
+    p.add_argument("--presplit", action="store_true",
+                   help="inputs hold one sentence per line; an empty line marks a paragraph break")
+    p.add_argument("--no-cache", action="store_true", help="do not use the embedding cache")
+
+
+def _config_from(args: argparse.Namespace):  # -> AlignConfig
+    from .config import AlignConfig
+
+    changes = {}
+    if getattr(args, "encoder", None):
+        changes["encoder"] = args.encoder
+    if getattr(args, "max_merge", None):
+        changes["max_merge"] = args.max_merge
+    if getattr(args, "no_cache", False):
+        changes["cache"] = False
+    if getattr(args, "quiet", False):
+        changes["progress"] = False
+    return AlignConfig(**changes)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paralign",
+        description="Align Chinese-English texts sentence by sentence into a parallel corpus.",
+    )
+    parser.add_argument("--version", action="version", version=f"paralign {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("align", help="align a Chinese and an English text into a file")
+    p.add_argument("zh", help="Chinese text file")
+    p.add_argument("en", help="English text file")
+    p.add_argument("-o", "--output", required=True,
+                   help="output file; format from the suffix: .tmx .tsv .jsonl .align")
+    _add_align_options(p)
+    p.set_defaults(func=_cmd_align)
+
+    p = sub.add_parser("batch", help="align many document pairs into a corpus database")
+    p.add_argument("input", help="folder of NAME.zh.txt / NAME.en.txt pairs, or a TSV manifest")
+    p.add_argument("-o", "--output", required=True, help="corpus database (SQLite file)")
+    p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: cores)")
+    _add_align_options(p)
+    p.set_defaults(func=_cmd_batch)
+
+    p = sub.add_parser("export", help="export a corpus database to TMX, TSV, JSONL or .align")
+    p.add_argument("corpus", help="corpus database")
+    p.add_argument("-o", "--output", required=True, help="output file; format from the suffix")
+    p.add_argument("--min-score", type=float, default=0.0, help="keep beads scoring at least this")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("search", help="bilingual concordance (keyword in context)")
+    p.add_argument("corpus", help="corpus database")
+    p.add_argument("term", help="word or phrase to find")
+    p.add_argument("--side", choices=("zh", "en"), default=None,
+                   help="which side to search (default: guessed from the term)")
+    p.add_argument("-n", "--limit", type=int, default=20, help="most hits to show")
+    p.set_defaults(func=_cmd_search)
+
+    p = sub.add_parser("stats", help="statistics of a corpus database")
+    p.add_argument("corpus", help="corpus database")
+    p.set_defaults(func=_cmd_stats)
+
+    p = sub.add_parser("eval", help="strict and lax precision/recall/F1 against gold beads")
+    p.add_argument("gold", nargs="+", help="gold .align files (Vecalign format)")
+    p.add_argument("--test", nargs="+", required=True, help="test .align files, same order")
+    p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser("segment", help="print one sentence per line, paragraphs blank-separated")
+    p.add_argument("file", help="text file")
+    p.add_argument("--lang", choices=("zh", "en"), default=None,
+                   help="language (default: detected)")
+    p.set_defaults(func=_cmd_segment)
+
+    p = sub.add_parser("report", help="a self-contained HTML report of an alignment")
+    p.add_argument("zh", help="Chinese text file")
+    p.add_argument("en", help="English text file")
+    p.add_argument("-o", "--output", required=True, help="output .html file")
+    _add_align_options(p)
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("demo", help="align the sample corpus shipped with paralign into a TMX")
+    p.add_argument("-o", "--output", default="out/demo.tmx", help="output TMX (default: %(default)s)")
+    p.add_argument("--corpora", default=None, help="folder of sample texts (default: corpora/)")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+# -- command handlers: each calls one library function ----------------------------------------
+
+def _cmd_align(args: argparse.Namespace) -> int:
+    from .api import align_files
+
+    al = align_files(args.zh, args.en, args.output, config=_config_from(args),
+                     presplit=args.presplit)
+    print(f"{len(al.beads)} beads ({', '.join(f'{k}:{v}' for k, v in al.kinds().items())}) "
+          f"-> {args.output}")
+    return 0
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from .corpus.batch import run_batch
+
+    summary = run_batch(args.input, args.output, config=_config_from(args), jobs=args.jobs,
+                        presplit=args.presplit, progress=not args.quiet)
+    print(summary.describe())
+    return 0 if not summary.failed else 1
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .corpus import ParallelCorpus
+
+    with ParallelCorpus(args.corpus, readonly=True) as corpus:
+        n = corpus.export(args.output, min_score=args.min_score)
+    print(f"{n} units -> {args.output}")
+    return 0
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from .corpus import ParallelCorpus
+
+    with ParallelCorpus(args.corpus, readonly=True) as corpus:
+        for hit in corpus.search(args.term, side=args.side, limit=args.limit):
+            print(hit.format())
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from .corpus import ParallelCorpus
+
+    with ParallelCorpus(args.corpus, readonly=True) as corpus:
+        print(corpus.stats().describe())
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_files, format_scores
+
+    print(format_scores(evaluate_files(args.gold, args.test)))
+    return 0
+
+
+def _cmd_segment(args: argparse.Namespace) -> int:
+    from .text import read_file, segment
+
+    doc = segment(read_file(args.file), lang=args.lang, source=args.file)
+    for k, para in enumerate(doc.paragraphs):
+        if k:
+            print()
+        for s in para:
+            print(s.text)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .api import align_files
+
+    al = align_files(args.zh, args.en, None, config=_config_from(args), presplit=args.presplit)
+    al.to_html(args.output)
+    print(f"report of {len(al.beads)} beads -> {args.output}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .api import run_demo
+
+    print(run_demo(args.output, corpora=args.corpora))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING - 10 * args.verbose if not args.quiet else logging.ERROR
+    logging.basicConfig(level=max(level, logging.DEBUG), format="paralign: %(levelname)s: %(message)s")
+    if args.command is None:
+        parser.print_help()
+        return 2
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ParalignError as exc:
+        print(f"paralign: error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"paralign: error: no such file: {exc.filename or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("paralign: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # e.g. `paralign segment big.txt | head`: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

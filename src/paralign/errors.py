@@ -1,0 +1,45 @@
+"""The exceptions paralign raises for problems the user can fix.
+
+Each carries a message meant to be shown as is (the CLI prints it on one line), naming the
+file or setting at fault and, where possible, what to do about it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ParalignError",
+    "InputError",
+    "DecodeError",
+    "LanguageError",
+    "EncoderError",
+    "FormatError",
+    "NotParallelWarning",
+]
+
+
+class ParalignError(Exception):
+    """Base class of paralign's user-facing errors."""
+
+
+class InputError(ParalignError, ValueError):
+    """Input that cannot be aligned: empty, binary, one-sided."""
+
+
+class DecodeError(InputError):
+    """Bytes that decode in no supported encoding."""
+
+
+class LanguageError(InputError):
+    """A text in a language paralign was not asked for, or cannot tell."""
+
+
+class EncoderError(ParalignError, RuntimeError):
+    """An encoder that cannot be loaded (unknown name, model not on disk)."""
+
+
+class FormatError(ParalignError, ValueError):
+    """A malformed input file (TMX, TSV, .align), with the line at fault."""
+
+
+class NotParallelWarning(UserWarning):
+    """The two texts do not look like translations of each other."""
