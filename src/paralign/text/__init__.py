@@ -1,0 +1,35 @@
+"""Text pipeline: read, decode, clean, detect, normalize, segment, tokenize.
+
+Importing this package is cheap: jieba's dictionary, the OpenCC converters and the Punkt
+model load lazily, once per process, on first use.
+"""
+
+from __future__ import annotations
+
+from .bilingual import split_bilingual
+from .clean import clean
+from .detect import Detection, detect
+from .document import Document, Sentence
+from .normalize import to_simplified, to_simplified_aligned
+from .reading import decode, read_file
+from .segmentation import from_sentences, read_presplit, segment
+from .words import Token, count_units, words
+
+__all__ = [
+    "Document",
+    "Sentence",
+    "Detection",
+    "Token",
+    "decode",
+    "clean",
+    "read_file",
+    "detect",
+    "to_simplified",
+    "to_simplified_aligned",
+    "segment",
+    "from_sentences",
+    "read_presplit",
+    "split_bilingual",
+    "words",
+    "count_units",
+]

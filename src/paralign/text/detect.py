@@ -1,0 +1,117 @@
+"""Language and script detection, offline and without models.
+
+Why counting is enough: paralign only has to tell Chinese from English (and refuse
+anything else), and the two are written in disjoint scripts. Chinese texts quote Latin
+names, numbers and ASCII punctuation, English texts quote the odd Chinese term; so the
+decision weighs Han characters against Latin *words* (a Chinese word is about 1.5
+characters), not characters against characters.
+
+Traditional vs Simplified: a character that OpenCC's t2s changes is Traditional-only, one
+that s2t changes is Simplified-only; the text's script is the side with more such
+characters. A text written identically in both scripts (common characters only, e.g. 中文,
+人民) is reported as ``Hans``: its Simplified conversion is itself, so nothing downstream
+depends on the choice, and Simplified is the more common default for such text; the
+confidence is then 0.5.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Detection", "detect", "script_counts", "han_share"]
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+_KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+_OTHER_LETTERS = re.compile(
+    r"[\u0370-\u03ff\u0400-\u052f\u0530-\u058f\u0590-\u05ff\u0600-\u06ff\u0750-\u077f"
+    r"\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff]+")
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Result of :func:`detect`.
+
+    Attributes:
+        lang: ``"zh"``, ``"en"`` or ``"other"``.
+        script: ``"Hant"``/``"Hans"`` for Chinese, ``"Latn"`` for English, else ``None``.
+        confidence: 0..1, the share of the winning side in the evidence.
+    """
+
+    lang: str
+    script: str | None
+    confidence: float
+
+    @property
+    def tag(self) -> str:
+        """``"zh-Hant"``, ``"zh-Hans"``, ``"en"`` or ``"other"``."""
+        if self.lang == "zh":
+            return f"zh-{self.script or 'Hans'}"
+        return self.lang if self.lang == "en" else "other"
+
+
+def script_counts(text: str) -> dict[str, float]:
+    """Evidence units per script: Han characters / 1.5, Latin words, kana, hangul, other."""
+    return {
+        "han": len(HAN.findall(text)) / 1.5,
+        "latin": float(len(_LATIN_WORD.findall(text))),
+        "kana": len(_KANA.findall(text)) / 1.5,
+        "hangul": len(_HANGUL.findall(text)) / 1.5,
+        "other": float(len(_OTHER_LETTERS.findall(text))),
+    }
+
+
+def han_share(text: str) -> float:
+    """Share of Han evidence among Han + Latin (0 when there is neither)."""
+    c = script_counts(text)
+    total = c["han"] + c["latin"]
+    return c["han"] / total if total else 0.0
+
+
+def _zh_script(text: str) -> tuple[str, float]:
+    from .normalize import to_simplified, to_traditional
+
+    chars = "".join(sorted(set(HAN.findall(text))))
+    if not chars:
+        return "Hans", 0.5
+    # one character per line: a character-level count, phrases cannot shift positions
+    joined = "\n".join(chars)
+    simp = to_simplified(joined, "t2s").split("\n")
+    trad = to_traditional(joined, "s2t").split("\n")
+    counts = {c: 0 for c in chars}
+    for c in HAN.findall(text):
+        counts[c] += 1
+    n_trad = sum(counts[c] for c, s in zip(chars, simp) if s != c)
+    n_simp = sum(counts[c] for c, t in zip(chars, trad) if t != c)
+    if n_trad == n_simp:
+        return "Hans", 0.5
+    script = "Hant" if n_trad > n_simp else "Hans"
+    return script, max(n_trad, n_simp) / (n_trad + n_simp)
+
+
+def detect(text: str) -> Detection:
+    """Detect the language (zh/en/other) and, for Chinese, the script of ``text``.
+
+    A text is Chinese when Han characters (counted as 1/1.5 word each) are at least as
+    many as Latin words: ``"使用Python的numpy库"`` is Chinese, ``"Beijing (北京) and
+    Shanghai (上海)"`` is English. Japanese (kana), Korean (hangul), Cyrillic, Greek,
+    Arabic, Hebrew, Indic and Thai text is ``other``; so is text without letters.
+    """
+    c = script_counts(text)
+    if c["kana"] >= 1 and c["kana"] >= 0.1 * c["han"]:
+        c["other"] += c["kana"] + c["han"]  # Japanese: kanji count for it
+        c["han"] = 0.0
+    c["other"] += c["hangul"]
+    total = c["han"] + c["latin"] + c["other"]
+    if total == 0:
+        return Detection("other", None, 0.0)
+    best = max(("han", "latin", "other"), key=lambda k: c[k])
+    conf = c[best] / total
+    if best == "other" or (best == "latin" and c["other"] > c["latin"]):
+        return Detection("other", None, round(conf, 3))
+    if best == "han":
+        script, sconf = _zh_script(text)
+        return Detection("zh", script, round(conf * (0.5 + sconf / 2), 3))
+    return Detection("en", "Latn", round(conf, 3))
