@@ -1,0 +1,166 @@
+"""Dynamic programming over a band of the alignment lattice.
+
+The lattice node ``(i, j)`` means "the first ``i`` source and ``j`` target sentences are
+aligned". A bead of type ``(a, b)`` moves from ``(i - a, j - b)`` to ``(i, j)``. The search keeps,
+for every row ``i``, only the columns ``lo[i] .. hi[i]`` (a band around a first-pass path), so
+time and memory grow with ``n * width`` rather than ``n * m``: linear in document length for a
+fixed band width.
+
+Rows are processed one at a time and every bead type is a vector operation over the row, so
+the Python loop runs ``n * types`` times; the 0-1 bead, which links cells of the same row, is
+folded in with a running maximum (no inner loop).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Band", "band_from_path", "full_band", "search"]
+
+NEG = -1e30
+
+
+@dataclass(frozen=True)
+class Band:
+    """Column bounds ``lo[i] <= j <= hi[i]`` of the searched cells of row ``i`` (0..n)."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @property
+    def width(self) -> int:
+        return int((self.hi - self.lo).max()) + 1
+
+    @property
+    def n(self) -> int:
+        return len(self.lo) - 1
+
+    @property
+    def m(self) -> int:
+        return int(self.hi[-1])
+
+    def cells(self) -> int:
+        return int((self.hi - self.lo + 1).sum())
+
+
+def full_band(n: int, m: int) -> Band:
+    """Every cell: exact search, quadratic; for short documents."""
+    return Band(np.zeros(n + 1, np.int64), np.full(n + 1, m, np.int64))
+
+
+def band_from_path(path: Sequence[tuple[int, int]], n: int, m: int, width: int) -> Band:
+    """A band of half-width ``width`` around a monotone path of lattice nodes.
+
+    ``path`` lists nodes ``(i, j)`` from ``(0, 0)`` to ``(n, m)``; each row gets the columns the
+    path visits in it, widened by ``width`` on both sides (and by the same in rows, so that
+    the band also covers beads that cross the path diagonally).
+    """
+    lo = np.full(n + 1, m, np.int64)
+    hi = np.zeros(n + 1, np.int64)
+    for i, j in path:
+        lo[i] = min(lo[i], j)
+        hi[i] = max(hi[i], j)
+    # rows the path jumps over take the bounds of their neighbours
+    seen = hi >= lo
+    last_hi = 0
+    for i in range(n + 1):
+        if seen[i]:
+            last_hi = hi[i]
+        else:
+            lo[i] = hi[i] = last_hi
+    # widen along both axes: a cell within `width` rows or columns of the path
+    lo_w = lo.copy()
+    hi_w = hi.copy()
+    for d in range(1, width + 1):
+        lo_w[d:] = np.minimum(lo_w[d:], lo[:-d])
+        hi_w[:-d] = np.maximum(hi_w[:-d], hi[d:])
+    lo_w = np.maximum(lo_w - width, 0)
+    hi_w = np.minimum(hi_w + width, m)
+    # keep bounds monotone so that every cell has a predecessor in the band
+    lo_w = np.minimum.accumulate(lo_w[::-1])[::-1]
+    hi_w = np.maximum.accumulate(hi_w)
+    lo_w[0] = 0
+    hi_w[-1] = m
+    return Band(lo_w, hi_w)
+
+
+def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.ndarray],
+           skip_tgt: np.ndarray) -> tuple[list[tuple[int, int, int, int]], float]:
+    """Best-scoring monotone path through the band.
+
+    Args:
+        band: the cells to search.
+        types: bead types ``(a, b)`` other than ``(0, 1)``; ``a >= 1``.
+        scores: for each type, an array of shape ``(n + 1, width)``: ``scores[t][i, c]`` is the
+            score of the bead of type ``t`` that *ends* at node ``(i, band.lo[i] + c)``
+            (``NEG`` where impossible).
+        skip_tgt: shape ``(n + 1, width)``: score of the 0-1 bead ending at each cell.
+
+    Returns:
+        The beads as ``(i0, i1, j0, j1)`` half-open index ranges, in order, and the total score.
+    """
+    n = band.n
+    W = band.width
+    lo, hi = band.lo, band.hi
+    D = np.full((n + 1, W), NEG, np.float64)
+    arg = np.full((n + 1, W), -1, np.int16)       # type that reached the cell before 0-1 moves
+    kk = np.zeros((n + 1, W), np.int32)           # column the 0-1 chain started from
+    idx = np.arange(W)
+    for i in range(n + 1):
+        width_i = int(hi[i] - lo[i]) + 1
+        cols = lo[i] + idx
+        best = np.full(W, NEG)
+        barg = np.full(W, -1, np.int16)
+        if i == 0:
+            best[0] = 0.0  # lo[0] == 0: the start node
+        for t, (a, b) in enumerate(types):
+            if a > i:
+                continue
+            p = i - a
+            c_prev = cols - b - lo[p]
+            ok = (c_prev >= 0) & (c_prev <= hi[p] - lo[p]) & (idx < width_i)
+            if not ok.any():
+                continue
+            cand = np.where(ok, D[p, np.clip(c_prev, 0, W - 1)] + scores[t][i], NEG)
+            better = cand > best
+            best = np.where(better, cand, best)
+            barg = np.where(better, t, barg)
+        # 0-1 beads within the row: D[j] = max_k best[k] + sum(skip[k+1..j])
+        s01 = np.where(idx < width_i, skip_tgt[i], NEG)
+        s01[0] = 0.0
+        C = np.cumsum(s01)
+        val = best - C
+        run = np.maximum.accumulate(val)
+        rec = np.maximum.accumulate(np.where(val >= run, idx, 0))
+        row = C + run
+        row[width_i:] = NEG
+        D[i] = row
+        arg[i] = barg
+        kk[i] = rec
+    # backtrace from (n, m)
+    beads: list[tuple[int, int, int, int]] = []
+    i, c = n, int(hi[n] - lo[n])
+    total = float(D[n, c])
+    if total <= NEG / 2:
+        raise RuntimeError("no path through the band")  # cannot happen with a valid band
+    while i > 0 or lo[i] + c > 0:
+        k = int(kk[i, c])
+        while c > k:  # 0-1 beads
+            j = int(lo[i] + c)
+            beads.append((i, i, j - 1, j))
+            c -= 1
+        t = int(arg[i, c])
+        if t < 0:
+            if i == 0 and lo[i] + c == 0:
+                break
+            raise RuntimeError("broken backtrace")  # pragma: no cover
+        a, b = types[t]
+        j = int(lo[i] + c)
+        beads.append((i - a, i, j - b, j))
+        i, j = i - a, j - b
+        c = int(j - lo[i])
+    beads.reverse()
+    return beads, total

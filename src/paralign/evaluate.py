@@ -1,0 +1,169 @@
+"""Strict and lax precision, recall and F1 of sentence alignments.
+
+The definitions are those of Vecalign's ``score.py`` (after Sennrich & Volk 2011), so that
+figures are comparable with published ones:
+
+* a test bead is a *strict* hit when it equals a gold bead exactly;
+* it is a *lax* hit when it shares a source sentence and a target sentence with a gold bead;
+* precision is counted over all test beads (null beads included), recall over the gold beads
+  that are not null, matched against the test beads that are not null;
+* counts are summed over documents before dividing (micro-average).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .errors import FormatError
+
+__all__ = ["evaluate", "evaluate_files", "format_scores", "read_vecalign", "parse_vecalign_line"]
+
+BeadLike = Any  # a Bead, or a (src indices, tgt indices) pair
+_Pair = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def _as_pair(b: BeadLike) -> _Pair:
+    if hasattr(b, "src") and hasattr(b, "tgt"):
+        return tuple(b.src), tuple(b.tgt)
+    s, t = b[0], b[1]
+    return tuple(int(i) for i in s), tuple(int(i) for i in t)
+
+
+def _counts(gold: Iterable[_Pair], test: Iterable[_Pair]) -> list[int]:
+    """[tp_strict, fp_strict, tp_lax, fp_lax] of ``test`` measured against ``gold``."""
+    test_set = {p for p in test if p[0] or p[1]}
+    gold_set = {p for p in gold if p[0] or p[1]}
+    src_to_gold_tgt: dict[int, set[int]] = defaultdict(set)
+    for gs, gt in gold_set:
+        for s in gs:
+            src_to_gold_tgt[s].update(gt)
+    tps = fps = tpl = fpl = 0
+    for ts, tt in test_set:
+        if (ts, tt) in gold_set:
+            tps += 1
+            tpl += 1
+            continue
+        fps += 1
+        targets: set[int] = set()
+        for s in ts:
+            targets |= src_to_gold_tgt.get(s, set())
+        if targets.intersection(tt):
+            tpl += 1
+        else:
+            fpl += 1
+    return [tps, fps, tpl, fpl]
+
+
+def _ratio(num: int, den: int) -> float:
+    return num / den if den else 0.0
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def evaluate(gold: Sequence[BeadLike] | Sequence[Sequence[BeadLike]],
+             test: Sequence[BeadLike] | Sequence[Sequence[BeadLike]]) -> dict[str, float]:
+    """Score test beads against gold beads.
+
+    Args:
+        gold, test: beads of one document (``Bead`` objects or ``(src, tgt)`` index pairs),
+            or lists of such lists, one per document (micro-averaged).
+
+    Returns:
+        ``{"precision_strict", "recall_strict", "f1_strict", "precision_lax", "recall_lax",
+        "f1_lax"}``.
+
+    >>> gold = [([0], [0]), ([1], [1, 2]), ([2], [3])]
+    >>> test = [([0], [0]), ([1], [1]), ([], [2]), ([2], [3])]
+    >>> s = evaluate(gold, test)
+    >>> round(s["precision_strict"], 3), round(s["recall_strict"], 3), round(s["f1_lax"], 3)
+    (0.5, 0.667, 0.857)
+    """
+    gold_docs = _as_documents(gold)
+    test_docs = _as_documents(test)
+    if len(gold_docs) != len(test_docs):
+        raise ValueError(f"{len(gold_docs)} gold documents but {len(test_docs)} test documents")
+    p = [0, 0, 0, 0]
+    r = [0, 0, 0, 0]
+    for g, t in zip(gold_docs, test_docs):
+        g_pairs = [_as_pair(b) for b in g]
+        t_pairs = [_as_pair(b) for b in t]
+        for k, v in enumerate(_counts(g_pairs, t_pairs)):
+            p[k] += v
+        g_full = [x for x in g_pairs if x[0] and x[1]]
+        t_full = [x for x in t_pairs if x[0] and x[1]]
+        # recall is precision with the roles swapped and null beads ignored
+        for k, v in enumerate(_counts(t_full, g_full)):
+            r[k] += v
+    ps, pl = _ratio(p[0], p[0] + p[1]), _ratio(p[2], p[2] + p[3])
+    rs, rl = _ratio(r[0], r[0] + r[1]), _ratio(r[2], r[2] + r[3])
+    return {
+        "precision_strict": ps,
+        "recall_strict": rs,
+        "f1_strict": _f1(ps, rs),
+        "precision_lax": pl,
+        "recall_lax": rl,
+        "f1_lax": _f1(pl, rl),
+    }
+
+
+def _as_documents(x: Sequence[Any]) -> list[Sequence[Any]]:
+    """Tell one document's beads from a list of documents' beads."""
+    if not x:
+        return [x]
+    first = x[0]
+    if hasattr(first, "src"):
+        return [x]
+    # a bead pair is (seq of int, seq of int); a document is a seq of bead pairs
+    if len(first) == 2 and all(isinstance(i, int) for i in list(first[0]) + list(first[1])):
+        return [x]
+    return list(x)
+
+
+def parse_vecalign_line(line: str, *, where: str = "") -> tuple[tuple[int, ...], tuple[int, ...], float | None]:
+    """Parse ``[0, 1]:[2]`` or ``[0, 1]:[2]:0.83`` into (src, tgt, score)."""
+    parts = line.strip().split(":")
+    if len(parts) not in (2, 3):
+        raise FormatError(f"{where}: not a Vecalign bead: {line.strip()!r}")
+    try:
+        src = ast.literal_eval(parts[0])
+        tgt = ast.literal_eval(parts[1])
+        score = float(parts[2]) if len(parts) == 3 else None
+        if not isinstance(src, list) or not isinstance(tgt, list):
+            raise ValueError
+        return tuple(int(i) for i in src), tuple(int(i) for i in tgt), score
+    except (ValueError, SyntaxError, TypeError):
+        raise FormatError(f"{where}: not a Vecalign bead: {line.strip()!r}") from None
+
+
+def read_vecalign(path: str | os.PathLike[str]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Read a Vecalign ``.align`` file (one bead a line, optional score)."""
+    beads = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            s, t, _ = parse_vecalign_line(line, where=f"{os.fspath(path)}:{n}")
+            beads.append((s, t))
+    return beads
+
+
+def evaluate_files(gold_paths: Sequence[str], test_paths: Sequence[str]) -> dict[str, float]:
+    """Micro-averaged scores of test ``.align`` files against gold ones (same order)."""
+    if len(gold_paths) != len(test_paths):
+        raise FormatError(f"{len(gold_paths)} gold files but {len(test_paths)} test files")
+    return evaluate([read_vecalign(p) for p in gold_paths], [read_vecalign(p) for p in test_paths])
+
+
+def format_scores(scores: dict[str, float]) -> str:
+    """Two lines, strict and lax, as a small table."""
+    lines = ["        precision  recall  F1"]
+    for kind in ("strict", "lax"):
+        lines.append(f"{kind:<8}{scores['precision_' + kind]:9.4f}{scores['recall_' + kind]:8.4f}"
+                     f"{scores['f1_' + kind]:7.4f}")
+    return "\n".join(lines)
