@@ -1,0 +1,788 @@
+"""ParallelCorpus: aligned document pairs in one SQLite file.
+
+Schema (``PRAGMA user_version`` = :data:`SCHEMA_VERSION`, ``PRAGMA application_id`` =
+:data:`APPLICATION_ID`, so other tools can tell what the file is)::
+
+    info(key TEXT PRIMARY KEY, value TEXT)         -- application, created, fts_tokenizer
+    docs(id INTEGER PRIMARY KEY,                   -- one row per aligned document pair
+         doc_id TEXT UNIQUE NOT NULL, title TEXT,
+         src_lang, src_script, src_tag,            -- 'zh', 'Hant', 'zh-TW' (tag = what files get)
+         tgt_lang, tgt_script, tgt_tag,
+         src_source, tgt_source,                   -- input files
+         signature TEXT, parallelism REAL,         -- how the alignment was made
+         meta TEXT NOT NULL DEFAULT '{}',          -- user metadata, JSON object
+         n_beads, n_src, n_tgt INTEGER, added TEXT)
+    segments(doc -> docs.id ON DELETE CASCADE,     -- the sentences, when known
+         side INTEGER (0 = source, 1 = target), idx INTEGER,
+         text TEXT, norm TEXT (NULL when equal to text), paragraph, span_start, span_end,
+         PRIMARY KEY (doc, side, idx)) WITHOUT ROWID
+    beads(id INTEGER PRIMARY KEY, doc -> docs.id ON DELETE CASCADE, pos INTEGER,
+         src_idx TEXT, tgt_idx TEXT ('0,1'),       -- sentence indices, comma-joined
+         kind TEXT ('2-1'), score REAL (NULL = NaN),
+         src_text TEXT, tgt_text TEXT,             -- original texts of the two sides
+         src_len, tgt_len INTEGER,                 -- characters, for length statistics
+         UNIQUE (doc, pos))
+    beads_fts USING fts5(zh, en)                   -- rowid = beads.id; see concordance.py
+
+Migrations (:data:`MIGRATIONS`): 0 -> 1 creates the tables; 1 -> 2 adds the concordance
+index and fills it from the stored beads. Opening an older file read-write upgrades it in
+a transaction; a newer one is refused.
+
+Durability: file corpora use WAL journaling (readers never block the writer or each other)
+with ``synchronous=NORMAL`` (a committed transaction survives a crash of the process;
+after a power loss the last transactions may be lost, never the file). Every
+:meth:`ParallelCorpus.add` is one transaction, so a document pair is stored whole or not
+at all. One connection per object; use it from one thread at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import os
+import random
+import sqlite3
+import statistics
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import groupby
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from ..errors import FormatError, InputError
+from . import concordance as cc
+from .formats import Unit, format_from_path, lang_tag, parse_lang_tag, units_from_alignment, write_units
+
+if TYPE_CHECKING:
+    from ..align.bead import Alignment
+
+__all__ = ["ParallelCorpus", "Pair", "DocInfo", "CorpusStats", "DuplicateDocumentError",
+           "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS"]
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+APPLICATION_ID = 0x50414C47  # "PALG"
+
+
+class DuplicateDocumentError(InputError):
+    """``add(..., replace=False)`` for a doc_id the corpus already holds."""
+
+
+# -- schema and migrations --------------------------------------------------------------------
+
+def _migrate_1(con: sqlite3.Connection) -> None:
+    # not executescript(): it would COMMIT the migration's transaction half-way
+    _execute_script(con, """
+        CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE docs (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT UNIQUE NOT NULL,
+            title TEXT,
+            src_lang TEXT, src_script TEXT, src_tag TEXT NOT NULL,
+            tgt_lang TEXT, tgt_script TEXT, tgt_tag TEXT NOT NULL,
+            src_source TEXT, tgt_source TEXT,
+            signature TEXT, parallelism REAL,
+            meta TEXT NOT NULL DEFAULT '{}',
+            n_beads INTEGER NOT NULL, n_src INTEGER, n_tgt INTEGER,
+            added TEXT NOT NULL
+        );
+        CREATE TABLE segments (
+            doc INTEGER NOT NULL REFERENCES docs(id) ON DELETE CASCADE,
+            side INTEGER NOT NULL CHECK (side IN (0, 1)),
+            idx INTEGER NOT NULL,
+            text TEXT NOT NULL, norm TEXT,
+            paragraph INTEGER, span_start INTEGER, span_end INTEGER,
+            PRIMARY KEY (doc, side, idx)
+        ) WITHOUT ROWID;
+        CREATE TABLE beads (
+            id INTEGER PRIMARY KEY,
+            doc INTEGER NOT NULL REFERENCES docs(id) ON DELETE CASCADE,
+            pos INTEGER NOT NULL,
+            src_idx TEXT NOT NULL, tgt_idx TEXT NOT NULL, kind TEXT NOT NULL,
+            score REAL,
+            src_text TEXT NOT NULL, tgt_text TEXT NOT NULL,
+            src_len INTEGER NOT NULL, tgt_len INTEGER NOT NULL,
+            UNIQUE (doc, pos)
+        );
+    """)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    con.executemany("INSERT OR REPLACE INTO info VALUES (?, ?)",
+                    [("application", "paralign"), ("created", now),
+                     ("created_by", f"paralign {__version__}")])
+
+
+def _execute_script(con: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";"):
+        if statement.strip():
+            con.execute(statement)
+
+
+def _migrate_2(con: sqlite3.Connection) -> None:
+    con.execute("CREATE VIRTUAL TABLE beads_fts USING fts5(zh, en, "
+                "tokenize = 'unicode61 remove_diacritics 2')")
+    rows = con.execute("SELECT b.id, b.src_text, b.tgt_text, d.src_lang, d.tgt_lang "
+                       "FROM beads b JOIN docs d ON d.id = b.doc ORDER BY b.id")
+    while batch := rows.fetchmany(5000):
+        fts = _fts_rows([(r[0], r[1], r[2]) for r in batch], [(r[3], r[4]) for r in batch])
+        con.executemany("INSERT INTO beads_fts(rowid, zh, en) VALUES (?, ?, ?)", fts)
+    con.execute("INSERT OR REPLACE INTO info VALUES ('fts_tokenizer', ?)", (cc.FTS_TOKENIZER,))
+
+
+#: version -> function bringing a database from version - 1 to version (run in a transaction)
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1, 2: _migrate_2}
+
+
+def _fts_rows(beads: Sequence[tuple[int, str, str]], langs: Sequence[tuple[str, str]]
+              ) -> list[tuple[int, str, str]]:
+    """(rowid, zh column, en column) for beads; the Chinese side is found from the doc langs."""
+    zh_texts: list[str] = []
+    where: list[int] = []  # 0: src is zh, 1: tgt is zh, -1: none
+    for (_, src, tgt), (sl, tl) in zip(beads, langs):
+        if sl == "zh":
+            where.append(0)
+            zh_texts.append(src)
+        elif tl == "zh":
+            where.append(1)
+            zh_texts.append(tgt)
+        else:
+            where.append(-1)
+    simp = iter(cc.to_simplified_many(zh_texts))
+    out = []
+    for (bid, src, tgt), w in zip(beads, where):
+        if w == 0:
+            out.append((bid, cc.zh_index_text(next(simp)), cc.en_index_text(tgt)))
+        elif w == 1:
+            out.append((bid, cc.zh_index_text(next(simp)), cc.en_index_text(src)))
+        else:
+            out.append((bid, "", cc.en_index_text(src + "\n" + tgt)))
+    return out
+
+
+# -- records ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocInfo:
+    """Metadata of one stored document pair."""
+
+    doc_id: str
+    src_tag: str = "zh"
+    tgt_tag: str = "en"
+    src_lang: str | None = None
+    src_script: str | None = None
+    tgt_lang: str | None = None
+    tgt_script: str | None = None
+    title: str | None = None
+    src_source: str | None = None
+    tgt_source: str | None = None
+    signature: str | None = None
+    parallelism: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    n_beads: int = 0
+    added: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One stored bead (a segment pair) with where it comes from."""
+
+    id: int
+    doc_id: str
+    pos: int
+    src_idx: tuple[int, ...]
+    tgt_idx: tuple[int, ...]
+    src: str
+    tgt: str
+    score: float
+    kind: str
+    src_lang: str
+    tgt_lang: str
+    meta: dict[str, Any]
+
+    def _zh_is_tgt(self) -> bool:
+        return (self.tgt_lang.lower().startswith("zh")
+                and not self.src_lang.lower().startswith("zh"))
+
+    @property
+    def zh(self) -> str:
+        """The Chinese side (the source if both or neither are Chinese)."""
+        return self.tgt if self._zh_is_tgt() else self.src
+
+    @property
+    def en(self) -> str:
+        """The other side."""
+        return self.src if self._zh_is_tgt() else self.tgt
+
+    @property
+    def is_null(self) -> bool:
+        return not self.src_idx or not self.tgt_idx
+
+    def unit(self) -> Unit:
+        return Unit(self.doc_id, self.src_idx, self.tgt_idx, self.src, self.tgt, self.score,
+                    self.src_lang, self.tgt_lang)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "doc_id": self.doc_id, "pos": self.pos,
+                "src_idx": list(self.src_idx), "tgt_idx": list(self.tgt_idx), "src": self.src,
+                "tgt": self.tgt, "score": self.score, "kind": self.kind,
+                "src_lang": self.src_lang, "tgt_lang": self.tgt_lang, "meta": self.meta}
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """Figures of a corpus: sizes, bead types, length ratios, score histogram."""
+
+    docs: int
+    beads: int
+    pairs: int
+    kinds: dict[str, int]
+    src_chars: int
+    tgt_chars: int
+    length_ratio: dict[str, float]  # src chars / tgt chars over non-null beads
+    score_histogram: list[tuple[float, float, int]]  # (low, high, count), 10 bins on [0, 1]
+    score_mean: float
+
+    def describe(self) -> str:
+        """A plain-text report for the terminal."""
+        lines = [f"documents      {self.docs}",
+                 f"beads          {self.beads} ({self.pairs} pairs, "
+                 f"{self.beads - self.pairs} null)",
+                 f"characters     src {self.src_chars}, tgt {self.tgt_chars}"]
+        lines.append("bead types     " + (", ".join(
+            f"{k} {v} ({v / self.beads:.1%})" for k, v in self.kinds.items()) or "-"))
+        if self.length_ratio:
+            r = self.length_ratio
+            lines.append(f"length ratio   src/tgt chars: mean {r['mean']:.3f}, median "
+                         f"{r['median']:.3f}, p10 {r['p10']:.3f}, p90 {r['p90']:.3f}")
+        lines.append(f"score          mean {self.score_mean:.3f}" if not math.isnan(
+            self.score_mean) else "score          -")
+        peak = max((c for _, _, c in self.score_histogram), default=0) or 1
+        for lo, hi, c in self.score_histogram:
+            bar = "#" * round(30 * c / peak)
+            lines.append(f"  [{lo:.1f}, {hi:.1f}{']' if hi >= 1 else ')'} {c:>9}  {bar}")
+        return "\n".join(lines)
+
+
+def _idx_str(ix: Sequence[int]) -> str:
+    return ",".join(map(str, ix))
+
+
+def _idx_tuple(s: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in s.split(",")) if s else ()
+
+
+# -- the corpus ------------------------------------------------------------------------------
+
+class ParallelCorpus:
+    """Aligned document pairs in an SQLite file (or ``":memory:"``).
+
+    >>> with ParallelCorpus(":memory:") as c:
+    ...     c.count()
+    0
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = ":memory:", *, readonly: bool = False,
+                 timeout: float = 30.0) -> None:
+        self.path = str(path)
+        self.readonly = readonly
+        memory = self.path == ":memory:" or self.path.startswith("file::memory:")
+        if readonly and not memory:
+            p = Path(self.path)
+            if not p.exists():
+                raise FileNotFoundError(2, "No such file or directory", self.path)
+            self._con = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True,
+                                        timeout=timeout, isolation_level=None)
+        else:
+            self._con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        try:
+            self._setup(memory)
+        except BaseException:
+            self._con.close()
+            raise
+        self._meta_cache: dict[int, dict[str, Any]] = {}
+
+    # -- connection ------------------------------------------------------------------------
+    def _setup(self, memory: bool) -> None:
+        con = self._con
+        try:
+            con.execute("PRAGMA foreign_keys = ON")
+            if not memory and not self.readonly:
+                con.execute("PRAGMA journal_mode = WAL")
+                con.execute("PRAGMA synchronous = NORMAL")
+            con.execute("PRAGMA cache_size = -65536")
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            app = con.execute("PRAGMA application_id").fetchone()[0]
+            n_tables = con.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise FormatError(f"{self.path}: not a paralign corpus database ({exc})") from None
+        if version == 0 and n_tables:
+            raise FormatError(f"{self.path}: an SQLite database, but not a paralign corpus")
+        if version and app != APPLICATION_ID:
+            raise FormatError(f"{self.path}: an SQLite database of another application "
+                              f"(application_id {app:#x})")
+        if version > SCHEMA_VERSION:
+            raise FormatError(f"{self.path}: corpus schema version {version} is newer than "
+                              f"this paralign ({__version__}) reads (up to {SCHEMA_VERSION}); "
+                              "upgrade paralign")
+        if version < SCHEMA_VERSION:
+            if self.readonly:
+                what = "empty" if version == 0 else f"schema version {version}"
+                raise FormatError(f"{self.path}: {what} corpus; open it once without "
+                                  "readonly to create or upgrade it")
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        with self._tx():
+            # re-read under the write lock: another process may have migrated meanwhile
+            version = self._con.execute("PRAGMA user_version").fetchone()[0]
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                log.log(logging.INFO if version else logging.DEBUG,
+                        "%s: migrating corpus schema %d -> %d", self.path, v - 1, v)
+                MIGRATIONS[v](self._con)
+                self._con.execute(f"PRAGMA user_version = {v}")
+            self._con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE takes the write lock up front)."""
+        if self.readonly:
+            raise InputError(f"{self.path}: corpus opened read-only")
+        self._con.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._con
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._con.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        con = getattr(self, "_con", None)
+        if con is not None:
+            con.close()
+            self._con = None  # type: ignore[assignment]
+
+    def __enter__(self) -> ParallelCorpus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self._con is None:
+            return f"<ParallelCorpus {self.path} (closed)>"
+        return f"<ParallelCorpus {self.path}: {self.n_docs} documents, {self.count()} pairs>"
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __contains__(self, doc_id: object) -> bool:
+        return self._con.execute("SELECT 1 FROM docs WHERE doc_id = ?", (doc_id,)).fetchone() \
+            is not None
+
+    # -- writing ---------------------------------------------------------------------------
+    def add(self, alignment: Alignment, doc_id: str | None = None,
+            meta: dict[str, Any] | None = None, *, replace: bool = True,
+            title: str | None = None) -> int:
+        """Store an aligned document pair in one transaction; returns the number of beads.
+
+        The pair is stored whole or not at all. An existing ``doc_id`` is replaced, or
+        :class:`DuplicateDocumentError` is raised when ``replace=False``.
+        """
+        units = list(units_from_alignment(alignment, doc_id=doc_id))
+        did = units[0].doc_id if units else (doc_id or "doc")
+        src, tgt = alignment.src, alignment.tgt
+        info = DocInfo(
+            doc_id=did, src_tag=lang_tag(src.lang, src.script),
+            tgt_tag=lang_tag(tgt.lang, tgt.script), src_lang=src.lang, src_script=src.script,
+            tgt_lang=tgt.lang, tgt_script=tgt.script, title=title, src_source=src.source,
+            tgt_source=tgt.source, signature=alignment.signature or None,
+            parallelism=alignment.parallelism, meta=dict(meta or {}))
+        segments = [(side, i, s.text, None if s.norm == s.text else s.norm, s.paragraph,
+                     s.start, s.end)
+                    for side, d in ((0, src), (1, tgt)) for i, s in enumerate(d.sentences)]
+        self._store(info, units, segments, replace=replace, n_src=len(src), n_tgt=len(tgt))
+        return len(units)
+
+    def add_units(self, units: Iterable[Unit], *, meta: dict[str, Any] | None = None,
+                  replace: bool = True, source: str | None = None) -> int:
+        """Store units (from a TMX or TSV file), one transaction per document; returns count.
+
+        Units are grouped by consecutive ``doc_id``; a document met again later in the
+        same stream is appended to, not replaced.
+        """
+        seen: set[str] = set()
+        total = 0
+        for did, group in groupby(units, key=lambda u: u.doc_id):
+            chunk: list[Unit] = []
+            for u in group:
+                chunk.append(u)
+                if len(chunk) >= 50_000:
+                    total += self._store_units(did, chunk, meta, replace, source, seen)
+                    chunk = []
+            if chunk:
+                total += self._store_units(did, chunk, meta, replace, source, seen)
+        return total
+
+    def _store_units(self, did: str, chunk: list[Unit], meta: dict[str, Any] | None,
+                     replace: bool, source: str | None, seen: set[str]) -> int:
+        sl, ss = parse_lang_tag(chunk[0].src_lang)
+        tl, ts = parse_lang_tag(chunk[0].tgt_lang)
+        info = DocInfo(doc_id=did, src_tag=chunk[0].src_lang, tgt_tag=chunk[0].tgt_lang,
+                       src_lang=sl, src_script=ss, tgt_lang=tl, tgt_script=ts,
+                       src_source=source, tgt_source=source, meta=dict(meta or {}))
+        self._store(info, chunk, [], replace=replace, append=did in seen)
+        seen.add(did)
+        return len(chunk)
+
+    def _store(self, info: DocInfo, units: Sequence[Unit], segments: Sequence[tuple[Any, ...]],
+               *, replace: bool, append: bool = False, n_src: int | None = None,
+               n_tgt: int | None = None) -> None:
+        # tokenize before taking the write lock: it is the slow part
+        langs = [(info.src_lang or "", info.tgt_lang or "")] * len(units)
+        fts = _fts_rows([(k, u.src, u.tgt) for k, u in enumerate(units)], langs)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._tx() as con:
+            row = con.execute("SELECT id, n_beads FROM docs WHERE doc_id = ?",
+                              (info.doc_id,)).fetchone()
+            start_pos = 0
+            if row is not None and append:
+                doc, start_pos = row
+                con.execute("UPDATE docs SET n_beads = n_beads + ? WHERE id = ?",
+                            (len(units), doc))
+            else:
+                if row is not None:
+                    if not replace:
+                        raise DuplicateDocumentError(
+                            f"document {info.doc_id!r} is already in {self.path}; "
+                            "pass replace=True to replace it")
+                    self._delete_doc(row[0])
+                parallelism = info.parallelism
+                if parallelism is not None and math.isnan(parallelism):
+                    parallelism = None
+                doc = con.execute(
+                    "INSERT INTO docs (doc_id, title, src_lang, src_script, src_tag, tgt_lang,"
+                    " tgt_script, tgt_tag, src_source, tgt_source, signature, parallelism,"
+                    " meta, n_beads, n_src, n_tgt, added)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (info.doc_id, info.title, info.src_lang, info.src_script, info.src_tag,
+                     info.tgt_lang, info.tgt_script, info.tgt_tag, info.src_source,
+                     info.tgt_source, info.signature, parallelism,
+                     json.dumps(info.meta, ensure_ascii=False, sort_keys=True), len(units),
+                     n_src, n_tgt, now)).lastrowid
+            first = con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM beads").fetchone()[0]
+            con.executemany(
+                "INSERT INTO beads (id, doc, pos, src_idx, tgt_idx, kind, score, src_text,"
+                " tgt_text, src_len, tgt_len) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(first + k, doc, start_pos + k, _idx_str(u.src_idx), _idx_str(u.tgt_idx),
+                  u.kind, None if math.isnan(u.score) else u.score, u.src, u.tgt,
+                  len(u.src), len(u.tgt)) for k, u in enumerate(units)])
+            con.executemany("INSERT INTO beads_fts (rowid, zh, en) VALUES (?, ?, ?)",
+                            [(first + k, z, e) for k, z, e in fts])
+            if segments:
+                con.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                [(doc, *s) for s in segments])
+        self._meta_cache.pop(doc, None)
+
+    def _delete_doc(self, doc: int) -> None:
+        self._con.execute("DELETE FROM beads_fts WHERE rowid IN "
+                          "(SELECT id FROM beads WHERE doc = ?)", (doc,))
+        self._con.execute("DELETE FROM docs WHERE id = ?", (doc,))  # cascades
+        self._meta_cache.pop(doc, None)
+
+    def remove(self, doc_id: str) -> bool:
+        """Delete a document pair; True if it was there."""
+        with self._tx() as con:
+            row = con.execute("SELECT id FROM docs WHERE doc_id = ?", (doc_id,)).fetchone()
+            if row is None:
+                return False
+            self._delete_doc(row[0])
+        return True
+
+    def dedupe(self) -> int:
+        """Delete beads whose (source, target) texts repeat an earlier bead; returns how many.
+
+        The first occurrence (in storage order) is kept; document bead counts are updated.
+        """
+        with self._tx() as con:
+            con.execute("CREATE TEMP TABLE IF NOT EXISTS _dups (id INTEGER PRIMARY KEY)")
+            con.execute("DELETE FROM _dups")
+            con.execute("INSERT INTO _dups SELECT id FROM (SELECT id, ROW_NUMBER() OVER "
+                        "(PARTITION BY src_text, tgt_text ORDER BY id) AS rn FROM beads) "
+                        "WHERE rn > 1")
+            n = con.execute("SELECT count(*) FROM _dups").fetchone()[0]
+            if n:
+                con.execute("DELETE FROM beads_fts WHERE rowid IN (SELECT id FROM _dups)")
+                con.execute("DELETE FROM beads WHERE id IN (SELECT id FROM _dups)")
+                con.execute("UPDATE docs SET n_beads = "
+                            "(SELECT count(*) FROM beads WHERE beads.doc = docs.id)")
+            con.execute("DROP TABLE _dups")
+        log.info("%s: removed %d duplicate pair(s)", self.path, n)
+        return int(n)
+
+    # -- reading -----------------------------------------------------------------------------
+    @property
+    def n_docs(self) -> int:
+        return int(self._con.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    def doc_ids(self) -> list[str]:
+        """Stored document ids, in insertion order."""
+        return [r[0] for r in self._con.execute("SELECT doc_id FROM docs ORDER BY id")]
+
+    def docs(self) -> list[DocInfo]:
+        """Metadata of every stored document pair."""
+        rows = self._con.execute(
+            "SELECT doc_id, src_tag, tgt_tag, src_lang, src_script, tgt_lang, tgt_script,"
+            " title, src_source, tgt_source, signature, parallelism, meta, n_beads, added"
+            " FROM docs ORDER BY id").fetchall()
+        return [DocInfo(*r[:12], meta=json.loads(r[12]), n_beads=r[13], added=r[14])
+                for r in rows]
+
+    def segments(self, doc_id: str, side: int = 0) -> list[dict[str, Any]]:
+        """The stored sentences of one side (0 source, 1 target) of a document."""
+        rows = self._con.execute(
+            "SELECT s.idx, s.text, COALESCE(s.norm, s.text), s.paragraph, s.span_start,"
+            " s.span_end FROM segments s JOIN docs d ON d.id = s.doc"
+            " WHERE d.doc_id = ? AND s.side = ? ORDER BY s.idx", (doc_id, side))
+        return [dict(zip(("idx", "text", "norm", "paragraph", "start", "end"), r)) for r in rows]
+
+    def _where(self, *, min_score: float | None = None, kinds: Iterable[str] | None = None,
+               doc_id: str | Iterable[str] | None = None, src_lang: str | None = None,
+               tgt_lang: str | None = None, script: str | None = None,
+               meta: dict[str, Any] | None = None, skip_null: bool = True
+               ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if skip_null:
+            clauses.append("b.src_idx != '' AND b.tgt_idx != ''")
+        if min_score:
+            clauses.append("b.score >= ?")
+            params.append(float(min_score))
+        if kinds is not None:
+            kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+            clauses.append(f"b.kind IN ({','.join('?' * len(kinds))})")
+            params += kinds
+        if doc_id is not None:
+            ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
+            clauses.append(f"d.doc_id IN ({','.join('?' * len(ids))})")
+            params += ids
+        for col, value in (("src", src_lang), ("tgt", tgt_lang)):
+            if value:
+                clauses.append(f"(d.{col}_lang = ? OR lower(d.{col}_tag) = lower(?))")
+                params += [value, value]
+        if script:
+            clauses.append("(d.src_script = ? OR d.tgt_script = ?)")
+            params += [script, script]
+        for key, value in (meta or {}).items():
+            if '"' in key or "\\" in key:
+                raise ValueError(f"meta key {key!r} may not contain quotes or backslashes")
+            clauses.append(f"json_extract(d.meta, '$.\"{key}\"') = ?")
+            params.append(value)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    _PAIR_COLS = ("b.id, d.doc_id, b.pos, b.src_idx, b.tgt_idx, b.src_text, b.tgt_text, "
+                  "b.score, b.kind, d.src_tag, d.tgt_tag, d.meta, d.id")
+
+    def _pair(self, r: Sequence[Any]) -> Pair:
+        meta = self._meta_cache.get(r[12])
+        if meta is None:
+            meta = self._meta_cache[r[12]] = json.loads(r[11])
+        return Pair(r[0], r[1], r[2], _idx_tuple(r[3]), _idx_tuple(r[4]), r[5], r[6],
+                    math.nan if r[7] is None else r[7], r[8], r[9], r[10], meta)
+
+    def pairs(self, min_score: float | None = None, *, kinds: Iterable[str] | None = None,
+              doc_id: str | Iterable[str] | None = None, src_lang: str | None = None,
+              tgt_lang: str | None = None, script: str | None = None,
+              meta: dict[str, Any] | None = None, skip_null: bool = True) -> Iterator[Pair]:
+        """Iterate stored segment pairs in storage order, filtered.
+
+        Args:
+            min_score: keep beads scoring at least this.
+            kinds: bead types to keep (``["1-1", "2-1"]``).
+            doc_id: one document id or several.
+            src_lang, tgt_lang: language (``zh``) or tag (``zh-TW``) of a side.
+            script: ``Hant`` or ``Hans``: documents whose Chinese side is in that script.
+            meta: ``{key: value}`` that the document metadata must hold.
+            skip_null: leave out 1-0 and 0-1 beads (default).
+        """
+        where, params = self._where(min_score=min_score, kinds=kinds, doc_id=doc_id,
+                                    src_lang=src_lang, tgt_lang=tgt_lang, script=script,
+                                    meta=meta, skip_null=skip_null)
+        cur = self._con.execute(f"SELECT {self._PAIR_COLS} FROM beads b JOIN docs d "
+                                f"ON d.id = b.doc{where} ORDER BY b.id", params)
+        for r in cur:
+            yield self._pair(r)
+
+    def iter_units(self, min_score: float | None = None, **filters: Any) -> Iterator[Unit]:
+        """Stored beads as :class:`~paralign.corpus.formats.Unit` records, for the writers."""
+        for p in self.pairs(min_score, **filters):
+            yield p.unit()
+
+    def count(self, min_score: float | None = None, **filters: Any) -> int:
+        """Number of pairs matching the filters of :meth:`pairs`."""
+        where, params = self._where(min_score=min_score, **filters)
+        return int(self._con.execute(f"SELECT count(*) FROM beads b JOIN docs d ON d.id = b.doc"
+                                     f"{where}", params).fetchone()[0])
+
+    def sample(self, n: int, seed: int | None = None, **filters: Any) -> list[Pair]:
+        """``n`` pairs drawn at random without replacement (reproducible with ``seed``).
+
+        Meant for annotation: drawing from the ids keeps it uniform over pairs, not docs.
+        """
+        where, params = self._where(**filters)
+        ids = [r[0] for r in self._con.execute(
+            f"SELECT b.id FROM beads b JOIN docs d ON d.id = b.doc{where} ORDER BY b.id", params)]
+        chosen = random.Random(seed).sample(ids, min(n, len(ids)))
+        out: list[Pair] = []
+        for k in range(0, len(chosen), 500):
+            part = chosen[k:k + 500]
+            rows = {r[0]: r for r in self._con.execute(
+                f"SELECT {self._PAIR_COLS} FROM beads b JOIN docs d ON d.id = b.doc "
+                f"WHERE b.id IN ({','.join('?' * len(part))})", part)}
+            out += [self._pair(rows[i]) for i in part]
+        return out
+
+    def stats(self) -> CorpusStats:
+        """Bead type distribution, length ratios and score histogram."""
+        con = self._con
+        docs = con.execute("SELECT count(*) FROM docs").fetchone()[0]
+        kinds = dict(con.execute("SELECT kind, count(*) AS n FROM beads GROUP BY kind "
+                                 "ORDER BY n DESC, kind"))
+        beads = sum(kinds.values())
+        pairs, src_chars, tgt_chars, score_mean = con.execute(
+            "SELECT count(*), COALESCE(SUM(src_len), 0), COALESCE(SUM(tgt_len), 0),"
+            " AVG(score) FROM beads WHERE src_idx != '' AND tgt_idx != ''").fetchone()
+        hist_rows = dict(con.execute(
+            "SELECT MIN(MAX(CAST(score * 10 AS INTEGER), 0), 9) AS bin, count(*) FROM beads"
+            " WHERE score IS NOT NULL AND src_idx != '' AND tgt_idx != '' GROUP BY bin"))
+        histogram = [(k / 10, (k + 1) / 10, int(hist_rows.get(k, 0))) for k in range(10)]
+        ratios = sorted(r[0] for r in con.execute(
+            "SELECT CAST(src_len AS REAL) / tgt_len FROM beads WHERE tgt_len > 0 AND src_len > 0"
+            " AND src_idx != '' AND tgt_idx != ''"))
+        length_ratio: dict[str, float] = {}
+        if ratios:
+            def q(p: float) -> float:
+                return ratios[min(len(ratios) - 1, int(p * len(ratios)))]
+
+            length_ratio = {"mean": statistics.fmean(ratios), "median": statistics.median(ratios),
+                            "p10": q(0.10), "p90": q(0.90)}
+        return CorpusStats(docs=docs, beads=beads, pairs=pairs, kinds=kinds,
+                           src_chars=src_chars, tgt_chars=tgt_chars, length_ratio=length_ratio,
+                           score_histogram=histogram,
+                           score_mean=math.nan if score_mean is None else score_mean)
+
+    # -- concordance ---------------------------------------------------------------------------
+    def search(self, term: str, side: str | None = None, limit: int | None = 20, *,
+               min_score: float | None = None) -> list[cc.Hit]:
+        """Bilingual concordance: beads whose ``side`` holds ``term``, as keyword-in-context.
+
+        ``side`` is ``"zh"``, ``"en"`` or None (guessed: Chinese characters -> zh). Chinese
+        matching goes through the Simplified view, so 外交部 finds 外交部 and 外交部.
+        Uses the FTS5 index: fast on millions of pairs. See :mod:`.concordance`.
+        """
+        side = side or cc.guess_side(term)
+        if side not in ("zh", "en"):
+            raise ValueError(f"side must be 'zh', 'en' or None, got {side!r}")
+        built = cc.build_query(term, side)
+        if built is None:
+            return []
+        expr, needle = built
+        sql = ("SELECT b.id, d.doc_id, b.src_text, b.tgt_text, b.score, b.kind, d.src_lang,"
+               " d.tgt_lang FROM beads_fts JOIN beads b ON b.id = beads_fts.rowid"
+               " JOIN docs d ON d.id = b.doc WHERE beads_fts MATCH ?")
+        params: list[Any] = [expr]
+        if min_score:
+            sql += " AND b.score >= ?"
+            params.append(float(min_score))
+        hits: list[cc.Hit] = []
+        try:
+            cur = self._con.execute(sql + " ORDER BY beads_fts.rowid", params)
+        except sqlite3.OperationalError as exc:
+            raise InputError(f"cannot search for {term!r}: {exc}") from None
+        for bid, doc_id, src, tgt, score, kind, sl, tl in cur:
+            zh_is_src = sl == "zh" or tl != "zh"
+            if side == "zh":
+                text, other = (src, tgt) if zh_is_src else (tgt, src)
+            else:
+                text, other = (tgt, src) if zh_is_src else (src, tgt)
+                if sl != "zh" and tl != "zh":  # neither side Chinese: en column has both
+                    text, other = (src, tgt) if cc.kwic(src, needle, side) else (tgt, src)
+            parts = cc.kwic(text, needle, side)
+            if parts is None:  # FTS matched the tokens, not the exact term
+                continue
+            hits.append(cc.Hit(doc_id, bid, side, *parts, other,
+                               math.nan if score is None else score, kind))
+            if limit is not None and len(hits) >= limit:
+                break
+        return hits
+
+    # -- exports -----------------------------------------------------------------------------
+    def _srclang(self) -> str:
+        tags = [r[0] for r in self._con.execute("SELECT DISTINCT src_tag FROM docs")]
+        if len(tags) == 1:
+            return tags[0]
+        bases = {t.split("-")[0].lower() for t in tags}
+        return bases.pop() if len(bases) == 1 else "*all*"
+
+    def export(self, path: str | os.PathLike[str], min_score: float = 0.0, *,
+               fmt: str | None = None, skip_null: bool | None = None,
+               src_lang: str | None = None, tgt_lang: str | None = None,
+               filters: dict[str, Any] | None = None, **kwargs: Any) -> int:
+        """Write the corpus to ``path`` (format from the suffix); returns units written.
+
+        ``filters`` are those of :meth:`pairs`; ``src_lang``/``tgt_lang`` override the
+        language tags; ``kwargs`` go to the format writer. Written atomically.
+        """
+        fmt = fmt or format_from_path(path)
+        units: Iterable[Unit] = self.iter_units(min_score, skip_null=False, **(filters or {}))
+        if src_lang or tgt_lang:
+            units = (u._replace(src_lang=src_lang or u.src_lang, tgt_lang=tgt_lang or u.tgt_lang)
+                     for u in units)
+        if fmt == "tmx":
+            kwargs.setdefault("srclang", src_lang or self._srclang())
+        return write_units(units, path, fmt, min_score=min_score, skip_null=skip_null, **kwargs)
+
+    def to_tmx(self, path: str | os.PathLike[str], min_score: float = 0.0, **kwargs: Any) -> int:
+        """TMX 1.4b (null beads skipped unless ``skip_null=False``)."""
+        return self.export(path, min_score, fmt="tmx", **kwargs)
+
+    def to_tsv(self, path: str | os.PathLike[str], min_score: float = 0.0, **kwargs: Any) -> int:
+        return self.export(path, min_score, fmt="tsv", **kwargs)
+
+    def to_jsonl(self, path: str | os.PathLike[str], min_score: float = 0.0, **kwargs: Any) -> int:
+        return self.export(path, min_score, fmt="jsonl", **kwargs)
+
+    def to_vecalign(self, path: str | os.PathLike[str], doc_id: str | None = None,
+                    **kwargs: Any) -> int:
+        """Vecalign ``.align`` of one document (``doc_id`` needed if the corpus holds several)."""
+        filters = dict(kwargs.pop("filters", None) or {})
+        if doc_id is not None:
+            filters["doc_id"] = doc_id
+        return self.export(path, fmt="align", filters=filters, **kwargs)
+
+    def to_plain(self, src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str],
+                 min_score: float = 0.0, **filters: Any) -> int:
+        """Two line-aligned text files (null beads skipped)."""
+        from .formats import write_plain
+
+        return write_plain(self.iter_units(min_score, **filters), src_path, tgt_path,
+                           min_score=min_score)
+
+    def to_dataframe(self, min_score: float | None = None, **filters: Any) -> Any:
+        """The pairs as a pandas DataFrame (pandas is optional: ``pip install pandas``)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("to_dataframe() needs pandas: pip install pandas") from None
+        cols = ["id", "doc_id", "pos", "src_idx", "tgt_idx", "src", "tgt", "score", "kind",
+                "src_lang", "tgt_lang", "meta"]
+        return pd.DataFrame.from_records(
+            (p.as_dict() for p in self.pairs(min_score, **filters)), columns=cols)
