@@ -23,18 +23,18 @@ __all__ = ["en_cuts", "punkt_tokenizer", "EXTRA_ABBREVIATIONS"]
 #: after when a word or number follows
 EXTRA_ABBREVIATIONS = frozenset("""
 mr mrs ms dr prof st jr sr messrs mmes rev gen col lt sgt capt hon gov sen rep
-vol vols no nos pp p cf vs viz ed eds trans fig figs ch chap sec art para approx ca
-e.g i.e etc al et al u.s u.k u.n u.s.a u.s.s.r e.u a.m p.m
-jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
-inc ltd co corp dept univ
+pp cf vs viz eds e.g i.e etc al u.s u.k u.n u.s.a u.s.s.r e.u a.m p.m
+jan feb apr jun jul aug sep sept oct nov dec inc ltd corp dept univ
 """.split())
 
-# never a sentence end: abbreviation that takes a number or name after it
-_STICKY = re.compile(r"(?i)\b(?:vol|vols|no|nos|pp|p|cf|vs|viz|fig|figs|ch|chap|sec|art|para|"
-                     r"mr|mrs|ms|dr|prof|st|messrs|rev|gen|col|lt|capt|sen|rep|gov|e\.g|i\.e|"
-                     r"ed|eds|ca|approx|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.$")
+# never a sentence end before a word or number: titles, e.g./i.e./cf./vs.
+_STICKY = re.compile(r"(?i)(?:^|[\s(“\"'])(?:mr|mrs|ms|dr|prof|st|messrs|rev|gen|col|lt|capt|sen|"
+                     r"rep|gov|e\.g|i\.e|cf|vs|viz|approx)\.$")
+# never a sentence end before a number: Vol. 4, No. 242, pp. 12, Fig. 3, Dec. 13
+_BEFORE_NUMBER = re.compile(r"(?i)(?:^|[\s(“\"'])(?:vols?|nos?|pp?|figs?|ch|chap|sec|art|para|ed|"
+                            r"ca|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.$")
+_LIST_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,5})\.$")
 _INITIAL = re.compile(r"(?:^|[\s(“\"'])[A-Z]\.$")
-_TITLE_INITIALS = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")  # U.S. / U.K. may end a sentence
 
 
 @functools.cache
@@ -59,7 +59,9 @@ def _should_join(left: str, right: str) -> bool:
     right = right.lstrip()
     if not left or not right:
         return False
-    if _STICKY.search(left):
+    if _STICKY.search(left) or _LIST_NUMBER.match(left.rsplit("\n", 1)[-1]):
+        return True
+    if _BEFORE_NUMBER.search(left) and right[:1].isdigit():
         return True
     if _INITIAL.search(left) and right[:1].isupper():
         # "M. S. Gorbachev": a single capital initial followed by a name

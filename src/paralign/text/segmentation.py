@@ -18,7 +18,7 @@ from pathlib import Path
 from ..errors import InputError, LanguageError
 from .detect import Detection, detect
 from .document import Document, Sentence
-from .paragraphs import line_breaks_sentence, line_spans, paragraph_spans
+from .paragraphs import is_reference_line, line_breaks_sentence, line_spans, paragraph_spans
 from .segment_en import en_cuts
 from .segment_zh import clause_cuts, zh_cuts
 
@@ -75,6 +75,10 @@ def sentence_spans(text: str, start: int, end: int, lang: str,
     for (a1, b1), (a2, b2) in zip(lines, lines[1:]):
         if line_breaks_sentence(text[a1:b1], text[a2:b2], lang):
             cuts.append(a2)
+    refs = sum(is_reference_line(text[a:b]) for a, b in lines)
+    if refs >= 2 and refs * 2 >= len(lines):
+        # a reference list: one entry per line, whatever periods it holds
+        return _pieces(text, start, end, [a for a, _ in lines])
     if lang == "zh":
         cuts += zh_cuts(text, start, end)
     else:
