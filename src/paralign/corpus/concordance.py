@@ -47,10 +47,12 @@ def _get_converter() -> Callable[[str], str]:
     if _converter is None:
         with _lock:
             if _converter is None:
+                # Character-level t2s (not the phrase-level tw2sp the aligner may use): the
+                # index is persistent, and keeping lengths lets KWIC offsets carry over.
                 try:
-                    from ..text import to_simplified as ts  # the text pipeline, when present
+                    from ..text.normalize import to_simplified as ts
 
-                    _converter = ts
+                    _converter = lambda text: ts(text, "t2s")  # noqa: E731
                 except ImportError:
                     import opencc
 
