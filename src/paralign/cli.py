@@ -168,14 +168,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_segment(args: argparse.Namespace) -> int:
-    from .text import read_file, segment
+    from .text import one_line, read_file, segment
 
     doc = segment(read_file(args.file), lang=args.lang, source=args.file)
     for k, para in enumerate(doc.paragraphs):
         if k:
             print()
         for s in para:
-            print(s.text)
+            print(one_line(s.text, doc.lang))
     return 0
 
 

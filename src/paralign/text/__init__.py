@@ -12,7 +12,7 @@ from .detect import Detection, detect
 from .document import Document, Sentence
 from .normalize import to_simplified, to_simplified_aligned
 from .reading import decode, read_file
-from .segmentation import from_sentences, read_presplit, segment
+from .segmentation import from_sentences, one_line, read_presplit, segment
 from .words import Token, count_units, words
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "segment",
     "from_sentences",
     "read_presplit",
+    "one_line",
     "split_bilingual",
     "words",
     "count_units",

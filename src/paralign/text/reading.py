@@ -48,6 +48,7 @@ def _common_chars() -> frozenset[str]:
                 chars.add(bytes((lead, trail)).decode("big5"))
             except UnicodeDecodeError:
                 pass
+    chars = {c for c in chars if "\u4e00" <= c <= "\u9fff"}  # ideographs only, no kana
     chars.update("，。、；：？！「」『』（）《》〈〉【】〔〕—…·‧“”‘’　０１２３４５６７８９％～．－／")
     chars.update(chr(c) for c in range(0xFF01, 0xFF5F))  # fullwidth ASCII forms
     chars.update(chr(c) for c in range(0x3000, 0x3020))  # CJK symbols and punctuation

@@ -22,7 +22,8 @@ from .paragraphs import is_reference_line, line_breaks_sentence, line_spans, par
 from .segment_en import en_cuts
 from .segment_zh import clause_cuts, zh_cuts
 
-__all__ = ["segment", "from_sentences", "read_presplit", "sentence_spans", "norm_view"]
+__all__ = ["segment", "from_sentences", "read_presplit", "sentence_spans", "norm_view",
+           "one_line"]
 
 log = logging.getLogger("paralign.text")
 
@@ -53,6 +54,12 @@ def norm_view(text: str, lang: str, zh_convert: str = "tw2sp") -> str:
             text = to_simplified(text, zh_convert)
         return text
     return " ".join(text.split())
+
+
+def one_line(text: str, lang: str) -> str:
+    """``text`` on one line, for display: line breaks inside a sentence joined the way the
+    language writes them (nothing between Chinese characters, a space otherwise)."""
+    return norm_view(text, lang, zh_convert="none")
 
 
 def _pieces(text: str, start: int, end: int, cuts: Sequence[int]) -> list[tuple[int, int]]:
