@@ -67,3 +67,13 @@ def test_to_simplified_aligned(text: str, conversion: str) -> None:
 def test_unknown_conversion() -> None:
     with pytest.raises(ValueError):
         to_simplified("中文", "nope")
+
+
+def test_import_is_cheap() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, paralign.text; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'jieba', 'opencc', 'nltk', 'punkt'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
