@@ -267,7 +267,7 @@ def _pair_fields(p: Any) -> dict[str, Any]:
                 break
     for k in ("score", "confidence"):
         v = m.get(k)
-        if isinstance(v, (int, float)):
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v:
             out["score"] = float(v)
             break
     for k in ("kind", "bead", "type"):
@@ -280,19 +280,31 @@ def _pair_fields(p: Any) -> dict[str, Any]:
         if isinstance(v, (str, int)):
             out["doc_id"] = v
             break
+    for side in ("src_lang", "tgt_lang"):
+        if isinstance(m.get(side), str):
+            out[side] = m[side]
     if out["kind"] is None:
         s, t = m.get("src"), m.get("tgt")
+        if not isinstance(s, (tuple, list)):
+            s, t = m.get("src_idx"), m.get("tgt_idx")
         if isinstance(s, (tuple, list)) and isinstance(t, (tuple, list)):
             out["kind"] = f"{len(s)}-{len(t)}"
     return out
 
 
-def _corpus_pairs(corpus: Any, limit: int | None = None) -> list[dict[str, Any]]:
-    """Up to ``limit`` normalized pairs of a corpus, null beads included when possible."""
+def _corpus_pairs(corpus: Any, limit: int | None = None, *,
+                  with_null: list[bool] | None = None) -> list[dict[str, Any]]:
+    """Up to ``limit`` normalized pairs of a corpus, null beads included when possible.
+
+    ``with_null`` (a one-item list) is set to whether null beads could be asked for.
+    """
+    nulls = True
     try:
         it = corpus.pairs(skip_null=False)
     except TypeError:
-        it = corpus.pairs()
+        it, nulls = corpus.pairs(), False
+    if with_null is not None:
+        with_null[:] = [nulls]
     if limit is not None:
         it = itertools.islice(it, limit)
     return [_pair_fields(p) for p in it]
@@ -331,11 +343,15 @@ def corpus_html(corpus: Any, *, max_rows: int = 50, low: float = LOW_CONFIDENCE)
     types (mappings, dataclasses, tuples, row objects).
     """
     stats = _corpus_stats(corpus)
-    rows = _corpus_pairs(corpus, max_rows + 1)
+    with_null = [False]
+    rows = _corpus_pairs(corpus, max_rows + 1, with_null=with_null)
     more = len(rows) > max_rows
     rows = rows[:max_rows]
-    total = _stat_int(stats, "pairs", "n_pairs", "segments", "units", "beads", "n_beads",
-                      "tus", "size")
+    pair_keys = ("pairs", "n_pairs", "segments", "units", "tus", "size")
+    bead_keys = ("beads", "n_beads")
+    # rows include null beads when the corpus let us ask for them: count beads then
+    unit = "beads" if with_null[0] and _stat_int(stats, *bead_keys) is not None else "pairs"
+    total = _stat_int(stats, *(bead_keys + pair_keys if unit == "beads" else pair_keys))
     docs = _stat_int(stats, "documents", "docs", "n_documents", "n_docs")
     head = ["<b>ParallelCorpus</b>"]
     path = getattr(corpus, "path", None)
@@ -344,11 +360,13 @@ def corpus_html(corpus: Any, *, max_rows: int = 50, low: float = LOW_CONFIDENCE)
     if docs is not None:
         head.append(f"<b>{_fmt_int(docs)}</b> documents")
     if total is not None:
-        head.append(f"<b>{_fmt_int(total)}</b> pairs")
+        head.append(f"<b>{_fmt_int(total)}</b> {unit}")
     stat_items = []
     for k, v in stats.items():
-        if isinstance(v, (Mapping, list, tuple, set)) or k in ("kinds",):
+        if isinstance(v, (Mapping, list, tuple, set)) or k in ("kinds", "docs", "documents"):
             continue
+        if unit == "beads" and k in bead_keys or unit == "pairs" and k in pair_keys:
+            continue  # already in the head line
         if isinstance(v, float):
             v = f"{v:.3g}"
         stat_items.append(f"<span>{_esc(k)}: {_esc(v)}</span>")
@@ -361,11 +379,16 @@ def corpus_html(corpus: Any, *, max_rows: int = 50, low: float = LOW_CONFIDENCE)
     if kinds_html:
         parts.append(f'<div class="pa-head pa-kinds">{kinds_html}</div>')
     has_doc = any(r["doc_id"] is not None for r in rows)
+    has_kind = any(r["kind"] is not None for r in rows)
+    src_h = _esc(next((r["src_lang"] for r in rows if r.get("src_lang")), "source"))
+    tgt_h = _esc(next((r["tgt_lang"] for r in rows if r.get("tgt_lang")), "target"))
     parts.append('<table><colgroup><col style="width:3.5em">'
                  + ('<col style="width:9em">' if has_doc else "")
+                 + ('<col style="width:3.5em">' if has_kind else "")
                  + '<col style="width:4.5em"><col><col></colgroup><thead><tr><th>#</th>'
                  + ("<th>document</th>" if has_doc else "")
-                 + "<th>score</th><th>source</th><th>target</th></tr></thead><tbody>")
+                 + ("<th>type</th>" if has_kind else "")
+                 + f"<th>score</th><th>{src_h}</th><th>{tgt_h}</th></tr></thead><tbody>")
     for i, r in enumerate(rows):
         sc = r["score"]
         low_row = sc is not None and sc < low
@@ -373,16 +396,18 @@ def corpus_html(corpus: Any, *, max_rows: int = 50, low: float = LOW_CONFIDENCE)
         cls = ' class="pa-low"' if low_row else ""
         score_txt = "" if sc is None else f"{sc:.2f}" + (" ⚠" if low_row else "")
         doc_td = f'<td class="pa-k">{_esc(r["doc_id"])}</td>' if has_doc else ""
+        if has_kind:
+            doc_td += f'<td class="pa-k">{_esc(r["kind"] or "")}</td>'
         parts.append(f'<tr{cls} style="background:{bg}"><td class="pa-n">{i + 1}</td>{doc_td}'
                      f'<td class="pa-s">{score_txt}</td><td>{_esc(r["src"])}</td>'
                      f'<td>{_esc(r["tgt"])}</td></tr>')
-    ncol = 5 if has_doc else 4
+    ncol = 4 + has_doc + has_kind
     if not rows:
         parts.append(f'<tr class="pa-more"><td colspan="{ncol}">empty corpus</td></tr>')
     elif more or (total is not None and total > len(rows)):
         of = f" of {_fmt_int(total)}" if total is not None else ""
         parts.append(f'<tr class="pa-more"><td colspan="{ncol}">showing {_fmt_int(len(rows))}'
-                     f"{of} pairs</td></tr>")
+                     f"{of} {unit}</td></tr>")
     parts.append("</tbody></table></div>")
     return "\n".join(parts)
 
