@@ -16,9 +16,9 @@ from paralign.errors import FormatError, InputError
 def corpus(tmp_path):
     c = ParallelCorpus(tmp_path / "c.db")
     c.add(make_alignment(script="Hant"), doc_id="trad", meta={"journal": "A", "year": 2020})
-    c.add(simple_alignment(list(zip(ZH_HANS, ["The foreign minister spoke today.",
-                                              "He said China is fine.",
-                                              "The economy grows fast."])), scores=[0.95, 0.3, 0.6]),
+    en = ["The foreign minister spoke today.", "He said China is fine.",
+          "The economy grows fast."]
+    c.add(simple_alignment(list(zip(ZH_HANS, en)), scores=[0.95, 0.3, 0.6]),
           doc_id="simp", meta={"journal": "B"})
     yield c
     c.close()

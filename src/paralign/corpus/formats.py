@@ -213,17 +213,19 @@ def write_alignment(al: Alignment, path: str | os.PathLike[str], fmt: str | None
     return write_units(units, path, fmt, min_score=min_score, skip_null=skip_null, **kwargs)
 
 
-def write_plain(source: Alignment | ParallelCorpus | Iterable[Unit], src_path: str | os.PathLike[str],
-                tgt_path: str | os.PathLike[str], *, min_score: float = 0.0,
+def write_plain(source: Alignment | ParallelCorpus | Iterable[Unit],
+                src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str], *,
+                min_score: float = 0.0,
                 skip_null: bool = True) -> int:
     """Two files, line *n* of one the translation of line *n* of the other; returns lines.
 
-    Both files are written atomically; if anything fails neither appears.
+    Both files are written atomically; a failure while writing leaves neither behind.
     """
     if hasattr(source, "beads"):
         units: Iterable[Unit] = units_from_alignment(source)  # type: ignore[arg-type]
     elif hasattr(source, "iter_units"):
-        units = source.iter_units(min_score=min_score, skip_null=skip_null)  # type: ignore[union-attr]
+        units = source.iter_units(  # type: ignore[union-attr]
+            min_score=min_score, skip_null=skip_null)
     else:
         units = source  # type: ignore[assignment]
     n = 0

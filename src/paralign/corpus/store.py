@@ -55,7 +55,8 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..errors import FormatError, InputError
 from . import concordance as cc
-from .formats import Unit, format_from_path, lang_tag, parse_lang_tag, units_from_alignment, write_units
+from .formats import (Unit, format_from_path, lang_tag, parse_lang_tag, units_from_alignment,
+                      write_units)
 
 if TYPE_CHECKING:
     from ..align.bead import Alignment

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..errors import FormatError
 from .atomic import atomic_write
-from .formats import Unit, parse_lang_tag, peek, units_from_alignment
+from .formats import Unit, peek, units_from_alignment
 
 if TYPE_CHECKING:
     from .store import ParallelCorpus
