@@ -634,7 +634,7 @@ def heatmap(al: Alignment, sim: Any = None, encoder: Any = None, ax: Axes | None
             col = score_cmap(min(1.0, max(0.0, float(b.score))))
             if b.is_null:  # a step along one axis of the path: mark it red
                 ax.plot([x0, xs[k + 1]], [y0, ys[k + 1]], color="red", lw=3 if not big else 1.5,
-                        solid_capstyle="butt", zorder=5)
+                        solid_capstyle="butt", clip_on=False, zorder=5)
             elif not big:
                 ax.add_patch(Rectangle((x0, y0), len(b.tgt), len(b.src), fill=False,
                                        edgecolor=col, lw=2.0, zorder=4))
@@ -763,6 +763,9 @@ def score_histogram(al_or_corpus: Any, ax: Axes | None = None, *, bins: int = 20
     ax.set_ylabel("beads")
     ax.set_title(f"Bead scores: {len(scores):,} beads, {n_low:,} below {low:g}")
     ax.legend(loc="upper left", fontsize=8)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     _apply_fonts(fig)
     return fig
 
