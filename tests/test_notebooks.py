@@ -52,8 +52,9 @@ def kernel_env(tmp_path_factory):
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "paralign (tests)", "language": "python",
     }))
-    saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "HF_HUB_OFFLINE",
-                                            "TRANSFORMERS_OFFLINE", "PYDEVD_DISABLE_FILE_VALIDATION")}
+    names = ("JUPYTER_PATH", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE",
+             "PYDEVD_DISABLE_FILE_VALIDATION")
+    saved = {k: os.environ.get(k) for k in names}
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         [str(root)] + ([saved["JUPYTER_PATH"]] if saved["JUPYTER_PATH"] else []))
     os.environ["HF_HUB_OFFLINE"] = "1"

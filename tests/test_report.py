@@ -302,3 +302,25 @@ def test_big_report_filters_fast(browser_page, tmp_path):
     for key, secs in timings.items():
         if key.endswith("_s") and key not in ("render_s", "load_s"):
             assert secs < 2.0, timings
+
+
+# -- command line ----------------------------------------------------------------------------
+def test_cli_report(tmp_path):
+    import importlib.util
+    import subprocess
+    import sys
+
+    for mod in ("paralign.api", "paralign.align.aligner"):
+        if importlib.util.find_spec(mod) is None:
+            pytest.skip(f"{mod} is not written yet")
+    out = tmp_path / "exodus.html"
+    bible = ROOT / "corpora" / "bible"
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    run = subprocess.run([sys.executable, "-m", "paralign", "report",
+                          str(bible / "exodus-20.zh.txt"), str(bible / "exodus-20.en.txt"),
+                          "-o", str(out)],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'id="rows"' in page
+    assert "耶和华" in page and "LORD" in page

@@ -94,7 +94,8 @@ _JS = r"""
     srcText[i] = srcCell[i].textContent; tgtText[i] = tgtCell[i].textContent;
     shown[i] = 1;
   }
-  var slider = document.getElementById("minscore"), sliderOut = document.getElementById("minscore-val");
+  var slider = document.getElementById("minscore");
+  var sliderOut = document.getElementById("minscore-val");
   var lowOnly = document.getElementById("lowonly"), kindSel = document.getElementById("kind");
   var q = document.getElementById("q"), count = document.getElementById("count");
   var none = document.getElementById("none"), clear = document.getElementById("clear");

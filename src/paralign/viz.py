@@ -611,8 +611,8 @@ def heatmap(al: Alignment, sim: Any = None, encoder: Any = None, ax: Axes | None
 
     m = similarity_matrix(al, sim=sim, encoder=encoder)
     ns, nt = m.shape
-    fig, ax = _new_figure((min(14.0, max(6.5, 4.0 + 0.3 * nt)), min(12.0, max(5.0, 3.0 + 0.25 * ns))),
-                          ax)
+    size = (min(14.0, max(6.5, 4.0 + 0.3 * nt)), min(12.0, max(5.0, 3.0 + 0.25 * ns)))
+    fig, ax = _new_figure(size, ax)
     from matplotlib import colormaps
     from matplotlib.patches import Rectangle
 
