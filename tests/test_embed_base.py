@@ -145,3 +145,15 @@ def test_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("progress", "tty", "shown"), [(True, False, True), (False, True, False), (None, False, False), (None, True, True)])
+def test_show_progress(monkeypatch, progress: bool | None, tty: bool, shown: bool) -> None:
+    from paralign.embed.base import show_progress
+
+    class FakeErr:
+        def isatty(self) -> bool:
+            return tty
+
+    monkeypatch.setattr(sys, "stderr", FakeErr())
+    assert show_progress(progress) is shown

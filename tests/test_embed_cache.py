@@ -214,3 +214,24 @@ def test_unreadable_cache_degrades_to_encoding(tmp_path) -> None:
     out = enc.encode(["still works"])
     assert out.shape == (1, 8) and _embedded(fake) == 1
     assert isinstance(sqlite3.sqlite_version, str)
+
+
+def test_env_cache_dir_is_honoured_per_call(tmp_path, monkeypatch) -> None:
+    for sub in ("first", "second"):
+        monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path / sub))
+        get_encoder("use-m3").encode([f"目录 {sub}"])
+        assert (tmp_path / sub / "embeddings.sqlite3").exists()
+
+
+def test_realigning_through_registry_embeds_nothing(tmp_path) -> None:
+    from paralign.embed import register_encoder
+
+    fake = Counting("counting-registry:1:8")
+    register_encoder("counting-registry", lambda **_: fake)
+    doc = ["第一句。", "第二句。", "第三句。"]
+    get_encoder("counting-registry", cache_dir=str(tmp_path), progress=False).encode(doc)
+    assert _embedded(fake) == 3
+    fake.calls.clear()
+    # another run with other settings: new encoder object, same cache folder
+    get_encoder("counting-registry", cache_dir=str(tmp_path), progress=True).encode(doc)
+    assert fake.calls == []

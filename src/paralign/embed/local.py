@@ -54,11 +54,17 @@ def resolve_local_model(name: str, cache_folder: str | None = None) -> str:
         if _is_cached(cand, cache_folder):
             return cand
     looks_like_path = name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name
-    where = "folder does not exist" if looks_like_path else "not in the local Hugging Face cache"
+    if looks_like_path:
+        raise EncoderError(
+            f"encoder {name!r} is unknown: it is not a bundled encoder (e5-small, use-m3) and the "
+            "sentence-transformers model folder does not exist. Pass the path of a folder written "
+            "by SentenceTransformer.save(); paralign never downloads models."
+        )
     raise EncoderError(
         f"encoder {name!r} is unknown: it is not a bundled encoder (e5-small, use-m3) and the "
-        f"sentence-transformers model {where}. paralign never downloads models: on a machine "
-        f"with internet run `python -c \"from sentence_transformers import SentenceTransformer as S; "
-        f"S('{name}').save('MODEL_DIR')\"`, copy MODEL_DIR here and pass its path as the encoder "
-        "(or copy the Hugging Face cache folder, ~/.cache/huggingface)."
+        "sentence-transformers model is not in the local Hugging Face cache. paralign never "
+        "downloads models: on a machine with internet run `python -c \"from sentence_transformers "
+        f"import SentenceTransformer as S; S('{name}').save('MODEL_DIR')\"`, copy MODEL_DIR here "
+        "and pass its path as the encoder (or copy the Hugging Face cache folder, "
+        "~/.cache/huggingface)."
     )

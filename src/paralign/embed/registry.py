@@ -16,7 +16,7 @@ from typing import Any
 
 from paralign.embed.base import BaseEncoder, Encoder
 from paralign.embed.bundled import BUNDLED_ENCODERS
-from paralign.embed.cache import CachedEncoder, EmbeddingCache, cache_disabled
+from paralign.embed.cache import CachedEncoder, EmbeddingCache, cache_disabled, default_cache_dir
 from paralign.embed.local import resolve_local_model
 from paralign.errors import EncoderError
 
@@ -93,11 +93,12 @@ def _st_model(name: str, device: str | None) -> Any:
 
 
 def _cache(cache_dir: str | None) -> EmbeddingCache:
-    key = cache_dir or ""
+    # Keyed by the resolved folder, so a changed $PARALIGN_CACHE is honoured.
+    key = os.path.abspath(os.path.expanduser(cache_dir or default_cache_dir()))
     with _lock:
         c = _caches.get(key)
         if c is None:
-            c = _caches[key] = EmbeddingCache(cache_dir)
+            c = _caches[key] = EmbeddingCache(key)
     return c
 
 
