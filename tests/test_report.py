@@ -247,6 +247,9 @@ def test_report_in_browser(browser_page, tmp_path):
     page.click("#clear")
     assert visible(page) == 6 and page.locator("#rows mark").count() == 0
     assert page.input_value("#q") == ""
+    page.click('#kinds tr[data-k="1-2"]')  # a bead type in the summary filters by it
+    assert visible(page) == 1 and page.input_value("#kind") == "1-2"
+    page.click("#clear")
     # the picture a person would see: search for 平壤 and keep the flagged rows
     page.fill("#q", "平壤")
     settle(page)

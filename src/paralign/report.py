@@ -48,6 +48,7 @@ table.kinds{border-collapse:collapse;font-variant-numeric:tabular-nums}
 table.kinds td,table.kinds th{padding:2px 10px;border-bottom:1px solid var(--line);text-align:right}
 table.kinds th{background:var(--head)}
 table.kinds td:first-child,table.kinds th:first-child{text-align:left}
+table.kinds tbody tr{cursor:pointer}table.kinds tbody tr:hover{background:#eef3fc}
 .scorebox{min-width:220px}
 .scorebox div{margin:2px 0}
 details.heat img{max-width:100%;height:auto;border:1px solid var(--line);margin-top:6px}
@@ -65,7 +66,7 @@ button{font:inherit;padding:2px 10px}
  border-bottom:1px solid var(--line);content-visibility:auto;contain-intrinsic-size:auto 30px}
 #beads .r[hidden]{display:none}
 #beads .r>span{padding:4px 8px;white-space:pre-wrap;overflow-wrap:anywhere}
-#beads .hd{position:sticky;top:52px;z-index:1;background:var(--head);font-weight:600;
+#beads .hd{position:sticky;top:var(--ctl-h,52px);z-index:1;background:var(--head);font-weight:600;
  border-bottom:2px solid #c8ced6;content-visibility:visible}
 #beads .n,#beads .k,#beads .s,#beads .hd>span{white-space:nowrap;overflow:hidden;color:#333}
 #beads .low .n{box-shadow:inset 4px 0 0 #d33}
@@ -157,6 +158,21 @@ _JS = r"""
   clear.addEventListener("click", function () {
     slider.value = "0"; lowOnly.checked = false; kindSel.value = ""; q.value = ""; apply();
   });
+  // a click on a bead type in the summary filters the table by that type
+  Array.prototype.forEach.call(document.querySelectorAll("#kinds tbody tr"), function (tr) {
+    tr.title = "show only these beads";
+    tr.addEventListener("click", function () {
+      kindSel.value = tr.getAttribute("data-k"); apply();
+      document.getElementById("controls").scrollIntoView();
+    });
+  });
+  // the table header sticks just below the controls, whatever their height
+  var controls = document.getElementById("controls");
+  function fitHeader() {
+    document.documentElement.style.setProperty("--ctl-h", controls.offsetHeight + "px");
+  }
+  window.addEventListener("resize", fitHeader);
+  fitHeader();
   document.addEventListener("keydown", function (e) {
     if (e.key === "/" && document.activeElement !== q) { e.preventDefault(); q.focus(); }
   });
