@@ -627,6 +627,9 @@ def heatmap(al: Alignment, sim: Any = None, encoder: Any = None, ax: Axes | None
         xs, ys = _bead_path(beads)
         ax.plot(xs, ys, color="white", lw=1.2, alpha=0.9, zorder=3)
         score_cmap = colormaps["RdYlGn"]
+        from matplotlib import patheffects
+
+        outline = [patheffects.withStroke(linewidth=3.4, foreground="0.15")]
         big = len(beads) > 400
         for k, b in enumerate(beads):
             x0 = xs[k]
@@ -637,7 +640,7 @@ def heatmap(al: Alignment, sim: Any = None, encoder: Any = None, ax: Axes | None
                         solid_capstyle="butt", clip_on=False, zorder=5)
             elif not big:
                 ax.add_patch(Rectangle((x0, y0), len(b.tgt), len(b.src), fill=False,
-                                       edgecolor=col, lw=2.0, zorder=4))
+                                       edgecolor=col, lw=2.0, zorder=4, path_effects=outline))
     src_tag = getattr(al.src, "tag", "source")
     tgt_tag = getattr(al.tgt, "tag", "target")
     if 0 < ns <= max_labels:
