@@ -4,7 +4,7 @@ Everything here is imported lazily (PEP 562), so ``import paralign`` loads no mo
 torch and no jieba dictionary; each name is resolved on first use.
 
 >>> import paralign as pa
->>> al = pa.align(["我爱你。", "他走了。"], ["I love you.", "He left."], encoder="hash")
+>>> al = pa.align(["我爱你。", "他走了。"], ["I love you.", "He left."])
 >>> [(b.src, b.tgt) for b in al.beads]
 [((0,), (0,)), ((1,), (1,))]
 """
@@ -21,12 +21,12 @@ _LAZY: dict[str, str] = {
     "AlignConfig": "paralign.config",
     "Document": "paralign.text.document",
     "Sentence": "paralign.text.document",
-    "Bead": "paralign.align.bead",
-    "Alignment": "paralign.align.bead",
-    "Aligner": "paralign.align.aligner",
-    "align": "paralign.align.aligner",
-    "evaluate": "paralign.evaluate",
-    "read_vecalign": "paralign.evaluate",
+    "Bead": "paralign.alignment.bead",
+    "Alignment": "paralign.alignment.bead",
+    "Aligner": "paralign.alignment.aligner",
+    "align": "paralign.alignment.aligner",
+    "evaluate": "paralign.evaluation",
+    "read_vecalign": "paralign.evaluation",
     "segment": "paralign.text",
     "read_file": "paralign.text",
     "detect": "paralign.text",
@@ -39,12 +39,12 @@ _LAZY: dict[str, str] = {
 __all__ = ["__version__", *sorted(_LAZY)]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .align.aligner import Aligner, align
-    from .align.bead import Alignment, Bead
+    from .alignment.aligner import Aligner, align
+    from .alignment.bead import Alignment, Bead
     from .config import AlignConfig
     from .corpus import ParallelCorpus, read_tmx
     from .embed import get_encoder
-    from .evaluate import evaluate, read_vecalign
+    from .evaluation import evaluate, read_vecalign
     from .text import detect, read_file, segment, split_bilingual
     from .text.document import Document, Sentence
 

@@ -161,7 +161,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_files, format_scores
+    from .evaluation import evaluate_files, format_scores
 
     print(format_scores(evaluate_files(args.gold, args.test)))
     return 0

@@ -23,20 +23,26 @@ class AlignConfig:
             ``"use-m3+e5-small"`` (scores averaged), or any sentence-transformers model
             name or local folder. Default: ``"use-m3"``.
         max_merge: the most sentences one side of a bead may hold (1-``max_merge`` and
-            ``max_merge``-1 beads). Default 4.
+            ``max_merge``-1 beads). Default 5.
         max_total: the most sentences a bead may hold on both sides together (bounds m-n
-            beads such as 2-3, 3-2). Default 5.
+            beads such as 2-3, 3-2). Default 6.
         margin: how raw cosine similarities are normalized against each sentence's
-            neighbourhood: ``"neighbors"`` (Bertalign: minus the mean similarity of the
-            immediate neighbours), ``"knn"`` (Artetxe & Schwenk ratio margin over the k
-            nearest neighbours in both directions) or ``"none"``. Default ``"knn"``.
-        knn: neighbours used by the ``"knn"`` margin. Default 4.
-        length_weight: weight of the length-agreement term (Chinese characters vs English
-            characters, ratio estimated per document). 0 disables it. Default 1.0.
-        skip: cost of leaving a sentence unaligned (1-0, 0-1), in units of the document's
-            score spread; ``None`` picks it from the document's score distribution.
-        band: half-width, in sentences, of the band the second pass searches around the
-            first-pass path. Default 12.
+            neighbourhood: ``"knn"`` (minus ``margin_weight`` times the mean similarity to
+            the k nearest neighbours on the other side, after Artetxe & Schwenk) or
+            ``"none"``. Default ``"knn"``.
+        knn: neighbours used by the ``"knn"`` margin. Default 8.
+        margin_weight: weight of the kNN margin. Default 0.5.
+        length_weight: exponent of the length-agreement factor ``log2(1 + min/max)`` of the
+            two sides' lengths (characters, ratio estimated per document). 0 disables it.
+            Default 1.0.
+        skip: score of leaving a sentence unaligned (1-0, 0-1), in units of the document's
+            typical 1-1 score (scores are divided by the median best 1-1 score, so that one
+            value fits encoders with narrow and wide cosine ranges). Default -0.3.
+        prune: merges (m-n beads) whose best path scores more than this below the best path,
+            with windows approximated from their members, are ruled out and their windows
+            never embedded. Larger is slower and (rarely) more accurate. Default 1.5.
+        band: half-width, in sentences, of the band the final search explores around the
+            coarse-to-fine path on long documents. Default 12.
         paragraph_anchors: treat paragraph boundaries present on both sides (when their
             counts agree) as hard bead boundaries. Default True.
         split_long: split Chinese sentences longer than this many characters at clause
@@ -52,12 +58,14 @@ class AlignConfig:
     """
 
     encoder: str = "use-m3"
-    max_merge: int = 4
-    max_total: int = 5
+    max_merge: int = 5
+    max_total: int = 6
     margin: str = "knn"
-    knn: int = 4
+    knn: int = 8
+    margin_weight: float = 0.5
     length_weight: float = 1.0
-    skip: float | None = None
+    skip: float = -0.3
+    prune: float = 1.5
     band: int = 12
     paragraph_anchors: bool = True
     split_long: int | None = None
@@ -72,8 +80,10 @@ class AlignConfig:
             raise ValueError(f"max_merge must be >= 1, got {self.max_merge}")
         if self.max_total < 2:
             raise ValueError(f"max_total must be >= 2, got {self.max_total}")
-        if self.margin not in ("neighbors", "knn", "none"):
-            raise ValueError(f"margin must be 'neighbors', 'knn' or 'none', got {self.margin!r}")
+        if self.margin not in ("knn", "none"):
+            raise ValueError(f"margin must be 'knn' or 'none', got {self.margin!r}")
+        if self.prune < 0:
+            raise ValueError(f"prune must be >= 0, got {self.prune}")
         if self.knn < 1:
             raise ValueError(f"knn must be >= 1, got {self.knn}")
         if self.band < 1:
@@ -96,11 +106,10 @@ class AlignConfig:
 
     def signature_part(self) -> str:
         """The settings that change beads, in the compact form used by signatures."""
-        skip = "auto" if self.skip is None else f"{self.skip:g}"
         return (
             f"max:{self.max_merge}/{self.max_total}|margin:{self.margin}"
-            + (f"{self.knn}" if self.margin == "knn" else "")
-            + f"|len:{self.length_weight:g}|skip:{skip}|band:{self.band}"
+            + (f"{self.knn}x{self.margin_weight:g}" if self.margin == "knn" else "")
+            + f"|len:{self.length_weight:g}|skip:{self.skip:g}|prune:{self.prune:g}|band:{self.band}"
             + f"|para:{'yes' if self.paragraph_anchors else 'no'}"
             + (f"|split:{self.split_long}" if self.split_long else "")
         )

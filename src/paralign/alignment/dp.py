@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Band", "band_from_path", "full_band", "search"]
+__all__ = ["Band", "band_from_path", "full_band", "reverse_band", "search"]
 
 NEG = -1e30
 
@@ -87,8 +87,14 @@ def band_from_path(path: Sequence[tuple[int, int]], n: int, m: int, width: int) 
     return Band(lo_w, hi_w)
 
 
+def reverse_band(band: Band) -> Band:
+    """The band of the mirrored problem (both sequences reversed)."""
+    m = band.m
+    return Band((m - band.hi[::-1]).copy(), (m - band.lo[::-1]).copy())
+
+
 def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.ndarray],
-           skip_tgt: np.ndarray) -> tuple[list[tuple[int, int, int, int]], float]:
+           skip_tgt: np.ndarray, *, return_table: bool = False):
     """Best-scoring monotone path through the band.
 
     Args:
@@ -100,7 +106,8 @@ def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.nda
         skip_tgt: shape ``(n + 1, width)``: score of the 0-1 bead ending at each cell.
 
     Returns:
-        The beads as ``(i0, i1, j0, j1)`` half-open index ranges, in order, and the total score.
+        The beads as ``(i0, i1, j0, j1)`` half-open index ranges, in order, and the total score;
+        with ``return_table`` also the table of best prefix scores (band layout).
     """
     n = band.n
     W = band.width
@@ -163,4 +170,6 @@ def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.nda
         i, j = i - a, j - b
         c = int(j - lo[i])
     beads.reverse()
+    if return_table:
+        return beads, total, D
     return beads, total

@@ -1,0 +1,386 @@
+"""The Aligner: from two texts to beads.
+
+Pipeline for one document pair (each step linear in document length):
+
+1. Segment both sides (or take the given sentences) and embed every single sentence with
+   each encoder of the configuration (through the on-disk cache).
+2. Split the pair at paragraph boundaries when both sides have the same number of paragraphs:
+   paragraph breaks are hard anchors (hunalign uses ``<p>`` the same way).
+3. For each block, fix a band: the whole lattice when it is small, else a band around a
+   coarse-to-fine path (sentence vectors pooled in pairs, level after level, aligned 1-1/1-2/
+   2-1 at the coarsest level and refined in a band at each finer one).
+4. First search, every window approximated from its members' vectors (no encoder call):
+   forward and backward dynamic programming give, for every candidate bead, the best total
+   score of a path through it. Only merges within ``prune`` of the optimum are plausible.
+5. Embed exactly the windows of those plausible merges, then search again with exact vectors
+   (implausible merges excluded). Windows cost most of the encoder time, and most are never
+   plausible: this is where the time goes down without losing accuracy.
+6. Give each bead a calibrated confidence and the pair a parallelism score.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from ..config import AlignConfig
+from ..errors import InputError, LanguageError
+from ..text.document import Document
+from .bead import Alignment, Bead
+from .dp import NEG, Band, band_from_path, full_band, reverse_band, search
+from .scoring import BandScorer, ScoreParams, SideVectors, bead_types
+
+__all__ = ["Aligner", "align", "TextLike"]
+
+log = logging.getLogger("paralign.alignment")
+
+TextLike = str | Sequence[str] | Document
+
+# Exact search over the whole lattice up to this many cells; a band beyond.
+EXACT_CELLS = 400_000
+# Half-width of the bands of the coarse-to-fine first pass.
+COARSE_WIDTH = 8
+# Confidence calibration (logistic on the per-sentence bead score; fitted on held-apart data,
+# see bench/accuracy.py --calibrate).
+CONF_A = 5.0
+CONF_B = 0.45
+NULL_CONF = 0.5
+
+
+def _as_document(x: TextLike, config: AlignConfig, side: str) -> Document:
+    from .. import text as T
+
+    if isinstance(x, Document):
+        return x
+    if isinstance(x, str):
+        if not x.strip():
+            raise InputError(f"the {side} text is empty")
+        return T.segment(x, split_long=config.split_long, zh_convert=config.zh_convert)
+    sents = list(x)
+    if not all(isinstance(s, str) for s in sents):
+        raise InputError(f"the {side} side must be a string, a list of strings or a Document")
+    if not sents or not any(s.strip() for s in sents):
+        raise InputError(f"the {side} side has no sentences")
+    return T.from_sentences(sents, zh_convert=config.zh_convert)
+
+
+def _unit_lengths(doc: Document) -> np.ndarray:
+    """Length of each sentence in characters, spaces not counted (a length model's units)."""
+    return np.array([max(1, sum(1 for ch in s.norm if not ch.isspace())) for s in doc], float)
+
+
+@dataclass
+class _Block:
+    s0: int
+    s1: int
+    t0: int
+    t1: int
+
+
+class Aligner:
+    """Aligns document pairs with one configuration, reusing the loaded encoders.
+
+    >>> from paralign import Aligner, AlignConfig
+    >>> aligner = Aligner(AlignConfig(max_merge=3))
+    >>> aligner.config.max_merge
+    3
+    """
+
+    def __init__(self, config: AlignConfig | None = None, **changes: Any) -> None:
+        config = config or AlignConfig()
+        self.config = config.replace(**changes) if changes else config
+        self._encoders: list[Any] | None = None
+        self.types = bead_types(self.config.max_merge, self.config.max_total)
+
+    # -- encoders -----------------------------------------------------------------------
+    @property
+    def encoder_names(self) -> list[str]:
+        return [p.strip() for p in self.config.encoder.split("+") if p.strip()]
+
+    @property
+    def encoders(self) -> list[Any]:
+        if self._encoders is None:
+            from ..embed import get_encoder
+
+            c = self.config
+            self._encoders = [
+                get_encoder(name, device=c.device, progress=c.progress, cache=c.cache,
+                            cache_dir=c.cache_dir)
+                for name in self.encoder_names
+            ]
+        return self._encoders
+
+    def _encode(self, enc: Any, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 1), np.float32)
+        v = np.asarray(enc.encode(texts), dtype=np.float32)
+        return v
+
+    @property
+    def signature(self) -> str:
+        encs = "+".join(getattr(e, "signature", n) for e, n in zip(self.encoders, self.encoder_names))
+        return f"paralign {__version__}|enc:{encs}|{self.config.signature_part()}"
+
+    # -- public --------------------------------------------------------------------------
+    def align(self, src: TextLike, tgt: TextLike) -> Alignment:
+        """Align two texts (strings), sentence lists (already segmented) or Documents."""
+        c = self.config
+        sdoc = _as_document(src, c, "source")
+        tdoc = _as_document(tgt, c, "target")
+        if len(sdoc) == 0 or len(tdoc) == 0:
+            raise InputError("one side has no sentences")
+        if sdoc.lang == tdoc.lang and sdoc.lang != "other":
+            log.warning("both sides are detected as %s: is one of them the wrong file?", sdoc.tag)
+        t0 = time.perf_counter()
+        stats: dict[str, Any] = {"encoder": c.encoder}
+        encs = self.encoders
+        singles_s = [self._unit_vectors(e, sdoc.norms) for e in encs]
+        singles_t = [self._unit_vectors(e, tdoc.norms) for e in encs]
+        t_embed = time.perf_counter() - t0
+        ls, lt = _unit_lengths(sdoc), _unit_lengths(tdoc)
+        ratio = float(lt.sum() / ls.sum())
+        stats["length_ratio"] = ratio
+        blocks = self._blocks(sdoc, tdoc)
+        stats["blocks"] = len(blocks)
+        beads: list[Bead] = []
+        n_windows = 0
+        t_search = 0.0
+        scales = []
+        for blk in blocks:
+            r = self._align_block(sdoc, tdoc, blk, singles_s, singles_t, ls, lt, ratio)
+            beads.extend(r["beads"])
+            n_windows += r["windows"]
+            t_embed += r["t_embed"]
+            t_search += r["t_search"]
+            if r.get("scale") is not None:
+                scales.append(r["scale"])
+        stats.update(windows_embedded=n_windows, seconds_embed=round(t_embed, 3),
+                     seconds_search=round(t_search, 3), seconds=round(time.perf_counter() - t0, 3),
+                     sentences=(len(sdoc), len(tdoc)))
+        par = self._parallelism(singles_s, singles_t, beads, len(sdoc), len(tdoc))
+        stats["parallelism"] = par
+        if par < 0.3 and len(sdoc) >= 3 and len(tdoc) >= 3:
+            log.warning("the two texts do not look like translations of each other "
+                        "(parallelism %.2f)", par)
+        return Alignment(sdoc, tdoc, beads, signature=self.signature, parallelism=par, stats=stats)
+
+    # -- internals -----------------------------------------------------------------------
+    def _unit_vectors(self, enc: Any, texts: list[str]) -> np.ndarray:
+        v = self._encode(enc, list(texts))
+        return v
+
+    def _blocks(self, sdoc: Document, tdoc: Document) -> list[_Block]:
+        """Paragraph pairs as hard anchors when the counts agree, else the whole pair."""
+        ps, pt = sdoc.paragraph_starts, tdoc.paragraph_starts
+        if self.config.paragraph_anchors and len(ps) > 1 and len(ps) == len(pt):
+            es = ps[1:] + [len(sdoc)]
+            et = pt[1:] + [len(tdoc)]
+            return [_Block(a, b, c, d) for a, b, c, d in zip(ps, es, pt, et)]
+        if self.config.paragraph_anchors and len(ps) > 1 and len(pt) > 1:
+            log.info("paragraph counts differ (%d vs %d): paragraphs not used as anchors",
+                     len(ps), len(pt))
+        return [_Block(0, len(sdoc), 0, len(tdoc))]
+
+    def _params(self, ratio: float) -> ScoreParams:
+        c = self.config
+        return ScoreParams(knn=c.knn, margin_weight=c.margin_weight if c.margin == "knn" else 0.0,
+                           length_weight=c.length_weight, skip=c.skip, ratio=ratio)
+
+    def _align_block(self, sdoc: Document, tdoc: Document, blk: _Block,
+                     singles_s: list[np.ndarray], singles_t: list[np.ndarray],
+                     ls: np.ndarray, lt: np.ndarray, ratio: float) -> dict[str, Any]:
+        n, m = blk.s1 - blk.s0, blk.t1 - blk.t0
+        out: dict[str, Any] = {"beads": [], "windows": 0, "t_embed": 0.0, "t_search": 0.0}
+        if n == 0 or m == 0:
+            out["beads"] = ([Bead((blk.s0 + i,), (), NULL_CONF) for i in range(n)]
+                            + [Bead((), (blk.t0 + j,), NULL_CONF) for j in range(m)])
+            return out
+        t0 = time.perf_counter()
+        c = self.config
+        K = c.max_merge
+        types = self.types
+        S = [SideVectors(v[blk.s0:blk.s1], K) for v in singles_s]
+        T = [SideVectors(v[blk.t0:blk.t1], K) for v in singles_t]
+        bls, blt = ls[blk.s0:blk.s1], lt[blk.t0:blk.t1]
+        params = self._params(ratio)
+        if (n + 1) * (m + 1) <= EXACT_CELLS:
+            band = full_band(n, m)
+        else:
+            band = band_from_path(self._coarse_path(S, T, bls, blt, params), n, m, c.band)
+        scorer = BandScorer(S, T, bls, blt, params, K)
+        best = scorer.best_one_to_one(band)
+        scale = float(np.median(best)) if len(best) else 1.0
+        scorer.scale = max(scale, 0.05)
+        out["scale"] = scale
+        # first search: approximate windows, forward and backward
+        scores, skip = scorer.band_scores(band, types, approx=True)
+        allowed = self._plausible(scorer, band, types, scores, skip, S, T, bls, blt, params)
+        out["t_search"] += time.perf_counter() - t0
+        # embed the windows of plausible merges
+        t1 = time.perf_counter()
+        out["windows"] = self._embed_windows(sdoc, tdoc, blk, S, T, allowed, band)
+        out["t_embed"] += time.perf_counter() - t1
+        t2 = time.perf_counter()
+        scores, skip = scorer.band_scores(band, types, approx=False, allowed=allowed)
+        path, total = search(band, types, scores, skip)
+        beads = []
+        W = band.width
+        for i0, i1, j0, j1 in path:
+            a, b = i1 - i0, j1 - j0
+            if a and b:
+                t = types.index((a, b))
+                col = j1 - int(band.lo[i1])
+                s = float(scores[t][i1, col]) if 0 <= col < W else 0.0
+                conf = 1.0 / (1.0 + math.exp(-CONF_A * (s - CONF_B)))
+            else:
+                conf = NULL_CONF
+            beads.append(Bead(tuple(range(blk.s0 + i0, blk.s0 + i1)),
+                              tuple(range(blk.t0 + j0, blk.t0 + j1)), round(conf, 4)))
+        out["beads"] = beads
+        out["t_search"] += time.perf_counter() - t2
+        return out
+
+    def _plausible(self, scorer: BandScorer, band: Band, types: list[tuple[int, int]],
+                   scores: list[np.ndarray], skip: np.ndarray, S: list[SideVectors],
+                   T: list[SideVectors], ls: np.ndarray, lt: np.ndarray,
+                   params: ScoreParams) -> dict[tuple[int, int], np.ndarray]:
+        """Merged beads whose best path is within ``prune`` of the best path overall."""
+        n, m = band.n, band.m
+        _, total, Df = search(band, types, scores, skip, return_table=True)
+        rband = reverse_band(band)
+        rS = [SideVectors(s.single[::-1], s.kmax) for s in S]
+        rT = [SideVectors(t.single[::-1], t.kmax) for t in T]
+        rscorer = BandScorer(rS, rT, ls[::-1], lt[::-1], params, scorer.kmax)
+        rscorer.scale = scorer.scale
+        rscores, rskip = rscorer.band_scores(rband, types, approx=True)
+        _, rtotal, Db = search(rband, types, rscores, rskip, return_table=True)
+        lo, hi = band.lo, band.hi
+        W = band.width
+        idx = np.arange(W)
+        rows = np.arange(n + 1)[:, None]
+        J = lo[:, None] + idx[None, :]
+        in_band = idx[None, :] <= (hi - lo)[:, None]
+        # best score of a path from (i, j) to the end, from the mirrored table
+        ri = n - rows
+        rc = (m - J) - rband.lo[np.clip(ri, 0, n)]
+        ok_b = in_band & (rc >= 0) & (rc < rband.width)
+        after = np.where(ok_b, Db[np.clip(ri, 0, n), np.clip(rc, 0, rband.width - 1)], NEG)
+        allowed: dict[tuple[int, int], np.ndarray] = {}
+        thresh = total - self.config.prune
+        for t, (a, b) in enumerate(types):
+            if a <= 1 and b <= 1:
+                continue
+            pi = rows - a
+            pc = J - b - lo[np.clip(pi, 0, n)]
+            ok = in_band & (pi >= 0) & (pc >= 0) & (pc <= (hi - lo)[np.clip(pi, 0, n)])
+            before = np.where(ok, Df[np.clip(pi, 0, n), np.clip(pc, 0, W - 1)], NEG)
+            allowed[(a, b)] = ok & (before + scores[t] + after >= thresh) & (scores[t] > NEG / 2)
+        return allowed
+
+    def _embed_windows(self, sdoc: Document, tdoc: Document, blk: _Block,
+                       S: list[SideVectors], T: list[SideVectors],
+                       allowed: dict[tuple[int, int], np.ndarray], band: Band) -> int:
+        """Embed the windows that plausible merges use; returns how many texts were embedded."""
+        need_s: dict[int, set[int]] = {}
+        need_t: dict[int, set[int]] = {}
+        for (a, b), mask in allowed.items():
+            ii, cc = np.nonzero(mask)
+            if not len(ii):
+                continue
+            if a > 1:
+                need_s.setdefault(a, set()).update((ii - a).tolist())
+            if b > 1:
+                need_t.setdefault(b, set()).update((band.lo[ii] + cc - b).tolist())
+        count = 0
+        for doc, base, sides, need in ((sdoc, blk.s0, S, need_s), (tdoc, blk.t0, T, need_t)):
+            for k, starts_set in sorted(need.items()):
+                starts = np.array(sorted(starts_set), dtype=np.int64)
+                texts = [doc.join(range(base + p, base + p + k), norm=True) for p in starts]
+                for enc, side in zip(self.encoders, sides):
+                    side.set_exact(k, starts, self._encode(enc, texts))
+                count += len(texts)
+        return count
+
+    def _coarse_path(self, S: list[SideVectors], T: list[SideVectors], ls: np.ndarray,
+                     lt: np.ndarray, params: ScoreParams) -> list[tuple[int, int]]:
+        """A 1-1/1-2/2-1/2-2 path at this resolution, found coarse-to-fine in linear time."""
+        n, m = S[0].n, T[0].n
+        if (n + 1) * (m + 1) <= EXACT_CELLS or n < 8 or m < 8:
+            band = full_band(n, m)
+        else:
+            S2 = [SideVectors(_pool(s.single), 2) for s in S]
+            T2 = [SideVectors(_pool(t.single), 2) for t in T]
+            coarse = self._coarse_path(S2, T2, _pool_lens(ls), _pool_lens(lt), params)
+            path = [(min(2 * i, n), min(2 * j, m)) for i, j in coarse]
+            band = band_from_path(path, n, m, COARSE_WIDTH)
+        types = [(1, 0), (1, 1), (1, 2), (2, 1), (2, 2)]
+        scorer = BandScorer(S, T, ls, lt, params, 2)
+        best = scorer.best_one_to_one(band)
+        scorer.scale = max(float(np.median(best)) if len(best) else 1.0, 0.05)
+        scores, skip = scorer.band_scores(band, types, approx=True)
+        beads, _ = search(band, types, scores, skip)
+        return [(0, 0)] + [(i1, j1) for _, i1, _, j1 in beads]
+
+    def _parallelism(self, singles_s: list[np.ndarray], singles_t: list[np.ndarray],
+                     beads: list[Bead], n: int, m: int) -> float:
+        """Share of sentences whose mutual nearest neighbour lies in their own bead.
+
+        Independent of the encoder's cosine range: for two translations most sentences find
+        each other as mutual best matches, and those matches agree with the monotone path;
+        for unrelated texts the mutual matches are few and scattered.
+        """
+        X, Y = singles_s[0], singles_t[0]
+        if n == 0 or m == 0:
+            return 0.0
+        step = max(1, n // 400)
+        rows = np.arange(0, n, step)
+        Sm = X[rows] @ Y.T
+        jstar = Sm.argmax(axis=1)
+        back = (Y[jstar] @ X.T).argmax(axis=1)
+        bead_of_src = {}
+        for b in beads:
+            for i in b.src:
+                bead_of_src[i] = b
+        hits = 0
+        for r, i in enumerate(rows):
+            if back[r] != i:
+                continue
+            b = bead_of_src.get(int(i))
+            if b is None or not b.tgt:
+                continue
+            if b.tgt[0] - 2 <= jstar[r] <= b.tgt[-1] + 2:
+                hits += 1
+        return round(hits / min(len(rows), max(1, int(m / step))), 4)
+
+
+def _pool(v: np.ndarray) -> np.ndarray:
+    """Sum consecutive pairs of vectors (the last alone when odd), renormalized."""
+    n = len(v)
+    h = n // 2
+    out = v[: 2 * h: 2] + v[1: 2 * h: 2]
+    if n % 2:
+        out = np.vstack([out, v[-1:]])
+    return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)).astype(np.float32)
+
+
+def _pool_lens(x: np.ndarray) -> np.ndarray:
+    n = len(x)
+    h = n // 2
+    out = x[: 2 * h: 2] + x[1: 2 * h: 2]
+    return np.concatenate([out, x[-1:]]) if n % 2 else out
+
+
+def align(src: TextLike, tgt: TextLike, config: AlignConfig | None = None, **changes: Any) -> Alignment:
+    """Align two texts (or sentence lists, or Documents); settings as in :class:`AlignConfig`.
+
+    A one-off convenience: the encoder stays loaded for the process, so repeated calls are
+    cheap, but an :class:`Aligner` is the way to align many pairs with one configuration.
+    """
+    return Aligner(config, **changes).align(src, tgt)

@@ -1,0 +1,335 @@
+"""Scores of candidate beads over a band of the alignment lattice.
+
+A bead pairs a window of ``a`` consecutive source sentences with a window of ``b`` consecutive
+target sentences. Its score is
+
+* the cosine similarity of the two windows' embeddings,
+* minus a *margin*: ``margin_weight`` times the mean similarity of each window to its ``k``
+  nearest neighbours on the other side (after Artetxe & Schwenk; the neighbours are taken
+  within the band, so cost stays linear). A sentence that resembles everything does not win
+  everywhere, and each encoder's own cosine range is largely factored out;
+* times a length-agreement factor ``log2(1 + min/max)`` of the two sides' lengths, the target
+  length brought to source units by a ratio estimated from the document itself (Chinese
+  characters against English characters is about 1:3, but varies by genre and translator),
+
+averaged over the encoders in use, and divided by a per-document reference scale (the median
+best 1-1 score), which puts encoders with narrow (e5) and wide (USE) cosine ranges on one
+scale so that one skip cost fits both. Skips (1-0, 0-1) cost a constant per sentence.
+
+Window embeddings are costly (longer texts, ``k - 1`` more of them per level), so scoring runs
+in two modes. In the *approximate* mode a window's vector is the normalized sum of its
+members' vectors; its similarities then follow from the single-sentence similarity matrix by
+2-D prefix sums, without any encoder call or extra matrix product. In the *exact* mode,
+windows the encoder has embedded are scored with their own vectors, and only at the cells the
+caller allows (the beads a first search found plausible).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .dp import NEG, Band
+
+__all__ = ["ScoreParams", "SideVectors", "BandScorer", "bead_types"]
+
+
+def bead_types(max_merge: int, max_total: int) -> list[tuple[int, int]]:
+    """Bead types other than 0-1: 1-0, and every a-b with 1 <= a, b <= max_merge, a + b <= max_total."""
+    types = [(1, 0)]
+    for a in range(1, max_merge + 1):
+        for b in range(1, max_merge + 1):
+            if a + b <= max_total:
+                types.append((a, b))
+    return types
+
+
+@dataclass(frozen=True)
+class ScoreParams:
+    """Knobs of the bead score (see the module docstring)."""
+
+    knn: int = 8
+    margin_weight: float = 0.5
+    length_weight: float = 1.0
+    skip: float = -0.2
+    ratio: float = 1.0  # target length units per source length unit
+
+
+class SideVectors:
+    """One side's single-sentence vectors for one encoder, and its window vectors.
+
+    ``norms[k][p]`` is the norm of the sum of the vectors of sentences ``p .. p + k - 1`` (the
+    approximate window vector is that sum divided by this norm). ``wvec[k]`` holds a vector
+    for every window of size ``k``: the encoder's where ``has[k]`` is True (set by
+    :meth:`set_exact`), the approximation elsewhere.
+    """
+
+    def __init__(self, single: np.ndarray, kmax: int) -> None:
+        self.single = np.ascontiguousarray(single, dtype=np.float32)
+        n, dim = self.single.shape
+        self.n = n
+        self.kmax = kmax
+        csum = np.zeros((n + 1, dim), np.float64)
+        np.cumsum(self.single, axis=0, out=csum[1:])
+        self.norms: dict[int, np.ndarray] = {}
+        self.wvec: dict[int, np.ndarray] = {1: self.single}
+        self.has: dict[int, np.ndarray] = {1: np.ones(n, bool)}
+        for k in range(1, kmax + 1):
+            if n - k + 1 <= 0:
+                self.norms[k] = np.zeros(0)
+                self.wvec[k] = np.zeros((0, dim), np.float32)
+                self.has[k] = np.zeros(0, bool)
+                continue
+            if k == 1:
+                self.norms[1] = np.maximum(np.linalg.norm(self.single, axis=1), 1e-9).astype(np.float64)
+                continue
+            s = csum[k:] - csum[:-k]
+            self.norms[k] = np.maximum(np.linalg.norm(s, axis=1), 1e-9)
+            self.wvec[k] = (s / self.norms[k][:, None]).astype(np.float32)
+            self.has[k] = np.zeros(n - k + 1, bool)
+
+    def set_exact(self, k: int, starts: np.ndarray, vecs: np.ndarray) -> None:
+        """Record encoder vectors of windows of size k starting at ``starts``."""
+        if k == 1 or len(starts) == 0:
+            return
+        self.wvec[k][starts] = vecs
+        self.has[k][starts] = True
+
+    def exact_starts(self, k: int) -> np.ndarray:
+        return np.flatnonzero(self.has[k]) if k in self.has else np.zeros(0, int)
+
+
+def _lens_windows(lens: np.ndarray, kmax: int) -> dict[int, np.ndarray]:
+    c = np.concatenate([[0.0], np.cumsum(lens, dtype=np.float64)])
+    return {k: (c[k:] - c[:-k]) if len(lens) - k + 1 > 0 else np.zeros(0) for k in range(1, kmax + 1)}
+
+
+class BandScorer:
+    """Scores of every bead type at every cell of a band, for one or more encoders.
+
+    Single-sentence similarities are computed once, for the cells near the band only, into a
+    *strip*: row ``p`` holds the similarities of source sentence ``p`` to target sentences
+    ``strip_lo[p] .. strip_lo[p] + width``. Approximate window similarities, kNN margins and
+    1-1 scores are all gathered from the strip.
+    """
+
+    def __init__(self, src: Sequence[SideVectors], tgt: Sequence[SideVectors],
+                 src_lens: np.ndarray, tgt_lens: np.ndarray, params: ScoreParams,
+                 kmax: int, weights: Sequence[float] | None = None) -> None:
+        self.src = list(src)
+        self.tgt = list(tgt)
+        self.p = params
+        self.kmax = kmax
+        self.w = np.asarray(list(weights) if weights is not None else [1.0] * len(self.src), float)
+        self.n = self.src[0].n
+        self.m = self.tgt[0].n
+        self.ls = _lens_windows(np.asarray(src_lens, float), kmax)
+        self.lt = _lens_windows(np.asarray(tgt_lens, float), kmax)
+        self.scale = 1.0
+        self._strip_key: tuple[int, int, int] | None = None
+
+    # -- the strip of single similarities ---------------------------------------------------
+    def _build_strip(self, band: Band) -> None:
+        key = (id(band), band.cells(), self.kmax)
+        if self._strip_key == key:
+            return
+        n, m, K = self.n, self.m, self.kmax
+        lo, hi = band.lo, band.hi
+        p = np.arange(n)
+        a_lo = np.maximum(lo[np.minimum(p + 1, n)] - K, 0)
+        a_hi = np.minimum(hi[np.minimum(p + K, n)] + K, m)
+        # also cover the kNN neighbourhood of each sentence (rows p, p + 1 of the band)
+        a_lo = np.minimum(a_lo, lo[p])
+        a_hi = np.maximum(a_hi, np.minimum(hi[np.minimum(p + 1, n)] + 1, m))
+        a_hi = np.maximum(a_hi, a_lo + 1) if m else a_hi
+        width = int((a_hi - a_lo).max()) if n else 0
+        width = max(width, 1)
+        self.strip_lo = a_lo
+        self.strip_hi = np.minimum(a_hi, m)
+        self.strip_w = width
+        self.strips = []
+        cols = np.arange(width)
+        block = 64
+        for sx, tx in zip(self.src, self.tgt):
+            st = np.full((n, width), -np.inf, np.float32)
+            for s in range(0, n, block):
+                e = min(s + block, n)
+                c0, c1 = int(a_lo[s:e].min()), int(self.strip_hi[s:e].max())
+                if c1 <= c0:
+                    continue
+                D = sx.single[s:e] @ tx.single[c0:c1].T
+                q = a_lo[s:e, None] + cols[None, :] - c0
+                ok = (a_lo[s:e, None] + cols[None, :]) < self.strip_hi[s:e, None]
+                vals = np.take_along_axis(D, np.clip(q, 0, D.shape[1] - 1), axis=1)
+                st[s:e] = np.where(ok, vals, -np.inf)
+            self.strips.append(st)
+        self._strip_key = key
+
+    def _single(self, e: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+        """Similarities of source sentences P to target sentences Q (-inf off the strip)."""
+        c = Q - self.strip_lo[P]
+        ok = (c >= 0) & (c < self.strip_w) & (P >= 0) & (P < self.n)
+        v = self.strips[e][np.clip(P, 0, max(self.n - 1, 0)), np.clip(c, 0, self.strip_w - 1)]
+        return np.where(ok, v.astype(np.float64), -np.inf)
+
+    def _approx(self, e: int, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+        acc = np.zeros(P.shape)
+        for i in range(a):
+            for j in range(b):
+                acc += self._single(e, P + i, Q + j)
+        return acc / (self.src[e].norms[a][P] * self.tgt[e].norms[b][Q])
+
+    # -- neighbourhoods and margins -------------------------------------------------------------
+    def _neigh(self, band: Band) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Target columns near each source sentence, source rows near each target sentence."""
+        n, m = self.n, self.m
+        lo, hi = band.lo, band.hi
+        s_lo = np.minimum(lo[:-1], lo[1:])                      # sentence p: rows p, p + 1
+        s_hi = np.minimum(np.maximum(hi[:-1], hi[1:]) + 1, m)
+        q = np.arange(m)
+        t_lo = np.clip(np.searchsorted(hi, q, side="left") - 1, 0, n)
+        t_hi = np.clip(np.searchsorted(lo, q + 1, side="right"), 0, n)
+        s_hi = np.maximum(s_hi, np.minimum(s_lo + 1, m))
+        t_hi = np.maximum(t_hi, np.minimum(t_lo + 1, n))
+        return s_lo, s_hi, t_lo, t_hi
+
+    @staticmethod
+    def _topk_mean(S: np.ndarray, k: int) -> np.ndarray:
+        """Mean of the k largest finite values of each row (0 for a row with none)."""
+        if S.shape[1] == 0:
+            return np.zeros(S.shape[0])
+        kk = min(k, S.shape[1])
+        top = -np.partition(-S, kk - 1, axis=1)[:, :kk]
+        fin = np.isfinite(top)
+        cnt = fin.sum(axis=1)
+        tot = np.where(fin, top, 0.0).sum(axis=1)
+        return np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0)
+
+    def _margins_side(self, e: int, source_side: bool, k: int, lo_: np.ndarray, hi_: np.ndarray,
+                      approx: bool) -> np.ndarray:
+        """kNN mean of every window of size k of one side against the other side's sentences."""
+        side = self.src[e] if source_side else self.tgt[e]
+        other = self.tgt[e] if source_side else self.src[e]
+        nx = side.n - k + 1
+        if nx <= 0:
+            return np.zeros(0)
+        starts = np.arange(nx)
+        w_lo = np.minimum(lo_[starts], lo_[starts + k - 1])
+        w_hi = np.maximum(hi_[starts], hi_[starts + k - 1])
+        Wn = int((w_hi - w_lo).max())
+        if Wn <= 0:
+            return np.zeros(nx)
+        out = np.zeros(nx)
+        block = max(1, 2_000_000 // (Wn * k))
+        for s in range(0, nx, block):
+            e_ = min(s + block, nx)
+            st = starts[s:e_]
+            cols = w_lo[s:e_, None] + np.arange(Wn)[None, :]
+            inside = cols < w_hi[s:e_, None]
+            acc = np.zeros(cols.shape)
+            for i in range(k):
+                rows = (st + i)[:, None] + np.zeros_like(cols)
+                acc += (self._single(e, rows, cols) if source_side
+                        else self._single(e, cols, rows))
+            M = acc / side.norms[k][st][:, None]
+            if not approx and k > 1:
+                ex = np.flatnonzero(side.has[k][st])
+                if len(ex):
+                    cc = np.clip(cols[ex], 0, max(other.n - 1, 0))
+                    M[ex] = np.einsum("rcd,rd->rc", other.single[cc], side.wvec[k][st[ex]],
+                                      dtype=np.float64)
+            M = np.where(inside & np.isfinite(M), M, -np.inf)
+            out[s:e_] = self._topk_mean(M, self.p.knn)
+        return out
+
+    def margins(self, band: Band, a_max: int, b_max: int, approx: bool
+                ) -> list[tuple[dict[int, np.ndarray], dict[int, np.ndarray]]]:
+        s_lo, s_hi, t_lo, t_hi = self._neigh(band)
+        out = []
+        for e in range(len(self.src)):
+            ms = {a: self._margins_side(e, True, a, s_lo, s_hi, approx) for a in range(1, a_max + 1)}
+            mt = {b: self._margins_side(e, False, b, t_lo, t_hi, approx) for b in range(1, b_max + 1)}
+            out.append((ms, mt))
+        return out
+
+    # -- scores ----------------------------------------------------------------------------------
+    def _finish(self, c: np.ndarray, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+        """Length factor and scale applied to raw (margin-adjusted) similarities."""
+        if self.p.length_weight:
+            lx = self.ls[a][P] * self.p.ratio
+            ly = self.lt[b][Q]
+            pen = np.log2(1.0 + np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1e-9))
+            c = c * pen if self.p.length_weight == 1.0 else c * pen ** self.p.length_weight
+        return c / self.scale
+
+    def band_scores(self, band: Band, types: Sequence[tuple[int, int]], *, approx: bool = True,
+                    allowed: dict[tuple[int, int], np.ndarray] | None = None,
+                    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """Score arrays in band layout for :func:`paralign.alignment.dp.search`.
+
+        With ``approx`` every window is approximated from its members (no encoder needed).
+        Without it, merged beads are scored only where ``allowed[(a, b)]`` (a boolean array
+        of the band's shape) is True, with exact vectors where the window was embedded;
+        elsewhere they get ``NEG``.
+        """
+        self._build_strip(band)
+        n, m = self.n, self.m
+        W = band.width
+        lo, hi = band.lo, band.hi
+        idx = np.arange(W)
+        a_max = max(a for a, _ in types)
+        b_max = max(b for _, b in types)
+        marg = self.margins(band, a_max, b_max, approx) if self.p.margin_weight else None
+        in_band = idx[None, :] <= (hi - lo)[:, None]
+        rows = np.arange(n + 1)
+        J = lo[:, None] + idx[None, :]
+        out: list[np.ndarray] = []
+        wsum = float(self.w.sum())
+        for a, b in types:
+            if b == 0:
+                S = np.full((n + 1, W), NEG)
+                S[a:] = self.p.skip
+                out.append(np.where(in_band, S, NEG))
+                continue
+            P = np.broadcast_to(rows[:, None] - a, J.shape)
+            Q = J - b
+            ok = in_band & (P >= 0) & (Q >= 0) & (P <= n - a) & (Q <= m - b)
+            merged = a > 1 or b > 1
+            if not approx and merged:
+                if allowed is not None and (a, b) in allowed:
+                    ok &= allowed[(a, b)]
+                else:
+                    ok[:] = False
+            S = np.full((n + 1, W), NEG)
+            if not ok.any():
+                out.append(S)
+                continue
+            pr, qr = P[ok], Q[ok]
+            tot = np.zeros(len(pr))
+            for e, (sx, tx) in enumerate(zip(self.src, self.tgt)):
+                if approx or not merged:
+                    c = self._approx(e, a, b, pr, qr)
+                else:
+                    c = np.einsum("ij,ij->i", sx.wvec[a][pr], tx.wvec[b][qr], dtype=np.float64)
+                if marg is not None:
+                    ms, mt = marg[e]
+                    c = c - self.p.margin_weight * 0.5 * (ms[a][pr] + mt[b][qr])
+                tot += self.w[e] * c
+            vals = self._finish(tot / wsum, a, b, pr, qr)
+            S[ok] = np.where(np.isfinite(vals), vals, NEG)
+            out.append(S)
+        skip = np.where(in_band, self.p.skip, NEG)
+        return out, skip
+
+    def best_one_to_one(self, band: Band) -> np.ndarray:
+        """Best unscaled 1-1 score of each source sentence within the band (for calibration)."""
+        saved = self.scale
+        self.scale = 1.0
+        try:
+            (S,), _ = self.band_scores(band, [(1, 1)], approx=True)
+        finally:
+            self.scale = saved
+        best = S[1:].max(axis=1)
+        return best[best > NEG / 2]
