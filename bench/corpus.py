@@ -42,7 +42,7 @@ EN_TAIL = [".", ", which drew wide attention.", " and pledged to keep working.",
 
 
 def synthetic_doc(rng: random.Random, n: int):
-    from paralign.align.bead import Alignment, Bead
+    from paralign.alignment.bead import Alignment, Bead
     from paralign.text.document import Document, Sentence
 
     zh, en = [], []

@@ -217,7 +217,7 @@ def test_readers_while_a_batch_writes(pairs_dir, tmp_path, reference):
 
 def _real_aligner_available() -> str | None:
     try:
-        import paralign.align.aligner  # noqa: F401
+        import paralign.alignment.aligner  # noqa: F401
         from paralign import Aligner  # noqa: F401
     except ImportError as exc:
         return f"paralign's aligner is not importable yet ({exc})"

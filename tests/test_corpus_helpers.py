@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paralign.align.bead import Alignment, Bead
+from paralign.alignment.bead import Alignment, Bead
 from paralign.text.document import Document, Sentence
 
 ZH_HANT = ["外交部長今天發表講話。", "他說😀\t中國很好。", "多餘的句子。", "經濟發展很快。"]

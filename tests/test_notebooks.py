@@ -72,7 +72,7 @@ def _needs_pipeline() -> str | None:
     """Why the notebooks cannot run yet (the aligner is written alongside), or None."""
     import importlib.util
 
-    for mod in ("paralign.align.aligner", "paralign.text.bilingual", "paralign.corpus.batch"):
+    for mod in ("paralign.alignment.aligner", "paralign.text.bilingual", "paralign.corpus.batch"):
         try:
             if importlib.util.find_spec(mod) is None:
                 return f"{mod} does not exist yet"

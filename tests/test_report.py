@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from paralign.align.bead import Alignment, Bead
+from paralign.alignment.bead import Alignment, Bead
 from paralign.report import render_report
 from paralign.text.document import Document, Sentence
 
@@ -313,7 +313,7 @@ def test_cli_report(tmp_path):
     import subprocess
     import sys
 
-    for mod in ("paralign.api", "paralign.align.aligner"):
+    for mod in ("paralign.api", "paralign.alignment.aligner"):
         if importlib.util.find_spec(mod) is None:
             pytest.skip(f"{mod} is not written yet")
     out = tmp_path / "exodus.html"

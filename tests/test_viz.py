@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from paralign import viz
-from paralign.align.bead import Alignment, Bead
+from paralign.alignment.bead import Alignment, Bead
 from paralign.text.document import Document, Sentence
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .viz import LOW_CONFIDENCE
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .align.bead import Alignment
+    from .alignment.bead import Alignment
 
 __all__ = ["render_report"]
 
@@ -252,7 +252,7 @@ def render_report(al: Alignment, path: str | os.PathLike[str] | None = None, *, 
     if title is None:
         s_name = os.path.basename(al.src.source) if getattr(al.src, "source", None) else src_tag
         t_name = os.path.basename(al.tgt.source) if getattr(al.tgt, "source", None) else tgt_tag
-        title = f"Alignment {s_name} ↔ {t_name}"
+        title = f"Alignment {s_name}" if s_name == t_name else f"Alignment {s_name} ↔ {t_name}"
     kinds = al.kinds()
     scores = [float(b.score) for b in beads]
     finite = [s for s in scores if s == s]
@@ -298,7 +298,9 @@ def render_report(al: Alignment, path: str | os.PathLike[str] | None = None, *, 
     w(f"<div>null beads (1-0, 0-1): <b>{nulls:,}</b></div>")
     for key in ("length_ratio", "seconds", "encoder"):
         if key in (getattr(al, "stats", None) or {}):
-            w(f"<div>{_esc(key.replace('_', ' '))}: <b>{_esc(al.stats[key])}</b></div>")
+            val = al.stats[key]
+            val = f"{val:.3g}" if isinstance(val, float) else val
+            w(f"<div>{_esc(key.replace('_', ' '))}: <b>{_esc(val)}</b></div>")
     w("</div></div></section>")
 
     # heatmap

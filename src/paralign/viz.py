@@ -6,7 +6,7 @@ are imported by the functions that need them, so ``import paralign.viz`` stays c
 
 HTML (for Jupyter's ``_repr_html_``):
 
-- :func:`alignment_html` -- an :class:`~paralign.align.bead.Alignment` as a two-column table
+- :func:`alignment_html` -- an :class:`~paralign.alignment.bead.Alignment` as a two-column table
   of beads, coloured by confidence, with the bead type, low-confidence beads flagged and
   long tables truncated ("showing 200 of 5,000 beads").
 - :func:`corpus_html` -- a :class:`~paralign.corpus.ParallelCorpus` summary and a sample.
@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .align.bead import Alignment, Bead
+    from .alignment.bead import Alignment, Bead
 
 __all__ = [
     "LOW_CONFIDENCE",

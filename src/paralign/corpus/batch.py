@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import FormatError, InputError, LanguageError
 
 if TYPE_CHECKING:
-    from ..align.bead import Alignment
+    from ..alignment.bead import Alignment
     from ..config import AlignConfig
 
 __all__ = ["run_batch", "BatchSummary", "BatchItem", "discover", "fake_align",
@@ -165,7 +165,7 @@ def fake_align(zh_path: str, en_path: str, *, config: Any = None, presplit: bool
     Reads UTF-8 only; the score depends on the two lines' lengths. Sleeps
     ``$PARALIGN_BATCH_FAKE_DELAY`` seconds when set.
     """
-    from ..align.bead import Alignment, Bead
+    from ..alignment.bead import Alignment, Bead
     from ..text.document import Document, Sentence
 
     delay = float(os.environ.get(FAKE_DELAY_ENV) or 0)

@@ -1,6 +1,6 @@
 """Plain-text exchange formats and the one place that dispatches every export.
 
-All exports, from an :class:`~paralign.align.bead.Alignment` (``al.to_tsv(...)``) or from a
+All exports, from an :class:`~paralign.alignment.bead.Alignment` (``al.to_tsv(...)``) or from a
 :class:`~paralign.corpus.ParallelCorpus` (``corpus.to_tsv(...)``), go through the same
 writers, fed with :class:`Unit` records, so that the two can never drift apart.
 
@@ -40,7 +40,7 @@ from ..errors import FormatError
 from .atomic import atomic_write
 
 if TYPE_CHECKING:
-    from ..align.bead import Alignment
+    from ..alignment.bead import Alignment
     from .store import ParallelCorpus
 
 __all__ = [

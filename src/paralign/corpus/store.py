@@ -59,7 +59,7 @@ from .formats import (Unit, format_from_path, lang_tag, parse_lang_tag, units_fr
                       write_units)
 
 if TYPE_CHECKING:
-    from ..align.bead import Alignment
+    from ..alignment.bead import Alignment
 
 __all__ = ["ParallelCorpus", "Pair", "DocInfo", "CorpusStats", "DuplicateDocumentError",
            "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS"]
