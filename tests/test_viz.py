@@ -371,3 +371,14 @@ def test_missing_glyph_check_detects_tofu():
     fig = Figure()
     fig.add_subplot().set_title("對齊", fontfamily="DejaVu Sans")
     assert _draw_warnings(fig)
+
+
+def test_use_cjk_fonts_for_plain_matplotlib():
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context():
+        assert viz.use_cjk_fonts() == viz.cjk_font_families()
+        fig = Figure()
+        fig.add_subplot().set_title("用户自己的图 user's own figure")
+        assert _draw_warnings(fig) == []

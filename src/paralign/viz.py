@@ -50,6 +50,7 @@ __all__ = [
     "score_histogram",
     "bead_type_chart",
     "cjk_font_families",
+    "use_cjk_fonts",
     "figure_png",
 ]
 
@@ -478,6 +479,19 @@ def cjk_font_families() -> tuple[str, ...]:
                    None)
     latin = _LATIN_FAMILY if _LATIN_FAMILY in known else "sans-serif"
     return (latin, cjk) if cjk else (latin,)
+
+
+def use_cjk_fonts() -> tuple[str, ...]:
+    """Make matplotlib's default font fall back to the CJK font, for your own figures too.
+
+    paralign's figures do not need this (they set their fonts themselves); call it once
+    before plotting Chinese with plain matplotlib. Changes ``rcParams["font.family"]``.
+    """
+    import matplotlib
+
+    fams = cjk_font_families()
+    matplotlib.rcParams["font.family"] = list(fams)
+    return fams
 
 
 def _apply_fonts(fig: Figure) -> None:
