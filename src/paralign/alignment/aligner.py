@@ -93,15 +93,26 @@ class Aligner:
     3
     """
 
-    def __init__(self, config: AlignConfig | None = None, **changes: Any) -> None:
+    def __init__(self, config: AlignConfig | None = None, *, encoder: Any = None,
+                 **changes: Any) -> None:
+        """``encoder`` optionally gives encoder objects (an :class:`~paralign.embed.Encoder`,
+        a ``SentenceTransformer``, or a list of them) instead of the names in the config."""
         config = config or AlignConfig()
         self.config = config.replace(**changes) if changes else config
         self._encoders: list[Any] | None = None
+        if encoder is not None:
+            from ..embed import as_encoder
+
+            objs = encoder if isinstance(encoder, (list, tuple)) else [encoder]
+            self._encoders = [as_encoder(o) for o in objs]
+            self._names = [getattr(e, "name", type(e).__name__) for e in self._encoders]
         self.types = bead_types(self.config.max_merge, self.config.max_total)
 
     # -- encoders -----------------------------------------------------------------------
     @property
     def encoder_names(self) -> list[str]:
+        if self._encoders is not None and hasattr(self, "_names"):
+            return list(self._names)
         return [p.strip() for p in self.config.encoder.split("+") if p.strip()]
 
     @property
@@ -139,7 +150,7 @@ class Aligner:
         if sdoc.lang == tdoc.lang and sdoc.lang != "other":
             log.warning("both sides are detected as %s: is one of them the wrong file?", sdoc.tag)
         t0 = time.perf_counter()
-        stats: dict[str, Any] = {"encoder": c.encoder}
+        stats: dict[str, Any] = {"encoder": "+".join(self.encoder_names)}
         encs = self.encoders
         singles_s = [self._unit_vectors(e, sdoc.norms) for e in encs]
         singles_t = [self._unit_vectors(e, tdoc.norms) for e in encs]

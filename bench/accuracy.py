@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Accuracy and speed of paralign on gold sentence alignments.
+
+    python bench/accuracy.py DATA_DIR [--encoder NAME] [--sets mac_dev,mac_dev_trad]
+
+DATA_DIR holds sets laid out like ../shared/data: ``<set>/src/NNN``, ``<set>/tgt/NNN`` (one
+sentence per line) and ``<set>/gold/NNN.align`` (Vecalign format). Every document is aligned
+through the same code the CLI's ``paralign align --presplit`` runs (``--via-cli`` runs the CLI
+itself, one process per document); beads are scored with Vecalign's strict and lax metrics.
+``bible_en_zh`` is scored at verse level: consecutive output beads inside one verse are merged
+first, as the set's README prescribes. Each set runs in its own process so that its peak
+memory is its own.
+
+Printed: a table per set (P/R/F1 strict and lax, seconds embedding and searching, peak RSS),
+and with ``--speed`` the end-to-end time on a cold cache next to the time the encoder needs to
+embed every sentence of both sides once, from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def merge_verses(beads, src_verse, tgt_verse):
+    """Merge consecutive beads whose sentences all lie in one verse (both sides)."""
+    out = []
+    cur_s, cur_t, cur_v = [], [], None
+    for s, t in beads:
+        vs = {src_verse[i] for i in s} | {tgt_verse[j] for j in t}
+        if cur_v is not None and len(vs) == 1 and vs == cur_v:
+            cur_s += list(s)
+            cur_t += list(t)
+            continue
+        if cur_v is not None or cur_s or cur_t:
+            out.append((tuple(cur_s), tuple(cur_t)))
+        cur_s, cur_t = list(s), list(t)
+        cur_v = vs if len(vs) == 1 else None
+    if cur_s or cur_t:
+        out.append((tuple(cur_s), tuple(cur_t)))
+    return out
+
+
+def run_set(data: Path, name: str, args) -> dict:
+    from paralign import AlignConfig, Aligner, evaluate
+    from paralign.api import align_files
+    from paralign.evaluation import read_vecalign
+
+    d = data / name
+    docs = sorted(p.name for p in (d / "src").iterdir())
+    cfg = AlignConfig(encoder=args.encoder, cache_dir=args.cache_dir, progress=False,
+                      **json.loads(args.config))
+    aligner = Aligner(cfg)
+    gold_all, test_all = [], []
+    t_embed = t_search = 0.0
+    windows = 0
+    t0 = time.perf_counter()
+    limit = args.limit
+    with tempfile.TemporaryDirectory() as tmp:
+        for doc in docs:
+            src, tgt = d / "src" / doc, d / "tgt" / doc
+            if limit:
+                src, tgt = _truncate(d, doc, limit, Path(tmp))
+            out = Path(tmp) / f"{doc}.align"
+            if args.via_cli:
+                cmd = [sys.executable, "-m", "paralign", "-q", "align", str(src), str(tgt), "-o",
+                       str(out), "--presplit", "--encoder", args.encoder]
+                subprocess.run(cmd, check=True)
+                al = None
+            else:
+                al = align_files(src, tgt, out, presplit=True, aligner=aligner)
+                t_embed += al.stats["seconds_embed"]
+                t_search += al.stats["seconds_search"]
+                windows += al.stats["windows_embedded"]
+            test = read_vecalign(out)
+            gold = read_vecalign(d / "gold" / f"{doc}.align")
+            if limit:
+                gold = _gold_prefix(d, doc, limit)
+            if (d / "src.verse").exists():
+                sv = (d / "src.verse").read_text().splitlines()
+                tv = (d / "tgt.verse").read_text().splitlines()
+                test = merge_verses(test, sv, tv)
+            gold_all.append(gold)
+            test_all.append(test)
+    total = time.perf_counter() - t0
+    r = evaluate(gold_all, test_all)
+    r.update(set=name, docs=len(docs), seconds=round(total, 2), seconds_embed=round(t_embed, 2),
+             seconds_search=round(t_search, 2), windows=windows, peak_mb=round(peak_rss_mb()),
+             encoder=args.encoder, signature=aligner.signature if not args.via_cli else "")
+    return r
+
+
+def _truncate(d: Path, doc: str, limit: int, tmp: Path):
+    """The first `limit` source sentences and the target sentences gold pairs with them."""
+    from paralign.evaluation import read_vecalign
+
+    gold = read_vecalign(d / "gold" / f"{doc}.align")
+    src_end = tgt_end = 0
+    for s, t in gold:
+        if s and s[-1] >= limit:
+            break
+        src_end = max(src_end, (s[-1] + 1) if s else src_end)
+        tgt_end = max(tgt_end, (t[-1] + 1) if t else tgt_end)
+    src_lines = (d / "src" / doc).read_text().splitlines()[:src_end]
+    tgt_lines = (d / "tgt" / doc).read_text().splitlines()[:tgt_end]
+    (tmp / "s").write_text("\n".join(src_lines) + "\n")
+    (tmp / "t").write_text("\n".join(tgt_lines) + "\n")
+    return tmp / "s", tmp / "t"
+
+
+def _gold_prefix(d: Path, doc: str, limit: int):
+    from paralign.evaluation import read_vecalign
+
+    out = []
+    for s, t in read_vecalign(d / "gold" / f"{doc}.align"):
+        if s and s[-1] >= limit:
+            break
+        out.append((s, t))
+    return out
+
+
+def speed(data: Path, args) -> dict:
+    """Cold-cache end-to-end time vs embedding each sentence of both sides once."""
+    from paralign import AlignConfig, Aligner
+    from paralign.api import align_files
+    from paralign.embed import get_encoder
+
+    d = data / "mac_dev"
+    docs = sorted(p.name for p in (d / "src").iterdir())
+    names = args.encoder.split("+")
+    sents = []
+    for doc in docs:
+        sents += (d / "src" / doc).read_text().splitlines()
+        sents += (d / "tgt" / doc).read_text().splitlines()
+    encs = [get_encoder(n, cache=False, progress=False) for n in names]
+    for e in encs:
+        e.encode(["warm up"])  # load the model outside the timing
+    t0 = time.perf_counter()
+    for e in encs:
+        e.encode(sents)
+    t_once = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as tmp:
+        aligner = Aligner(AlignConfig(encoder=args.encoder, cache_dir=cache, progress=False,
+                                      **json.loads(args.config)))
+        for e in aligner.encoders:
+            e.encode(["warm up"])
+        t0 = time.perf_counter()
+        windows = 0
+        for doc in docs:
+            al = align_files(d / "src" / doc, d / "tgt" / doc, Path(tmp) / f"{doc}.align",
+                             presplit=True, aligner=aligner)
+            windows += al.stats["windows_embedded"]
+        t_e2e = time.perf_counter() - t0
+    return {"sentences": len(sents), "embed_once_s": round(t_once, 2),
+            "end_to_end_cold_s": round(t_e2e, 2), "ratio": round(t_e2e / t_once, 2),
+            "windows_embedded": windows}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("data", type=Path)
+    ap.add_argument("--encoder", default="use-m3")
+    ap.add_argument("--sets", default=None, help="comma-separated set names (default: all)")
+    ap.add_argument("--config", default="{}", help="JSON of AlignConfig overrides")
+    ap.add_argument("--cache-dir", default=None, help="embedding cache (default: the user cache)")
+    ap.add_argument("--via-cli", action="store_true", help="run the CLI, one process per document")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N source sentences")
+    ap.add_argument("--speed", action="store_true", help="also the cold-cache speed comparison")
+    ap.add_argument("--one-set", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--json", action="store_true", help="print JSON lines, not a table")
+    args = ap.parse_args()
+    if args.one_set:
+        print(json.dumps(run_set(args.data, args.one_set, args)))
+        return
+    if args.sets:
+        sets = args.sets.split(",")
+    else:
+        sets = sorted(p.name for p in args.data.iterdir() if (p / "gold").is_dir())
+    rows = []
+    for name in sets:
+        cmd = [sys.executable, __file__, str(args.data), "--one-set", name, "--encoder", args.encoder,
+               "--config", args.config] + (["--cache-dir", args.cache_dir] if args.cache_dir else []) \
+            + (["--via-cli"] if args.via_cli else []) + (["--limit", str(args.limit)] if args.limit else [])
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+        if args.json:
+            print(json.dumps(rows[-1]), flush=True)
+    if not args.json:
+        print(f"encoder: {args.encoder}   config: {args.config}")
+        print("| set | docs | P strict | R strict | F1 strict | P lax | R lax | F1 lax | embed s | search s | windows | peak MB |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['set']} | {r['docs']} | {r['precision_strict']:.4f} | {r['recall_strict']:.4f} | "
+                  f"**{r['f1_strict']:.4f}** | {r['precision_lax']:.4f} | {r['recall_lax']:.4f} | "
+                  f"{r['f1_lax']:.4f} | {r['seconds_embed']:.1f} | {r['seconds_search']:.1f} | "
+                  f"{r['windows']} | {r['peak_mb']} |")
+        if rows and rows[0].get("signature"):
+            print(f"signature: {rows[0]['signature']}")
+    if args.speed:
+        s = speed(args.data, args)
+        print(f"\nspeed, mac_dev, cold cache ({s['sentences']} sentences): embedding each sentence "
+              f"once {s['embed_once_s']} s; end to end {s['end_to_end_cold_s']} s "
+              f"({s['windows_embedded']} windows embedded); ratio {s['ratio']}x")
+
+
+if __name__ == "__main__":
+    main()

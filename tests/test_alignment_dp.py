@@ -1,0 +1,205 @@
+"""The dynamic-programming search and the Aligner on small hand-made cases.
+
+Sentences are tagged with concepts (tests/fake_encoders.py): a bead is right when its two
+sides carry the same concepts, so each case states its gold beads exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from paralign import AlignConfig, Aligner
+from paralign.alignment.dp import NEG, band_from_path, full_band, reverse_band, search
+from paralign.errors import InputError
+from paralign.text import from_sentences
+
+from fake_encoders import ConceptEncoder, HashEncoder
+
+# Concept sentences: Chinese and English texts of about matching length (1 : 3 characters).
+ZH = {
+    0: "老人在河边钓鱼。", 1: "天色渐渐暗了下来。", 2: "他收起鱼竿回家去。", 3: "妻子已经做好了晚饭。",
+    4: "饭后他们坐在院子里乘凉。", 5: "孩子们在一旁追逐打闹。", 6: "远处传来了狗叫声。", 7: "夜深了，村子安静下来。",
+    8: "第二天一早他又出门了。", 9: "这一次他走得更远。",
+}
+EN = {
+    0: ["The old man was fishing by the river."], 1: ["The sky slowly grew dark."],
+    2: ["He packed up his rod and went home."], 3: ["His wife had already cooked dinner."],
+    4: ["After the meal they sat in the yard to enjoy the cool air."],
+    5: ["The children chased each other nearby."], 6: ["A dog barked in the distance."],
+    7: ["The night grew late, and the village fell quiet."],
+    8: ["Early the next morning he went out again."], 9: ["This time he walked farther."],
+}
+# split translations: one Chinese sentence rendered as several English ones
+EN_SPLIT = {
+    4: ["After the meal they sat in the yard.", "They enjoyed the cool evening air."],
+    7: ["The night grew late.", "The village fell quiet."],
+    9: ["This time he walked farther.", "He did not stop until noon.", "Then he rested."],
+}
+EXTRA_ZH = "这句话在译文中没有对应。"
+EXTRA_EN = "This sentence has no counterpart in the original."
+
+
+def _encoder(zh: list[str], en: list[str], concepts_zh: list[int], concepts_en: list[int]) -> ConceptEncoder:
+    table = {s: c for s, c in zip(zh, concepts_zh)}
+    table.update({s: c for s, c in zip(en, concepts_en)})
+    return ConceptEncoder(table)
+
+
+def _build(spec_zh: list[int | str], spec_en: list[tuple[int, int] | str]):
+    """Sentences and concepts: ints are concepts; ('s', k) the k-th piece of a split; str extra."""
+    zh, cz = [], []
+    for i, c in enumerate(spec_zh):
+        if isinstance(c, str):
+            zh.append(c)
+            cz.append(1000 + i)
+        else:
+            zh.append(ZH[c])
+            cz.append(c)
+    en, ce = [], []
+    for j, c in enumerate(spec_en):
+        if isinstance(c, str):
+            en.append(c)
+            ce.append(2000 + j)
+        else:
+            concept, piece = c
+            pieces = EN_SPLIT.get(concept, EN[concept]) if piece >= 0 else EN[concept]
+            en.append(pieces[max(piece, 0)])
+            ce.append(concept)
+    return zh, en, cz, ce
+
+
+def _align(zh, en, cz, ce, **cfg):
+    aligner = Aligner(AlignConfig(cache=False, **cfg), encoder=_encoder(zh, en, cz, ce))
+    return aligner.align(zh, en)
+
+
+CASES = [
+    # name, Chinese spec, English spec, gold beads, config changes
+    ("all 1-1", [0, 1, 2, 3], [(0, -1), (1, -1), (2, -1), (3, -1)],
+     [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), ((3,), (3,))], {}),
+    ("1-2", [0, 4, 5], [(0, -1), (4, 0), (4, 1), (5, -1)],
+     [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,))], {}),
+    ("1-3", [8, 9, 0], [(8, -1), (9, 0), (9, 1), (9, 2), (0, -1)],
+     [((0,), (0,)), ((1,), (1, 2, 3)), ((2,), (4,))], {}),
+    ("two 1-2", [3, 4, 6, 7], [(3, -1), (4, 0), (4, 1), (6, -1), (7, 0), (7, 1)],
+     [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,)), ((3,), (4, 5))], {}),
+    ("1-0", [0, 1, EXTRA_ZH, 2, 3], [(0, -1), (1, -1), (2, -1), (3, -1)],
+     [((0,), (0,)), ((1,), (1,)), ((2,), ()), ((3,), (2,)), ((4,), (3,))], {}),
+    ("0-1", [0, 1, 2, 3], [(0, -1), (1, -1), EXTRA_EN, (2, -1), (3, -1)],
+     [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), (3,)), ((3,), (4,))],
+     # the default skip cost favours merging an unmatched sentence into a neighbour's bead
+     # (right far more often on real text, where 0-1 beads are rare); a cheaper skip keeps it
+     {"skip": -0.1}),
+]
+
+
+@pytest.mark.parametrize("name,spec_zh,spec_en,gold,cfg", CASES, ids=[c[0] for c in CASES])
+def test_bead_types(name, spec_zh, spec_en, gold, cfg):
+    zh, en, cz, ce = _build(spec_zh, spec_en)
+    al = _align(zh, en, cz, ce, **cfg)
+    assert [(b.src, b.tgt) for b in al.beads] == gold
+
+
+def test_two_to_one():
+    # the English side merges two Chinese sentences: 2-1
+    zh = [ZH[0], "天色渐渐暗了。", "下来了。", ZH[2]]
+    en = [EN[0][0], EN[1][0], EN[2][0]]
+    enc = ConceptEncoder({zh[0]: 0, zh[1]: 1, zh[2]: 1, zh[3]: 2, en[0]: 0, en[1]: 1, en[2]: 2})
+    al = Aligner(AlignConfig(cache=False), encoder=enc).align(zh, en)
+    assert [(b.src, b.tgt) for b in al.beads] == [((0,), (0,)), ((1, 2), (1,)), ((3,), (2,))]
+
+
+def test_single_sentence_against_several():
+    zh = [ZH[9]]
+    en = EN_SPLIT[9]
+    enc = ConceptEncoder({zh[0]: 9, **{s: 9 for s in en}})
+    al = Aligner(AlignConfig(cache=False), encoder=enc).align(zh, en)
+    assert [(b.src, b.tgt) for b in al.beads] == [((0,), (0, 1, 2))]
+
+
+def test_paragraph_boundaries_are_anchors():
+    # Without anchors the 0-1 extra could be absorbed anywhere; with paragraph anchors, the
+    # paragraph pairs are aligned separately and no bead crosses a boundary.
+    zh_s = [ZH[0], ZH[1], ZH[2], ZH[3]]
+    en_s = [EN[0][0], EN[1][0], EN[2][0], EN[3][0]]
+    enc = _encoder(zh_s, en_s, [0, 1, 2, 3], [0, 1, 2, 3])
+    src = from_sentences(zh_s, "zh", paragraphs=[0, 0, 1, 1])
+    tgt = from_sentences(en_s, "en", paragraphs=[0, 0, 1, 1])
+    al = Aligner(AlignConfig(cache=False), encoder=enc).align(src, tgt)
+    assert al.stats["blocks"] == 2
+    for b in al.beads:
+        assert len({src[i].paragraph for i in b.src} | {tgt[j].paragraph for j in b.tgt}) == 1
+
+
+def test_paragraph_anchor_overrides_similarity():
+    # sentence 1 of paragraph 0 resembles sentence 2 (paragraph 1) of the target: the anchor
+    # keeps it inside its own paragraph pair
+    zh_s = [ZH[0], ZH[1], ZH[2]]
+    en_s = [EN[0][0], EN[2][0], EN[1][0]]
+    enc = _encoder(zh_s, en_s, [0, 1, 2], [0, 2, 1])
+    src = from_sentences(zh_s, "zh", paragraphs=[0, 0, 1])
+    tgt = from_sentences(en_s, "en", paragraphs=[0, 0, 1])
+    al = Aligner(AlignConfig(cache=False), encoder=enc).align(src, tgt)
+    for b in al.beads:
+        assert len({src[i].paragraph for i in b.src} | {tgt[j].paragraph for j in b.tgt}) == 1
+    no_anchor = Aligner(AlignConfig(cache=False, paragraph_anchors=False), encoder=enc).align(src, tgt)
+    assert no_anchor.stats["blocks"] == 1
+
+
+@pytest.mark.parametrize("src,tgt", [([], ["a."]), (["a."], []), ([], []), ("", "text."), ("   ", "x")])
+def test_empty_side_is_an_error(src, tgt):
+    with pytest.raises(InputError):
+        Aligner(AlignConfig(cache=False), encoder=HashEncoder()).align(src, tgt)
+
+
+@pytest.mark.parametrize("n,m", [(0, 3), (3, 0), (0, 0)])
+def test_search_with_an_empty_side(n, m):
+    types = [(1, 0), (1, 1)]
+    band = full_band(n, m)
+    W = band.width
+    scores = [np.full((n + 1, W), -0.3), np.full((n + 1, W), NEG)]
+    beads, total = search(band, types, scores, np.full((n + 1, W), -0.3))
+    assert sorted(beads) == sorted([(i, i + 1, 0, 0) for i in range(n)] + [(n, n, j, j + 1) for j in range(m)])
+    assert total == pytest.approx(-0.3 * (n + m))
+
+
+def test_search_prefers_high_scores():
+    # 2 x 2 lattice: the diagonal 1-1 beads score 1; the cross beads are impossible
+    types = [(1, 0), (1, 1), (2, 2)]
+    band = full_band(2, 2)
+    S11 = np.full((3, 3), NEG)
+    S11[1, 1] = S11[2, 2] = 1.0
+    S22 = np.full((3, 3), NEG)
+    S22[2, 2] = 1.5  # less than 1 + 1
+    scores = [np.full((3, 3), -1.0), S11, S22]
+    beads, total = search(band, types, scores, np.full((3, 3), -1.0))
+    assert beads == [(0, 1, 0, 1), (1, 2, 1, 2)] and total == pytest.approx(2.0)
+    S22[2, 2] = 2.5  # now the merge wins
+    beads, total = search(band, types, scores, np.full((3, 3), -1.0))
+    assert beads == [(0, 2, 0, 2)] and total == pytest.approx(2.5)
+
+
+def test_band_from_path_covers_path_and_is_monotone():
+    path = [(0, 0), (1, 2), (2, 3), (4, 5), (5, 8)]
+    band = band_from_path(path, 5, 8, 1)
+    for i, j in path:
+        assert band.lo[i] <= j <= band.hi[i]
+    assert np.all(np.diff(band.lo) >= 0) and np.all(np.diff(band.hi) >= 0)
+    assert band.lo[0] == 0 and band.hi[-1] == 8
+    rb = reverse_band(band)
+    assert rb.lo[0] == 0 and rb.hi[-1] == 8
+
+
+def test_deterministic():
+    zh, en, cz, ce = _build([0, 4, 5, 6, 7], [(0, -1), (4, 0), (4, 1), (5, -1), (6, -1), (7, 0), (7, 1)])
+    runs = [[(b.src, b.tgt, b.score) for b in _align(zh, en, cz, ce).beads] for _ in range(3)]
+    assert runs[0] == runs[1] == runs[2]
+
+
+def test_confidence_and_signature():
+    zh, en, cz, ce = _build([0, 4, 5], [(0, -1), (4, 0), (4, 1), (5, -1)])
+    al = _align(zh, en, cz, ce)
+    assert all(0.0 <= b.score <= 1.0 for b in al.beads)
+    assert al.signature.startswith("paralign ") and "enc:concepts" in al.signature
+    assert 0.0 <= al.parallelism <= 1.0
