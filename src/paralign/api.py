@@ -15,7 +15,7 @@ from typing import Any
 from .alignment.aligner import Aligner
 from .alignment.bead import Alignment
 from .config import AlignConfig
-from .errors import InputError
+from .errors import InputError, LanguageError
 from .text.document import Document
 
 __all__ = ["align_files", "read_side", "run_demo", "OUTPUT_FORMATS", "PARALLELISM_WARN"]
@@ -25,6 +25,7 @@ log = logging.getLogger("paralign")
 OUTPUT_FORMATS = {".tmx": "tmx", ".tsv": "tsv", ".jsonl": "jsonl", ".align": "align"}
 # Below this document-level parallelism score the two texts are reported as not parallel.
 PARALLELISM_WARN = 0.3
+_LANG_NAMES = {"zh": "Chinese", "en": "English (Latin script)"}
 
 
 def output_format(path: str | os.PathLike[str]) -> str:
@@ -55,11 +56,24 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
 
     Raises before any work when the output format is unknown, and writes nothing when the
     alignment has no bead pairing both sides (never an empty TMX written silently).
+    Raises :class:`~paralign.errors.LanguageError` when both files are in the same
+    language (``pa.align`` on lists stays permissive and only warns).
     """
     fmt = output_format(output) if output is not None else None
     aligner = aligner or Aligner(config)
     src = read_side(src_path, presplit=presplit, config=aligner.config)
     tgt = read_side(tgt_path, presplit=presplit, config=aligner.config)
+    if src.lang == tgt.lang:
+        raise LanguageError(
+            f"{os.fspath(src_path)!r} and {os.fspath(tgt_path)!r} are both detected as "
+            f"{_LANG_NAMES.get(src.lang, src.lang)}: paralign aligns a Chinese text with an "
+            "English one; is one of them the wrong file?")
+    small, big = sorted((len(src), len(tgt)))
+    if big > small * aligner.config.max_merge:
+        log.warning("%s (%d sentence(s)) and %s (%d) are too unbalanced for every sentence "
+                    "to be paired (at most %d per bead side); is one of them truncated or the "
+                    "wrong file?", src_path, len(src), tgt_path, len(tgt),
+                    aligner.config.max_merge)
     al = aligner.align(src, tgt)
     if not any(b.src and b.tgt for b in al.beads):
         raise InputError(f"no sentence of {os.fspath(src_path)!r} could be paired with one of "
