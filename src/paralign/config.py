@@ -32,12 +32,16 @@ class AlignConfig:
             ``"none"``. Default ``"knn"``.
         knn: neighbours used by the ``"knn"`` margin. Default 8.
         margin_weight: weight of the kNN margin. Default 0.5.
-        length_weight: exponent of the length-agreement factor ``log2(1 + min/max)`` of the
-            two sides' lengths (characters, ratio estimated per document). 0 disables it.
-            Default 1.0.
+        length_weight: weight of the length-agreement penalty, the squared log ratio of the two
+            sides' lengths in characters (target brought to source units by a ratio estimated
+            per document). 0 disables it. Default 0.15.
+        lexical_weight: weight of the dictionary evidence (CC-CEDICT translations, numbers,
+            pinyin of names) for Chinese-English pairs; 0 disables it. Default 0.8.
+        share_weight: weight of the merge bonus: a merged bead earns it when one of its
+            sentences matches two on the other side. Default 0.2.
         skip: score of leaving a sentence unaligned (1-0, 0-1), in units of the document's
-            typical 1-1 score (scores are divided by the median best 1-1 score, so that one
-            value fits encoders with narrow and wide cosine ranges). Default -0.3.
+            gap between a typical best 1-1 score and a typical one (so that one value fits
+            encoders with narrow and wide cosine ranges). Default -0.3.
         prune: merges (m-n beads) whose best path scores more than this below the best path,
             with windows approximated from their members, are ruled out and their windows
             never embedded. Larger is slower and (rarely) more accurate. Default 1.5.
@@ -63,7 +67,9 @@ class AlignConfig:
     margin: str = "knn"
     knn: int = 8
     margin_weight: float = 0.5
-    length_weight: float = 1.0
+    length_weight: float = 0.15
+    lexical_weight: float = 0.8
+    share_weight: float = 0.2
     skip: float = -0.3
     prune: float = 1.5
     band: int = 12
@@ -109,7 +115,7 @@ class AlignConfig:
         return (
             f"max:{self.max_merge}/{self.max_total}|margin:{self.margin}"
             + (f"{self.knn}x{self.margin_weight:g}" if self.margin == "knn" else "")
-            + f"|len:{self.length_weight:g}|skip:{self.skip:g}|prune:{self.prune:g}|band:{self.band}"
+            + f"|len:{self.length_weight:g}|lex:{self.lexical_weight:g}|share:{self.share_weight:g}|skip:{self.skip:g}|prune:{self.prune:g}|band:{self.band}"
             + f"|para:{'yes' if self.paragraph_anchors else 'no'}"
             + (f"|split:{self.split_long}" if self.split_long else "")
         )

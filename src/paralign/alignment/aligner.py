@@ -163,15 +163,12 @@ class Aligner:
         beads: list[Bead] = []
         n_windows = 0
         t_search = 0.0
-        scales = []
         for blk in blocks:
             r = self._align_block(sdoc, tdoc, blk, singles_s, singles_t, ls, lt, ratio)
             beads.extend(r["beads"])
             n_windows += r["windows"]
             t_embed += r["t_embed"]
             t_search += r["t_search"]
-            if r.get("scale") is not None:
-                scales.append(r["scale"])
         stats.update(windows_embedded=n_windows, seconds_embed=round(t_embed, 3),
                      seconds_search=round(t_search, 3), seconds=round(time.perf_counter() - t0, 3),
                      sentences=(len(sdoc), len(tdoc)))
@@ -202,7 +199,18 @@ class Aligner:
     def _params(self, ratio: float) -> ScoreParams:
         c = self.config
         return ScoreParams(knn=c.knn, margin_weight=c.margin_weight if c.margin == "knn" else 0.0,
-                           length_weight=c.length_weight, skip=c.skip, ratio=ratio)
+                           length_weight=c.length_weight, skip=c.skip, ratio=ratio,
+                           lexical_weight=c.lexical_weight, share_weight=c.share_weight)
+
+    def _lexical_ok(self, sdoc: Document, tdoc: Document, band: Band, n: int, m: int) -> bool:
+        """Dictionary evidence for Chinese-English blocks the search treats exactly."""
+        if not self.config.lexical_weight or {sdoc.lang, tdoc.lang} != {"zh", "en"}:
+            return False
+        if band.cells() < (n + 1) * (m + 1):
+            log.info("block of %d x %d sentences: aligned on embeddings alone (no dictionary)",
+                     n, m)
+            return False
+        return True
 
     def _align_block(self, sdoc: Document, tdoc: Document, blk: _Block,
                      singles_s: list[np.ndarray], singles_t: list[np.ndarray],
@@ -225,11 +233,18 @@ class Aligner:
             band = full_band(n, m)
         else:
             band = band_from_path(self._coarse_path(S, T, bls, blt, params), n, m, c.band)
-        scorer = BandScorer(S, T, bls, blt, params, K)
-        best = scorer.best_one_to_one(band)
-        scale = float(np.median(best)) if len(best) else 1.0
-        scorer.scale = max(scale, 0.05)
-        out["scale"] = scale
+        lexical = None
+        if self._lexical_ok(sdoc, tdoc, band, n, m):
+            from .lexical import LexicalEvidence
+
+            zs, es = (sdoc, tdoc) if sdoc.lang == "zh" else (tdoc, sdoc)
+            z0, z1, e0, e1 = ((blk.s0, blk.s1, blk.t0, blk.t1) if sdoc.lang == "zh"
+                              else (blk.t0, blk.t1, blk.s0, blk.s1))
+            lexical = LexicalEvidence(zs.norms[z0:z1], es.norms[e0:e1], K, K)
+        scorer = BandScorer(S, T, bls, blt, params, K, lexical=lexical,
+                            zh_is_src=sdoc.lang == "zh")
+        scorer.calibrate(band)
+        out["scale"] = scorer.scales
         # first search: approximate windows, forward and backward
         scores, skip = scorer.band_scores(band, types, approx=True)
         allowed = self._plausible(scorer, band, types, scores, skip, S, T, bls, blt, params)
@@ -268,8 +283,10 @@ class Aligner:
         rband = reverse_band(band)
         rS = [SideVectors(s.single[::-1], s.kmax) for s in S]
         rT = [SideVectors(t.single[::-1], t.kmax) for t in T]
-        rscorer = BandScorer(rS, rT, ls[::-1], lt[::-1], params, scorer.kmax)
-        rscorer.scale = scorer.scale
+        rlex = scorer.lexical.reversed() if scorer.lexical is not None else None
+        rscorer = BandScorer(rS, rT, ls[::-1], lt[::-1], params, scorer.kmax, lexical=rlex,
+                             zh_is_src=scorer.zh_is_src)
+        rscorer.scales = list(scorer.scales)
         rscores, rskip = rscorer.band_scores(rband, types, approx=True)
         _, rtotal, Db = search(rband, types, rscores, rskip, return_table=True)
         lo, hi = band.lo, band.hi
@@ -333,8 +350,6 @@ class Aligner:
             band = band_from_path(path, n, m, COARSE_WIDTH)
         types = [(1, 0), (1, 1), (1, 2), (2, 1), (2, 2)]
         scorer = BandScorer(S, T, ls, lt, params, 2)
-        best = scorer.best_one_to_one(band)
-        scorer.scale = max(float(np.median(best)) if len(best) else 1.0, 0.05)
         scores, skip = scorer.band_scores(band, types, approx=True)
         beads, _ = search(band, types, scores, skip)
         return [(0, 0)] + [(i1, j1) for _, i1, _, j1 in beads]

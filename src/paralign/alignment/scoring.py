@@ -8,13 +8,17 @@ target sentences. Its score is
   nearest neighbours on the other side (after Artetxe & Schwenk; the neighbours are taken
   within the band, so cost stays linear). A sentence that resembles everything does not win
   everywhere, and each encoder's own cosine range is largely factored out;
-* times a length-agreement factor ``log2(1 + min/max)`` of the two sides' lengths, the target
-  length brought to source units by a ratio estimated from the document itself (Chinese
-  characters against English characters is about 1:3, but varies by genre and translator),
+* plus dictionary evidence for Chinese-English pairs (:mod:`paralign.alignment.lexical`),
+* minus a length-agreement penalty, the squared log ratio of the two sides' lengths, the
+  target length brought to source units by a ratio estimated from the document itself
+  (Chinese characters against English characters is about 1:3, but varies by genre and
+  translator),
 
-averaged over the encoders in use, and divided by a per-document reference scale (the median
-best 1-1 score), which puts encoders with narrow (e5) and wide (USE) cosine ranges on one
-scale so that one skip cost fits both. Skips (1-0, 0-1) cost a constant per sentence.
+divided, encoder by encoder, by the document's gap between a typical best 1-1 score and a
+typical one (which puts encoders with narrow (e5) and wide (USE) cosine ranges on one scale,
+so that one skip cost fits both), averaged over the encoders in use; merged beads earn a bonus
+when one of their sentences matches two on the other side (:meth:`BandScorer._shared`).
+Skips (1-0, 0-1) cost a constant per sentence.
 
 Window embeddings are costly (longer texts, ``k - 1`` more of them per level), so scoring runs
 in two modes. In the *approximate* mode a window's vector is the normalized sum of its
@@ -52,9 +56,11 @@ class ScoreParams:
 
     knn: int = 8
     margin_weight: float = 0.5
-    length_weight: float = 1.0
-    skip: float = -0.2
+    length_weight: float = 0.15
+    skip: float = -0.3
     ratio: float = 1.0  # target length units per source length unit
+    lexical_weight: float = 0.8
+    share_weight: float = 0.2
 
 
 class SideVectors:
@@ -117,8 +123,11 @@ class BandScorer:
 
     def __init__(self, src: Sequence[SideVectors], tgt: Sequence[SideVectors],
                  src_lens: np.ndarray, tgt_lens: np.ndarray, params: ScoreParams,
-                 kmax: int, weights: Sequence[float] | None = None) -> None:
+                 kmax: int, weights: Sequence[float] | None = None,
+                 lexical: object | None = None, zh_is_src: bool = True) -> None:
         self.src = list(src)
+        self.lexical = lexical
+        self.zh_is_src = zh_is_src
         self.tgt = list(tgt)
         self.p = params
         self.kmax = kmax
@@ -127,7 +136,7 @@ class BandScorer:
         self.m = self.tgt[0].n
         self.ls = _lens_windows(np.asarray(src_lens, float), kmax)
         self.lt = _lens_windows(np.asarray(tgt_lens, float), kmax)
-        self.scale = 1.0
+        self.scales: list[float] | None = None
         self._strip_key: tuple[int, int, int] | None = None
 
     # -- the strip of single similarities ---------------------------------------------------
@@ -254,15 +263,95 @@ class BandScorer:
             out.append((ms, mt))
         return out
 
-    # -- scores ----------------------------------------------------------------------------------
-    def _finish(self, c: np.ndarray, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
-        """Length factor and scale applied to raw (margin-adjusted) similarities."""
+    # -- scores ------------------------------------------------------------------------------
+    def calibrate(self, band: Band) -> None:
+        """Per-encoder scale: the gap between a typical best match and a typical pair.
+
+        Taken over the band's 1-1 scores (margin-adjusted): the median over source sentences
+        of their best score, minus the median of all scores. Dividing by it makes a good
+        match worth about the same under every encoder, whatever its cosine range (e5's sit
+        within 0.80-0.87, USE's spread over -0.1-0.9), so one skip cost and one set of
+        weights fit all. Reversed and coarse scorers share the scales of the main one.
+        """
+        self._build_strip(band)
+        marg = self.margins(band, 1, 1, True) if self.p.margin_weight else None
+        n, W = self.n, band.width
+        lo, hi = band.lo, band.hi
+        idx = np.arange(W)
+        J = lo[:, None] + idx[None, :]
+        P = np.broadcast_to(np.arange(n + 1)[:, None] - 1, J.shape)
+        Q = J - 1
+        ok = (idx[None, :] <= (hi - lo)[:, None]) & (P >= 0) & (Q >= 0) & (P < n) & (Q < self.m)
+        pr, qr = P[ok], Q[ok]
+        self.scales = []
+        for e in range(len(self.src)):
+            c = self._single(e, pr, qr)
+            if marg is not None:
+                ms, mt = marg[e]
+                c = c - self.p.margin_weight * 0.5 * (ms[1][pr] + mt[1][qr])
+            fin = np.isfinite(c)
+            if not fin.any():
+                self.scales.append(1.0)
+                continue
+            best = np.full(n, -np.inf)
+            np.maximum.at(best, pr[fin], c[fin])
+            gap = float(np.median(best[np.isfinite(best)]) - np.median(c[fin]))
+            self.scales.append(max(gap, 1e-3))
+
+    def _combined(self, marg, a: int, b: int, P: np.ndarray, Q: np.ndarray, exact: bool) -> np.ndarray:
+        """Margin-adjusted, scaled similarity of windows (P, a) and (Q, b), encoders averaged."""
+        tot = np.zeros(len(P))
+        wsum = float(self.w.sum())
+        for e, (sx, tx) in enumerate(zip(self.src, self.tgt)):
+            if exact:
+                c = np.einsum("ij,ij->i", sx.wvec[a][P], tx.wvec[b][Q], dtype=np.float64)
+            else:
+                c = self._approx(e, a, b, P, Q)
+            if marg is not None:
+                ms, mt = marg[e]
+                c = c - self.p.margin_weight * 0.5 * (ms[a][P] + mt[b][Q])
+            tot += self.w[e] * c / self.scales[e]
+        return tot / wsum
+
+    def _shared(self, marg, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+        """Evidence that a merge is real: some sentence of the bead matches two on the other side.
+
+        For every sentence of the bead, its second-best 1-1 score against the other side's
+        sentences in the bead; the largest of these. High when one Chinese sentence is
+        rendered by two English ones (1-2), or when content crosses sentence boundaries
+        (2-2, 2-3), which single 1-1 beads cannot express.
+        """
+        vals = {(i, j): self._combined(marg, 1, 1, P + i, Q + j, False)
+                for i in range(a) for j in range(b)}
+        best = np.full(len(P), -np.inf)
+        if b >= 2:
+            for i in range(a):
+                st = np.sort(np.stack([vals[(i, j)] for j in range(b)]), axis=0)
+                best = np.maximum(best, st[-2])
+        if a >= 2:
+            for j in range(b):
+                st = np.sort(np.stack([vals[(i, j)] for i in range(a)]), axis=0)
+                best = np.maximum(best, st[-2])
+        return np.where(np.isfinite(best), np.maximum(best, 0.0), 0.0)
+
+    def _finish(self, c: np.ndarray, marg, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+        """Dictionary evidence, the merge bonus and length agreement added to similarities.
+
+        Length: minus ``length_weight`` times the squared log ratio of the two sides'
+        lengths (target brought to source units by the document's ratio): a Gaussian on
+        the log length ratio, as in Gale & Church, with a variance that fits Chinese-English.
+        """
+        if self.lexical is not None and self.p.lexical_weight:
+            f = (self.lexical.score(a, b, P, Q) if self.zh_is_src
+                 else self.lexical.score(b, a, Q, P))
+            c = c + self.p.lexical_weight * f
+        if self.p.share_weight and a + b >= 3:
+            c = c + self.p.share_weight * self._shared(marg, a, b, P, Q)
         if self.p.length_weight:
-            lx = self.ls[a][P] * self.p.ratio
-            ly = self.lt[b][Q]
-            pen = np.log2(1.0 + np.minimum(lx, ly) / np.maximum(np.maximum(lx, ly), 1e-9))
-            c = c * pen if self.p.length_weight == 1.0 else c * pen ** self.p.length_weight
-        return c / self.scale
+            lx = np.maximum(self.ls[a][P] * self.p.ratio, 1e-9)
+            ly = np.maximum(self.lt[b][Q], 1e-9)
+            c = c - self.p.length_weight * np.log(ly / lx) ** 2
+        return c
 
     def band_scores(self, band: Band, types: Sequence[tuple[int, int]], *, approx: bool = True,
                     allowed: dict[tuple[int, int], np.ndarray] | None = None,
@@ -275,6 +364,8 @@ class BandScorer:
         elsewhere they get ``NEG``.
         """
         self._build_strip(band)
+        if self.scales is None:
+            self.calibrate(band)
         n, m = self.n, self.m
         W = band.width
         lo, hi = band.lo, band.hi
@@ -286,7 +377,6 @@ class BandScorer:
         rows = np.arange(n + 1)
         J = lo[:, None] + idx[None, :]
         out: list[np.ndarray] = []
-        wsum = float(self.w.sum())
         for a, b in types:
             if b == 0:
                 S = np.full((n + 1, W), NEG)
@@ -307,29 +397,9 @@ class BandScorer:
                 out.append(S)
                 continue
             pr, qr = P[ok], Q[ok]
-            tot = np.zeros(len(pr))
-            for e, (sx, tx) in enumerate(zip(self.src, self.tgt)):
-                if approx or not merged:
-                    c = self._approx(e, a, b, pr, qr)
-                else:
-                    c = np.einsum("ij,ij->i", sx.wvec[a][pr], tx.wvec[b][qr], dtype=np.float64)
-                if marg is not None:
-                    ms, mt = marg[e]
-                    c = c - self.p.margin_weight * 0.5 * (ms[a][pr] + mt[b][qr])
-                tot += self.w[e] * c
-            vals = self._finish(tot / wsum, a, b, pr, qr)
+            c = self._combined(marg, a, b, pr, qr, exact=not approx and merged)
+            vals = self._finish(c, marg, a, b, pr, qr)
             S[ok] = np.where(np.isfinite(vals), vals, NEG)
             out.append(S)
         skip = np.where(in_band, self.p.skip, NEG)
         return out, skip
-
-    def best_one_to_one(self, band: Band) -> np.ndarray:
-        """Best unscaled 1-1 score of each source sentence within the band (for calibration)."""
-        saved = self.scale
-        self.scale = 1.0
-        try:
-            (S,), _ = self.band_scores(band, [(1, 1)], approx=True)
-        finally:
-            self.scale = saved
-        best = S[1:].max(axis=1)
-        return best[best > NEG / 2]
