@@ -287,18 +287,29 @@ def write_tsv(units: Iterable[Unit], path: str | os.PathLike[str]) -> int:
     return n
 
 
+_IDX_LIST = re.compile(r"[0-9]+(?:,[0-9]+)*")
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes kept by errors="surrogateescape"
+
+
 def _parse_idx(field: str) -> tuple[int, ...]:
     if not field.strip():
         return ()
+    if not _IDX_LIST.fullmatch(field):
+        raise ValueError(f"invalid literal for sentence indices: {field[:40]!r} (expected "
+                         "comma-separated non-negative integers)")
     return tuple(int(x) for x in field.split(","))
 
 
 def iter_tsv(path: str | os.PathLike[str], *, src_lang: str = "zh", tgt_lang: str = "en"
              ) -> Iterator[Unit]:
     """Units from a TSV written by :func:`write_tsv`; FormatError names the line at fault."""
-    with open(path, encoding="utf-8", newline="") as f:
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
         for lineno, line in enumerate(f, 1):
             line = line.removesuffix("\n").removesuffix("\r")
+            bad = _UNDECODABLE.search(line)
+            if bad:
+                raise FormatError(f"{path}: line {lineno}: not UTF-8 (byte "
+                                  f"0x{ord(bad.group()) - 0xDC00:02x} at column {bad.start() + 1})")
             if lineno == 1:
                 if tuple(line.lstrip("\ufeff").split("\t")) != TSV_HEADER:
                     raise FormatError(f"{path}: line 1: expected the header "

@@ -31,6 +31,19 @@ _WS_NL = re.compile(r"\s*\n\s*")
 _WS = re.compile(r"\s+")
 _ZH_STOP = re.compile(r"[。！？]+[」』”’）)】》]*")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _drop_surrogates(text: str) -> tuple[str, int]:
+    """``text`` with surrogate pairs joined and lone surrogates removed (as ``clean`` does).
+
+    Why: a ``str`` given directly (not read from a file) can hold them; nothing downstream
+    can encode them (OpenCC, the embedding cache, every output file).
+    """
+    if not _SURROGATES.search(text):
+        return text, 0
+    text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return _SURROGATES.subn("", text)
 
 
 def norm_view(text: str, lang: str, zh_convert: str = "tw2sp") -> str:
@@ -159,6 +172,10 @@ def segment(text: str, lang: str | None = None, *, source: str | None = None,
         InputError: empty or whitespace-only text.
         LanguageError: the language is not given and is neither Chinese nor English.
     """
+    text, n_sur = _drop_surrogates(text)
+    if n_sur:
+        log.warning("%s: removed %d lone surrogate(s), which no file can hold",
+                    source or "<text>", n_sur)
     if not text or not text.strip():
         raise InputError(f"{source + ': ' if source else ''}no text to segment (empty input)")
     det = _check_lang(lang, text, source)
@@ -179,7 +196,11 @@ def from_sentences(sentences: Sequence[str], lang: str | None = None, *,
         paragraphs: the paragraph index of each sentence (non-decreasing, as
             :attr:`Sentence.paragraph`); ``None`` puts all in paragraph 0.
     """
-    sentences = [str(s) for s in sentences]
+    cleaned = [_drop_surrogates(str(s)) for s in sentences]
+    sentences = [s for s, _ in cleaned]
+    if sum(n for _, n in cleaned):
+        log.warning("removed %d lone surrogate(s) from the sentences, which no file can hold",
+                    sum(n for _, n in cleaned))
     if not sentences or not any(s.strip() for s in sentences):
         raise InputError("no sentences given")
     if paragraphs is not None:
