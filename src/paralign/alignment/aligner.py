@@ -47,10 +47,12 @@ TextLike = str | Sequence[str] | Document
 EXACT_CELLS = 400_000
 # Half-width of the bands of the coarse-to-fine first pass.
 COARSE_WIDTH = 8
-# Confidence calibration (logistic on the per-sentence bead score; fitted on held-apart data,
-# see bench/accuracy.py --calibrate).
-CONF_A = 5.0
-CONF_B = 0.45
+# Confidence: a logistic function of the bead's score (scores are in units of the document's
+# match gap, hence comparable across encoders), fitted to strict correctness on mac_dev
+# (bench/calibrate.py: 1,337 beads, expected calibration error 0.004). Null beads are rare
+# and their correctness hard to tell from scores: they get a flat 0.5.
+CONF_A = 1.53
+CONF_B = -0.47
 NULL_CONF = 0.5
 
 

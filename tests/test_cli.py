@@ -1,0 +1,126 @@
+"""The alignment commands of the CLI: align (every output format), eval, demo, report errors.
+
+These run the real default encoder (use-m3, bundled, offline) on small texts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from paralign.cli import COMMANDS, build_parser, main  # noqa: E402
+from paralign.corpus import read_tmx, validate_tmx  # noqa: E402
+from paralign.evaluation import read_vecalign  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+ZH = ["老人在河边钓鱼。", "天色渐渐暗了下来，他收起鱼竿回家去。", "妻子已经做好了晚饭。", "", "第二天一早他又出门了。"]
+EN = ["The old man was fishing by the river.", "The sky slowly grew dark.",
+      "He packed up his rod and went home.", "His wife had already cooked dinner.", "",
+      "Early the next morning he went out again."]
+GOLD = [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,)), ((3,), (4,))]
+
+
+@pytest.fixture
+def pair(tmp_path):
+    zh = tmp_path / "zh.txt"
+    en = tmp_path / "en.txt"
+    zh.write_text("\n".join(ZH) + "\n", encoding="utf-8")
+    en.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    return zh, en
+
+
+@pytest.mark.parametrize("suffix", [".align", ".tmx", ".tsv", ".jsonl"])
+def test_align_presplit_every_format(pair, tmp_path, suffix, capsys):
+    zh, en = pair
+    out = tmp_path / f"out{suffix}"
+    assert main(["-q", "align", str(zh), str(en), "-o", str(out), "--presplit"]) == 0
+    assert "4 beads" in capsys.readouterr().out
+    if suffix == ".align":
+        assert read_vecalign(out) == GOLD
+    elif suffix == ".tmx":
+        assert validate_tmx(out) == []
+        pairs = list(read_tmx(out).pairs())
+        assert [p.tgt if hasattr(p, "tgt") else p[1] for p in pairs][1] == \
+            "The sky slowly grew dark. He packed up his rod and went home."
+    elif suffix == ".tsv":
+        lines = out.read_text("utf-8").splitlines()
+        assert len(lines) == 1 + len(GOLD)
+    else:
+        rows = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
+        assert len(rows) == len(GOLD)
+
+
+def test_align_running_text_and_paragraphs(tmp_path, capsys):
+    zh = tmp_path / "zh.txt"
+    en = tmp_path / "en.txt"
+    zh.write_text("".join(ZH[:3]) + "\n\n" + ZH[4] + "\n", encoding="utf-8")
+    en.write_text(" ".join(EN[:4]) + "\n\n" + EN[5] + "\n", encoding="utf-8")
+    out = tmp_path / "out.align"
+    assert main(["-q", "align", str(zh), str(en), "-o", str(out)]) == 0
+    assert read_vecalign(out) == GOLD
+
+
+@pytest.mark.parametrize("args,message", [
+    (["align", "missing.txt", "missing.txt", "-o", "x.tmx"], "no such file"),
+    (["align", "{zh}", "{en}", "-o", "x.docx"], "output format"),
+    (["align", "{empty}", "{en}", "-o", "x.tmx"], "empty"),
+    (["eval", "{zh}", "--test", "{zh}", "{en}"], "gold files"),
+])
+def test_errors_are_one_line(pair, tmp_path, args, message, capsys):
+    zh, en = pair
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n")
+    args = [a.format(zh=zh, en=en, empty=empty) for a in args]
+    os.chdir(tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("paralign: error:") and message in err and "\n" not in err
+    assert not (tmp_path / "x.tmx").exists()
+
+
+def test_eval_command(tmp_path, capsys):
+    g = tmp_path / "g.align"
+    t = tmp_path / "t.align"
+    g.write_text("[0]:[0]\n[1]:[1, 2]\n")
+    t.write_text("[0]:[0]:0.9\n[1]:[1]:0.8\n[]:[2]:0.5\n")
+    assert main(["eval", str(g), "--test", str(t)]) == 0
+    out = capsys.readouterr().out
+    assert "strict" in out and "0.3333" in out
+
+
+def test_help_lists_every_command(capsys):
+    text = build_parser().format_help()
+    for cmd in COMMANDS:
+        assert cmd in text
+
+
+def test_demo_on_the_seed(tmp_path, capsys):
+    corpora = tmp_path / "corpora" / "abstracts"
+    corpora.mkdir(parents=True)
+    for name in ("000_7eb851c0e62b889d.txt", "002_204a74689fd07471.txt"):
+        (corpora / name).write_bytes((ROOT / "corpora" / "abstracts" / name).read_bytes())
+    out = tmp_path / "demo.tmx"
+    assert main(["-q", "demo", "-o", str(out), "--corpora", str(tmp_path / "corpora")]) == 0
+    text = capsys.readouterr().out
+    assert "non-parallel check" in text and validate_tmx(out) == []
+    assert len(list(read_tmx(out).pairs())) == 6  # the six abstract beads; header and title unpaired
+
+
+def test_seed_abstract_every_bead_right():
+    import paralign as pa
+    from paralign import text
+
+    zh, en = text.split_bilingual(text.read_file(ROOT / "corpora/abstracts/000_7eb851c0e62b889d.txt"))
+    al = pa.align(zh, en)
+    got = [(b.src, b.tgt) for b in al.beads]
+    # header "• 期刊" and the English title have no counterpart; the six abstract sentences
+    # carry one to three English sentences each
+    assert got == [((), (0,)), ((0,), ()), ((1,), (1,)), ((2,), (2, 3, 4)), ((3,), (5, 6)),
+                   ((4,), (7,)), ((5,), (8,)), ((6,), (9,))]
+    assert al.parallelism > 0.4
