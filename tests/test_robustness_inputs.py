@@ -162,10 +162,10 @@ def test_one_sentence_against_five_hundred_warns_specifically(files, caplog):
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "alignment/aligner.py estimates the length ratio from whole-document totals "
-    "(lt.sum()/ls.sum() = 5713 here), so on unbalanced inputs the length term zeroes every "
-    "bead and the exact translation is left unpaired; with length_weight=0 it is paired but "
-    "as 1-5 (merging 4 unrelated neighbours scores higher than skipping them)"))
+    "the translation is found, but merged with unrelated neighbours (a 1-k bead): under the "
+    "default skip cost (-0.3, tuned on real text where 0-1 beads are rare) a merge that keeps "
+    "a strong match beats one 1-1 bead plus k-1 skips. The length ratio is no longer the "
+    "cause (it is clipped to a plausible range for the language pair)."))
 def test_one_sentence_against_five_hundred_pairs_its_translation(files):
     al = align_files(files / "one.txt", files / "many.txt", None,
                      aligner=_one_against_500(files))

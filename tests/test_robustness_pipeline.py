@@ -77,7 +77,10 @@ def test_hostile_characters_from_strings_survive_every_format(tmp_path, caplog, 
     expected = [(XML_ILLEGAL.sub("", b.src_text), XML_ILLEGAL.sub("", b.tgt_text))
                 for b in al.beads if b.src and b.tgt]
     assert back["tmx"] == expected
-    assert back["tsv"] == back["jsonl"] == [(a, b) for a, b in expected] or name in (
+    # TSV and JSONL also keep null beads (one side empty): compare the pairs
+    tsv = [(a, b) for a, b in back["tsv"] if a and b]
+    jsonl = [(a, b) for a, b in back["jsonl"] if a and b]
+    assert tsv == jsonl == [(a, b) for a, b in expected] or name in (
         "nul", "xml-illegal controls", "non-characters")  # TSV/JSONL keep what XML cannot
     for texts in back.values():
         for a, b in texts:
@@ -150,11 +153,8 @@ def test_one_megabyte_single_line_files_in_bounded_memory(tmp_path):
     assert proc.memory_info().rss - rss0 < 600 * 2**20
 
 
-@pytest.mark.xfail(raises=IndexError, strict=False, reason=(
-    "alignment/scoring.py BandScorer._single indexes self.strip_lo[P] before clipping P; "
-    "_margins_side(source_side=False) passes source rows == n, so every pair with "
-    "(n+1)*(m+1) > EXACT_CELLS (e.g. 632 x 632) raises IndexError"))
 def test_long_documents_take_the_banded_search():
+    # (n + 1) * (m + 1) > EXACT_CELLS: the coarse-to-fine band, not the exact search
     n, m = 640, 700
     al = hash_aligner().align([f"第{i}个句子。" for i in range(n)],
                               [f"Sentence {i}." for i in range(m)])

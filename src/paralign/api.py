@@ -23,8 +23,7 @@ __all__ = ["align_files", "read_side", "run_demo", "OUTPUT_FORMATS", "PARALLELIS
 log = logging.getLogger("paralign")
 
 OUTPUT_FORMATS = {".tmx": "tmx", ".tsv": "tsv", ".jsonl": "jsonl", ".align": "align"}
-# Below this document-level parallelism score the two texts are reported as not parallel.
-PARALLELISM_WARN = 0.3
+from .alignment.aligner import PARALLELISM_WARN  # noqa: E402  (re-exported)
 _LANG_NAMES = {"zh": "Chinese", "en": "English (Latin script)"}
 
 
@@ -78,9 +77,6 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
     if not any(b.src and b.tgt for b in al.beads):
         raise InputError(f"no sentence of {os.fspath(src_path)!r} could be paired with one of "
                          f"{os.fspath(tgt_path)!r}: nothing written")
-    if al.parallelism < PARALLELISM_WARN:
-        log.warning("%s and %s do not look like translations of each other "
-                    "(parallelism %.2f)", src_path, tgt_path, al.parallelism)
     if output is not None and fmt is not None:
         from .corpus import formats
 

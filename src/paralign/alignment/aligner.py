@@ -43,6 +43,8 @@ log = logging.getLogger("paralign.alignment")
 
 TextLike = str | Sequence[str] | Document
 
+# Below this document-level parallelism score the two texts are reported as not parallel.
+PARALLELISM_WARN = 0.3
 # Exact search over the whole lattice up to this many cells; a band beyond.
 EXACT_CELLS = 400_000
 # Half-width of the bands of the coarse-to-fine first pass.
@@ -76,6 +78,30 @@ def _as_document(x: TextLike, config: AlignConfig, side: str) -> Document:
 def _unit_lengths(doc: Document) -> np.ndarray:
     """Length of each sentence in characters, spaces not counted (a length model's units)."""
     return np.array([max(1, sum(1 for ch in s.norm if not ch.isspace())) for s in doc], float)
+
+
+# English characters per Chinese character in translation (about 3; varies with translator).
+ZH_EN_RATIO = 3.0
+
+
+def _length_ratio(sdoc: Document, tdoc: Document, ls: np.ndarray, lt: np.ndarray) -> float:
+    """Target length units per source unit, from the document, kept within a plausible range.
+
+    The ratio of total lengths is right for two translations; for unbalanced inputs (one
+    side truncated, 1 sentence against 500) it would make every bead look wrong, so it is
+    clipped to half to twice the usual ratio of the language pair.
+    """
+    raw = float(lt.sum() / ls.sum())
+    prior = 1.0
+    if sdoc.lang == "zh" and tdoc.lang == "en":
+        prior = ZH_EN_RATIO
+    elif sdoc.lang == "en" and tdoc.lang == "zh":
+        prior = 1.0 / ZH_EN_RATIO
+    clipped = min(max(raw, prior / 2.0), prior * 2.0)
+    if clipped != raw:
+        log.info("length ratio %.2f is implausible for %s->%s: using %.2f",
+                 raw, sdoc.tag, tdoc.tag, clipped)
+    return clipped
 
 
 @dataclass
@@ -158,7 +184,7 @@ class Aligner:
         singles_t = [self._unit_vectors(e, tdoc.norms) for e in encs]
         t_embed = time.perf_counter() - t0
         ls, lt = _unit_lengths(sdoc), _unit_lengths(tdoc)
-        ratio = float(lt.sum() / ls.sum())
+        ratio = _length_ratio(sdoc, tdoc, ls, lt)
         stats["length_ratio"] = ratio
         blocks = self._blocks(sdoc, tdoc)
         stats["blocks"] = len(blocks)
@@ -176,9 +202,11 @@ class Aligner:
                      sentences=(len(sdoc), len(tdoc)))
         par = self._parallelism(singles_s, singles_t, beads, len(sdoc), len(tdoc))
         stats["parallelism"] = par
-        if par < 0.3 and len(sdoc) >= 3 and len(tdoc) >= 3:
-            log.warning("the two texts do not look like translations of each other "
-                        "(parallelism %.2f)", par)
+        if par < PARALLELISM_WARN and len(sdoc) >= 3 and len(tdoc) >= 3:
+            names = (f"{sdoc.source} and {tdoc.source}" if sdoc.source and tdoc.source
+                     else "the two texts")
+            log.warning("%s do not look like translations of each other (parallelism %.2f)",
+                        names, par)
         return Alignment(sdoc, tdoc, beads, signature=self.signature, parallelism=par, stats=stats)
 
     # -- internals -----------------------------------------------------------------------

@@ -178,9 +178,10 @@ class BandScorer:
 
     def _single(self, e: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         """Similarities of source sentences P to target sentences Q (-inf off the strip)."""
-        c = Q - self.strip_lo[P]
+        Pc = np.clip(P, 0, max(self.n - 1, 0))
+        c = Q - self.strip_lo[Pc]
         ok = (c >= 0) & (c < self.strip_w) & (P >= 0) & (P < self.n)
-        v = self.strips[e][np.clip(P, 0, max(self.n - 1, 0)), np.clip(c, 0, self.strip_w - 1)]
+        v = self.strips[e][Pc, np.clip(c, 0, self.strip_w - 1)]
         return np.where(ok, v.astype(np.float64), -np.inf)
 
     def _approx(self, e: int, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
