@@ -195,7 +195,7 @@ def main() -> None:
         cmd = [sys.executable, __file__, str(args.data), "--one-set", name, "--encoder", args.encoder,
                "--config", args.config] + (["--cache-dir", args.cache_dir] if args.cache_dir else []) \
             + (["--via-cli"] if args.via_cli else []) + (["--limit", str(args.limit)] if args.limit else [])
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         if args.json:
             print(json.dumps(rows[-1]), flush=True)

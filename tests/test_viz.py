@@ -382,3 +382,17 @@ def test_use_cjk_fonts_for_plain_matplotlib():
         fig = Figure()
         fig.add_subplot().set_title("用户自己的图 user's own figure")
         assert _draw_warnings(fig) == []
+
+
+
+def test_corpus_renders_in_notebooks():
+    from paralign.corpus import ParallelCorpus
+
+    corpus = ParallelCorpus(":memory:")
+    al = make_alignment()
+    corpus.add(al, doc_id="d")
+    html = corpus._repr_html_()
+    assert "<table" in html or "<div" in html
+    assert al.beads[0].tgt_text.split()[0] in html
+    corpus.close()
+    assert "closed" in corpus._repr_html_()

@@ -382,6 +382,14 @@ class ParallelCorpus:
             return f"<ParallelCorpus {self.path} (closed)>"
         return f"<ParallelCorpus {self.path}: {self.n_docs} documents, {self.count()} pairs>"
 
+    def _repr_html_(self) -> str:
+        """In Jupyter: statistics and the first pairs as a table (see :func:`paralign.viz.corpus_html`)."""
+        if self._con is None:
+            return f"<p>{type(self).__name__} {self.path} (closed)</p>"
+        from ..viz import corpus_html
+
+        return corpus_html(self)
+
     def __len__(self) -> int:
         return self.count()
 
