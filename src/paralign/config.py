@@ -44,7 +44,7 @@ class AlignConfig:
             encoders with narrow and wide cosine ranges). Default -0.3.
         prune: merges (m-n beads) whose best path scores more than this below the best path,
             with windows approximated from their members, are ruled out and their windows
-            never embedded. Larger is slower and (rarely) more accurate. Default 1.5.
+            never embedded. Larger is slower and (rarely) more accurate. Default 0.7.
         band: half-width, in sentences, of the band the final search explores around the
             coarse-to-fine path on long documents. Default 12.
         paragraph_anchors: treat paragraph boundaries present on both sides (when their
@@ -71,7 +71,7 @@ class AlignConfig:
     lexical_weight: float = 0.8
     share_weight: float = 0.2
     skip: float = -0.3
-    prune: float = 1.5
+    prune: float = 0.7
     band: int = 12
     paragraph_anchors: bool = True
     split_long: int | None = None

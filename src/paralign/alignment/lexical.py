@@ -160,46 +160,62 @@ class LexicalEvidence:
         for j, e in enumerate(etoks):
             for w in e:
                 Ej[vocab[w], j] = 1.0
-        rows, sent_of = [], []
-        U = np.zeros((n, V), np.float32)
+        r_idx: list[int] = []
+        c_idx: list[int] = []
+        sent_of: list[int] = []
         for i, toks in enumerate(ztoks):
             for g in toks:
-                idx = [vocab[w] for w in g if w in vocab]
-                r = np.zeros(V, np.float32)
-                r[idx] = 1.0
-                U[i, idx] = 1.0
-                rows.append(r)
+                t = len(sent_of)
                 sent_of.append(i)
-        Gz = np.array(rows, np.float32) if rows else np.zeros((0, V), np.float32)
+                for w in g:
+                    k = vocab.get(w)
+                    if k is not None:
+                        r_idx.append(t)
+                        c_idx.append(k)
+        T = len(sent_of)
         so = np.array(sent_of, dtype=np.int64)
+        Gz = np.zeros((T, V), np.float32)
+        Gz[r_idx, c_idx] = 1.0
+        U = np.zeros((n, V), np.float32)                        # vocabulary each sentence explains
+        if T:
+            U[so[r_idx], c_idx] = 1.0
         H = Gz @ Ej                                             # tokens x en sentences
-        Hc = np.zeros((len(H), m + 1))
+        Hc = np.zeros((T, m + 1), np.float32)
         np.cumsum(H, axis=1, out=Hc[:, 1:])
         ntok = np.bincount(so, minlength=n).astype(float)
         nen = np.array([max(1, len(e)) for e in etoks], float)
-        Uc = np.zeros((n + 1, V))
+        Uc = np.zeros((n + 1, V), np.float32)
         np.cumsum(U, axis=0, out=Uc[1:])
         tc = np.concatenate([[0.0], np.cumsum(ntok)])
         ec = np.concatenate([[0.0], np.cumsum(nen)])
+        # first token row of each sentence, for summing token rows sentence by sentence
+        first = np.searchsorted(so, np.arange(n)) if T else np.zeros(n, np.int64)
+        has_tok = ntok > 0
         self.nz, self.ne = n, m
         self.f: dict[tuple[int, int], np.ndarray] = {}
+        # English words of each English sentence explained by each Chinese window (size a)
+        expl: dict[int, np.ndarray] = {}
+        for a in range(1, kz + 1):
+            if n - a + 1 <= 0:
+                continue
+            Ua = (Uc[a:] - Uc[:-a] > 0).astype(np.float32)
+            he = Ua @ Ej
+            hc = np.zeros((len(he), m + 1))
+            np.cumsum(he, axis=1, out=hc[:, 1:])
+            expl[a] = hc
         for b in range(1, ke + 1):
             if m - b + 1 <= 0:
                 continue
-            hit = (Hc[:, b:] - Hc[:, :-b] > 0).astype(float)      # tokens x en windows
+            hit = (Hc[:, b:] - Hc[:, :-b] > 0).astype(np.float32)     # tokens x en windows
             per = np.zeros((n, m - b + 1))
-            np.add.at(per, so, hit)
+            if T:
+                sums = np.add.reduceat(hit, first[has_tok], axis=0)
+                per[has_tok] = sums
             pc = np.zeros((n + 1, m - b + 1))
             np.cumsum(per, axis=0, out=pc[1:])
             ne = (ec[b:] - ec[:-b])[None, :]
-            for a in range(1, kz + 1):
-                if n - a + 1 <= 0:
-                    continue
+            for a, hc in expl.items():
                 rec = (pc[a:] - pc[:-a]) / np.maximum((tc[a:] - tc[:-a])[:, None], 1.0)
-                Ua = (Uc[a:] - Uc[:-a] > 0).astype(np.float32)
-                he = Ua @ Ej
-                hc = np.zeros((len(he), m + 1))
-                np.cumsum(he, axis=1, out=hc[:, 1:])
                 prec = np.minimum((hc[:, b:] - hc[:, :-b]) / ne, 1.0)
                 self.f[(a, b)] = 2 * rec * prec / np.maximum(rec + prec, 1e-9)
 

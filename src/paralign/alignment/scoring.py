@@ -137,6 +137,9 @@ class BandScorer:
         self.ls = _lens_windows(np.asarray(src_lens, float), kmax)
         self.lt = _lens_windows(np.asarray(tgt_lens, float), kmax)
         self.scales: list[float] | None = None
+        self._marg_key: tuple[int, int, int] | None = None
+        self._marg_cache: dict[tuple[int, bool, int], np.ndarray] = {}
+        self._s11_key: tuple[int, int, int] | None = None
         self._strip_key: tuple[int, int, int] | None = None
 
     # -- the strip of single similarities ---------------------------------------------------
@@ -217,11 +220,10 @@ class BandScorer:
         tot = np.where(fin, top, 0.0).sum(axis=1)
         return np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0)
 
-    def _margins_side(self, e: int, source_side: bool, k: int, lo_: np.ndarray, hi_: np.ndarray,
-                      approx: bool) -> np.ndarray:
-        """kNN mean of every window of size k of one side against the other side's sentences."""
+    def _margins_side(self, e: int, source_side: bool, k: int, lo_: np.ndarray, hi_: np.ndarray
+                      ) -> np.ndarray:
+        """kNN mean of every (approximate) window of size k of one side against the other side."""
         side = self.src[e] if source_side else self.tgt[e]
-        other = self.tgt[e] if source_side else self.src[e]
         nx = side.n - k + 1
         if nx <= 0:
             return np.zeros(0)
@@ -244,24 +246,59 @@ class BandScorer:
                 acc += (self._single(e, rows, cols) if source_side
                         else self._single(e, cols, rows))
             M = acc / side.norms[k][st][:, None]
-            if not approx and k > 1:
-                ex = np.flatnonzero(side.has[k][st])
-                if len(ex):
-                    cc = np.clip(cols[ex], 0, max(other.n - 1, 0))
-                    M[ex] = np.einsum("rcd,rd->rc", other.single[cc], side.wvec[k][st[ex]],
-                                      dtype=np.float64)
             M = np.where(inside & np.isfinite(M), M, -np.inf)
             out[s:e_] = self._topk_mean(M, self.p.knn)
         return out
 
     def margins(self, band: Band, a_max: int, b_max: int, approx: bool
                 ) -> list[tuple[dict[int, np.ndarray], dict[int, np.ndarray]]]:
+        """kNN means of every window, per encoder: ``[(source dict, target dict), ...]``.
+
+        Approximate-window margins are computed once per band and kept; with exact windows
+        only the rows of embedded windows are recomputed.
+        """
         s_lo, s_hi, t_lo, t_hi = self._neigh(band)
+        key = (band.cells(), int(band.lo.sum()), int(band.hi.sum()))
+        if self._marg_key != key:
+            self._marg_key = key
+            self._marg_cache = {}
         out = []
         for e in range(len(self.src)):
-            ms = {a: self._margins_side(e, True, a, s_lo, s_hi, approx) for a in range(1, a_max + 1)}
-            mt = {b: self._margins_side(e, False, b, t_lo, t_hi, approx) for b in range(1, b_max + 1)}
-            out.append((ms, mt))
+            sides = []
+            for source_side, kmax, lo_, hi_ in ((True, a_max, s_lo, s_hi), (False, b_max, t_lo, t_hi)):
+                d: dict[int, np.ndarray] = {}
+                for k in range(1, kmax + 1):
+                    ck = (e, source_side, k)
+                    if ck not in self._marg_cache:
+                        self._marg_cache[ck] = self._margins_side(e, source_side, k, lo_, hi_)
+                    v = self._marg_cache[ck]
+                    if not approx and k > 1:
+                        v = self._exact_margins(e, source_side, k, lo_, hi_, v)
+                    d[k] = v
+                sides.append(d)
+            out.append((sides[0], sides[1]))
+        return out
+
+    def _exact_margins(self, e: int, source_side: bool, k: int, lo_: np.ndarray, hi_: np.ndarray,
+                       approx_values: np.ndarray) -> np.ndarray:
+        """Margins with the rows of embedded windows recomputed from their own vectors."""
+        side = self.src[e] if source_side else self.tgt[e]
+        other = self.tgt[e] if source_side else self.src[e]
+        ex = side.exact_starts(k)
+        if not len(ex) or other.n == 0:
+            return approx_values
+        out = approx_values.copy()
+        w_lo = np.minimum(lo_[ex], lo_[ex + k - 1])
+        w_hi = np.maximum(hi_[ex], hi_[ex + k - 1])
+        Wn = max(int((w_hi - w_lo).max()), 1)
+        block = max(1, 4_000_000 // (Wn * other.single.shape[1]))
+        for s in range(0, len(ex), block):
+            rows = ex[s:s + block]
+            cols = w_lo[s:s + block, None] + np.arange(Wn)[None, :]
+            inside = cols < w_hi[s:s + block, None]
+            cc = np.clip(cols, 0, other.n - 1)
+            M = np.einsum("rcd,rd->rc", other.single[cc], side.wvec[k][rows], dtype=np.float64)
+            out[rows] = self._topk_mean(np.where(inside, M, -np.inf), self.p.knn)
         return out
 
     # -- scores ------------------------------------------------------------------------------
@@ -314,6 +351,19 @@ class BandScorer:
             tot += self.w[e] * c / self.scales[e]
         return tot / wsum
 
+    def _s11_strip(self, marg) -> np.ndarray:
+        """Combined, scaled 1-1 scores of every strip cell (for :meth:`_shared`)."""
+        if self._s11_key != self._marg_key:
+            n, W = self.n, self.strip_w
+            P = np.broadcast_to(np.arange(n)[:, None], (n, W))
+            Q = self.strip_lo[:, None] + np.arange(W)[None, :]
+            ok = Q < self.strip_hi[:, None]
+            st = np.full((n, W), -np.inf)
+            st[ok] = self._combined(marg, 1, 1, P[ok], Q[ok], False)
+            self._s11 = st
+            self._s11_key = self._marg_key
+        return self._s11
+
     def _shared(self, marg, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         """Evidence that a merge is real: some sentence of the bead matches two on the other side.
 
@@ -322,17 +372,32 @@ class BandScorer:
         rendered by two English ones (1-2), or when content crosses sentence boundaries
         (2-2, 2-3), which single 1-1 beads cannot express.
         """
-        vals = {(i, j): self._combined(marg, 1, 1, P + i, Q + j, False)
-                for i in range(a) for j in range(b)}
+        st = self._s11_strip(marg)
+        W = self.strip_w
+
+        def s11(i: int, j: int) -> np.ndarray:
+            rows = np.clip(P + i, 0, max(self.n - 1, 0))
+            c = Q + j - self.strip_lo[rows]
+            ok = (c >= 0) & (c < W)
+            return np.where(ok, st[rows, np.clip(c, 0, W - 1)], -np.inf)
+
+        vals = {(i, j): s11(i, j) for i in range(a) for j in range(b)}
         best = np.full(len(P), -np.inf)
+
+        def second(xs: list[np.ndarray]) -> np.ndarray:
+            m1 = np.full(len(P), -np.inf)
+            m2 = np.full(len(P), -np.inf)
+            for x in xs:
+                m2 = np.maximum(m2, np.minimum(m1, x))
+                m1 = np.maximum(m1, x)
+            return m2
+
         if b >= 2:
             for i in range(a):
-                st = np.sort(np.stack([vals[(i, j)] for j in range(b)]), axis=0)
-                best = np.maximum(best, st[-2])
+                best = np.maximum(best, second([vals[(i, j)] for j in range(b)]))
         if a >= 2:
             for j in range(b):
-                st = np.sort(np.stack([vals[(i, j)] for i in range(a)]), axis=0)
-                best = np.maximum(best, st[-2])
+                best = np.maximum(best, second([vals[(i, j)] for i in range(a)]))
         return np.where(np.isfinite(best), np.maximum(best, 0.0), 0.0)
 
     def _finish(self, c: np.ndarray, marg, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
