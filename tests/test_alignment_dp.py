@@ -203,3 +203,24 @@ def test_confidence_and_signature():
     assert all(0.0 <= b.score <= 1.0 for b in al.beads)
     assert al.signature.startswith("paralign ") and "enc:concepts" in al.signature
     assert 0.0 <= al.parallelism <= 1.0
+
+
+def test_two_encoders_are_combined():
+    zh, en, cz, ce = _build([0, 4, 5], [(0, -1), (4, 0), (4, 1), (5, -1)])
+    table = {s: c for s, c in zip(zh + en, cz + ce)}
+    encs = [ConceptEncoder(table, dim=64), ConceptEncoder(table, dim=48, noise=0.1)]
+    al = Aligner(AlignConfig(cache=False), encoder=encs).align(zh, en)
+    assert [(b.src, b.tgt) for b in al.beads] == [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,))]
+    assert "enc:concepts:64:" in al.signature and "+concepts:48:" in al.signature
+    assert all(e.calls > 0 for e in encs)
+
+
+def test_combined_encoder_names_resolve(monkeypatch):
+    from paralign.embed import register_encoder
+
+    register_encoder("hash-a", lambda **kw: HashEncoder(16))
+    register_encoder("hash-b", lambda **kw: HashEncoder(24))
+    aligner = Aligner(AlignConfig(encoder="hash-a+hash-b", cache=False))
+    assert aligner.encoder_names == ["hash-a", "hash-b"]
+    al = aligner.align(["一。", "二。"], ["One.", "Two."])
+    assert sorted(i for b in al.beads for i in b.src) == [0, 1]
