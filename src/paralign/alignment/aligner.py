@@ -47,6 +47,10 @@ TextLike = str | Sequence[str] | Document
 PARALLELISM_WARN = 0.3
 # Exact search over the whole lattice up to this many cells; a band beyond.
 EXACT_CELLS = 400_000
+# Long blocks are cut into chunks of about this many source sentences (at anchors).
+CHUNK = 400
+# Dictionary evidence is computed densely for blocks (chunks) up to this many cells.
+LEX_CELLS = 600_000
 # Half-width of the bands of the coarse-to-fine first pass.
 COARSE_WIDTH = 8
 # Confidence: a logistic function of the bead's score (scores are in units of the document's
@@ -191,8 +195,14 @@ class Aligner:
         beads: list[Bead] = []
         n_windows = 0
         t_search = 0.0
+        chunks: list[tuple[_Block, list[tuple[int, int]] | None]] = []
+        t_chunk = time.perf_counter()
         for blk in blocks:
-            r = self._align_block(sdoc, tdoc, blk, singles_s, singles_t, ls, lt, ratio)
+            chunks.extend(self._chunks(blk, singles_s, singles_t, ls, lt, ratio))
+        t_search += time.perf_counter() - t_chunk
+        stats["chunks"] = len(chunks)
+        for blk, path in chunks:
+            r = self._align_block(sdoc, tdoc, blk, singles_s, singles_t, ls, lt, ratio, path)
             beads.extend(r["beads"])
             n_windows += r["windows"]
             t_embed += r["t_embed"]
@@ -236,15 +246,61 @@ class Aligner:
         """Dictionary evidence for Chinese-English blocks the search treats exactly."""
         if not self.config.lexical_weight or {sdoc.lang, tdoc.lang} != {"zh", "en"}:
             return False
-        if band.cells() < (n + 1) * (m + 1):
+        if (n + 1) * (m + 1) > LEX_CELLS:
             log.info("block of %d x %d sentences: aligned on embeddings alone (no dictionary)",
                      n, m)
             return False
         return True
 
+    def _chunks(self, blk: _Block, singles_s: list[np.ndarray], singles_t: list[np.ndarray],
+                ls: np.ndarray, lt: np.ndarray, ratio: float
+                ) -> list[tuple[_Block, list[tuple[int, int]] | None]]:
+        """A long block cut at confident anchors into chunks, each with its first-pass path.
+
+        The coarse-to-fine path of the whole block is computed once; cut points are nodes of
+        that path in the middle of three consecutive 1-1 beads, about every ``CHUNK``
+        source sentences. Each chunk is then searched in a band around its part of the path,
+        with memory bounded by the chunk, and dictionary evidence (dense per chunk) on.
+        """
+        n, m = blk.s1 - blk.s0, blk.t1 - blk.t0
+        if (n + 1) * (m + 1) <= EXACT_CELLS:
+            return [(blk, None)]
+        K = 2
+        S = [SideVectors(v[blk.s0:blk.s1], K) for v in singles_s]
+        T = [SideVectors(v[blk.t0:blk.t1], K) for v in singles_t]
+        path = self._coarse_path(S, T, ls[blk.s0:blk.s1], lt[blk.t0:blk.t1], self._params(ratio))
+        on_path = set(path)
+        anchors = [(i, j) for i, j in path if 0 < i < n and (i - 1, j - 1) in on_path
+                   and (i + 1, j + 1) in on_path]
+        cuts: list[tuple[int, int]] = [(0, 0)]
+        target = CHUNK
+        k = 0
+        while target < n - CHUNK // 2 and k < len(anchors):
+            while k < len(anchors) and anchors[k][0] < target:
+                k += 1
+            if k >= len(anchors):
+                break
+            i, j = anchors[k]
+            if i - cuts[-1][0] >= CHUNK // 2 and j > cuts[-1][1] and n - i >= CHUNK // 4:
+                cuts.append((i, j))
+            target = max(target, i) + CHUNK
+        cuts.append((n, m))
+        out = []
+        for (i0, j0), (i1, j1) in zip(cuts, cuts[1:]):
+            seg = [(i - i0, j - j0) for i, j in path if i0 <= i <= i1 and j0 <= j <= j1]
+            if not seg or seg[0] != (0, 0):
+                seg.insert(0, (0, 0))
+            if seg[-1] != (i1 - i0, j1 - j0):
+                seg.append((i1 - i0, j1 - j0))
+            out.append((_Block(blk.s0 + i0, blk.s0 + i1, blk.t0 + j0, blk.t0 + j1), seg))
+        log.info("block of %d x %d sentences: %d chunks at anchors of the coarse path",
+                 n, m, len(out))
+        return out
+
     def _align_block(self, sdoc: Document, tdoc: Document, blk: _Block,
                      singles_s: list[np.ndarray], singles_t: list[np.ndarray],
-                     ls: np.ndarray, lt: np.ndarray, ratio: float) -> dict[str, Any]:
+                     ls: np.ndarray, lt: np.ndarray, ratio: float,
+                     path: list[tuple[int, int]] | None = None) -> dict[str, Any]:
         n, m = blk.s1 - blk.s0, blk.t1 - blk.t0
         out: dict[str, Any] = {"beads": [], "windows": 0, "t_embed": 0.0, "t_search": 0.0}
         if n == 0 or m == 0:
@@ -259,10 +315,12 @@ class Aligner:
         T = [SideVectors(v[blk.t0:blk.t1], K) for v in singles_t]
         bls, blt = ls[blk.s0:blk.s1], lt[blk.t0:blk.t1]
         params = self._params(ratio)
-        if (n + 1) * (m + 1) <= EXACT_CELLS:
+        if path is None and (n + 1) * (m + 1) <= EXACT_CELLS:
             band = full_band(n, m)
         else:
-            band = band_from_path(self._coarse_path(S, T, bls, blt, params), n, m, c.band)
+            if path is None:
+                path = self._coarse_path(S, T, bls, blt, params)
+            band = band_from_path(path, n, m, c.band)
         lexical = None
         if self._lexical_ok(sdoc, tdoc, band, n, m):
             from .lexical import LexicalEvidence
@@ -278,6 +336,7 @@ class Aligner:
         # first search: approximate windows, forward and backward
         scores, skip = scorer.band_scores(band, types, approx=True)
         allowed = self._plausible(scorer, band, types, scores, skip, S, T, bls, blt, params)
+        del scores, skip
         out["t_search"] += time.perf_counter() - t0
         # embed the windows of plausible merges
         t1 = time.perf_counter()
@@ -319,6 +378,7 @@ class Aligner:
         rscorer.scales = list(scorer.scales)
         rscores, rskip = rscorer.band_scores(rband, types, approx=True)
         _, rtotal, Db = search(rband, types, rscores, rskip, return_table=True)
+        del rscores, rskip
         lo, hi = band.lo, band.hi
         W = band.width
         idx = np.arange(W)

@@ -445,9 +445,9 @@ class BandScorer:
         out: list[np.ndarray] = []
         for a, b in types:
             if b == 0:
-                S = np.full((n + 1, W), NEG)
+                S = np.full((n + 1, W), NEG, np.float32)
                 S[a:] = self.p.skip
-                out.append(np.where(in_band, S, NEG))
+                out.append(np.where(in_band, S, np.float32(NEG)))
                 continue
             P = np.broadcast_to(rows[:, None] - a, J.shape)
             Q = J - b
@@ -458,7 +458,7 @@ class BandScorer:
                     ok &= allowed[(a, b)]
                 else:
                     ok[:] = False
-            S = np.full((n + 1, W), NEG)
+            S = np.full((n + 1, W), NEG, np.float32)
             if not ok.any():
                 out.append(S)
                 continue
@@ -467,5 +467,5 @@ class BandScorer:
             vals = self._finish(c, marg, a, b, pr, qr)
             S[ok] = np.where(np.isfinite(vals), vals, NEG)
             out.append(S)
-        skip = np.where(in_band, self.p.skip, NEG)
+        skip = np.where(in_band, np.float32(self.p.skip), np.float32(NEG))
         return out, skip
