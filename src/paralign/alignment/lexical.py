@@ -94,22 +94,14 @@ _ZNUM = dict(zip("零〇一二三四五六七八九", "00123456789"))
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-@functools.cache
-def _tokenizer():  # -> jieba.Tokenizer
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
-    tok.initialize()
-    return tok
-
-
 def zh_tokens(text: str) -> list[frozenset[str]]:
     """The English words each Chinese token may be rendered by (tokens with none are dropped)."""
+    from ..text.words import words
+
     gloss, pinyin = load_dictionary()
     out = []
-    for t in _tokenizer().lcut(text):
-        t = t.strip()
+    for tok in words(text, "zh"):
+        t = tok.text.strip()
         if not t or not re.search(r"[\u4e00-\u9fff0-9A-Za-z]", t):
             continue
         g = set(gloss.get(t, ()))
