@@ -162,11 +162,14 @@ class Aligner:
             ]
         return self._encoders
 
-    def _encode(self, enc: Any, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, 1), np.float32)
-        v = np.asarray(enc.encode(texts), dtype=np.float32)
-        return v
+    @staticmethod
+    def _encode(enc: Any, texts: list[str]) -> np.ndarray:
+        """Unit rows, float32 (encoders promise both; objects passed in may not)."""
+        v = np.asarray(enc.encode(list(texts)), dtype=np.float32)
+        if v.ndim != 2 or len(v) != len(texts):
+            raise RuntimeError(f"encoder returned shape {v.shape} for {len(texts)} texts")
+        norms = np.linalg.norm(v, axis=1, keepdims=True)
+        return v / np.where(norms > 0, norms, 1.0)
 
     @property
     def signature(self) -> str:
@@ -186,8 +189,8 @@ class Aligner:
         t0 = time.perf_counter()
         stats: dict[str, Any] = {"encoder": "+".join(self.encoder_names)}
         encs = self.encoders
-        singles_s = [self._unit_vectors(e, sdoc.norms) for e in encs]
-        singles_t = [self._unit_vectors(e, tdoc.norms) for e in encs]
+        singles_s = [self._encode(e, sdoc.norms) for e in encs]
+        singles_t = [self._encode(e, tdoc.norms) for e in encs]
         t_embed = time.perf_counter() - t0
         ls, lt = _unit_lengths(sdoc), _unit_lengths(tdoc)
         ratio = _length_ratio(sdoc, tdoc, ls, lt)
@@ -225,10 +228,6 @@ class Aligner:
         return Alignment(sdoc, tdoc, beads, signature=self.signature, parallelism=par, stats=stats)
 
     # -- internals -----------------------------------------------------------------------
-    def _unit_vectors(self, enc: Any, texts: list[str]) -> np.ndarray:
-        v = self._encode(enc, list(texts))
-        return v
-
     def _blocks(self, sdoc: Document, tdoc: Document) -> list[_Block]:
         """Paragraph pairs as hard anchors when the counts agree, else the whole pair."""
         ps, pt = sdoc.paragraph_starts, tdoc.paragraph_starts
