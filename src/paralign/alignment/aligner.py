@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import __version__
 from ..config import AlignConfig
-from ..errors import InputError, LanguageError
+from ..errors import InputError
 from ..text.document import Document
 from .bead import Alignment, Bead
 from .dp import NEG, Band, band_from_path, full_band, reverse_band, search

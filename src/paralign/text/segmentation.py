@@ -13,7 +13,6 @@ import logging
 import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from ..errors import InputError, LanguageError
 from .detect import Detection, detect
