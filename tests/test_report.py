@@ -12,28 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from paralign.alignment.bead import Alignment, Bead
+from paralign.alignment.bead import Alignment
 from paralign.report import render_report
-from paralign.text.document import Document, Sentence
+from alignment_samples import BEADS, EN_BASE, ZH, build_alignment
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 
-ZH = ["蘇聯於一九九0年和南韓建交。", "莫斯科與漢城發展密切的經貿關係。", "但並未放棄對平壤的支持。",
-      "一九九一年俄羅斯繼承蘇聯。", "其結果使莫斯科逐漸喪失對平壤的影響力。"]
-EN = ["The Soviet Union opened relations with South Korea in 1990.",
-      "Moscow developed close trade with Seoul.", "It did not give up supporting Pyongyang.",
-      "Neither politically nor militarily.", "In 1991 Russia succeeded the Soviet Union.",
-      "A <script>alert('x')</script> translator's note & more."]
-BEADS = [((0,), (0,), 0.93), ((1,), (1,), 0.80), ((2,), (2, 3), 0.55), ((3,), (4,), 0.90),
-         ((4,), (), 0.20), ((), (5,), 0.10)]
+EN = EN_BASE + ["A <script>alert('x')</script> translator's note & more."]
 
 
 def make_alignment(zh=ZH, en=EN, beads=BEADS) -> Alignment:
-    src = Document(tuple(Sentence(t) for t in zh), lang="zh", script="Hant")
-    tgt = Document(tuple(Sentence(t) for t in en), lang="en", script="Latn")
-    return Alignment(src, tgt, [Bead(s, t, sc) for s, t, sc in beads],
-                     signature="paralign 0.1.0|enc:test|max:4x4", parallelism=0.8)
+    return build_alignment(zh, en, beads, signature="paralign 0.1.0|enc:test|max:4x4")
 
 
 def big_alignment(n: int) -> Alignment:

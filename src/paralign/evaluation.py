@@ -20,7 +20,8 @@ from typing import Any
 
 from .errors import FormatError
 
-__all__ = ["evaluate", "evaluate_files", "format_scores", "read_vecalign", "parse_vecalign_line"]
+__all__ = ["evaluate", "evaluate_files", "format_scores", "read_vecalign", "parse_vecalign_line",
+           "format_vecalign_line"]
 
 BeadLike = Any  # a Bead, or a (src indices, tgt indices) pair
 _Pair = tuple[tuple[int, ...], tuple[int, ...]]
@@ -123,6 +124,16 @@ def _as_documents(x: Sequence[Any]) -> list[Sequence[Any]]:
     if len(first) == 2 and all(isinstance(i, int) for i in list(first[0]) + list(first[1])):
         return [x]
     return list(x)
+
+
+def format_vecalign_line(src: Sequence[int], tgt: Sequence[int], score: float | None = None) -> str:
+    """One bead in Vecalign's format: ``[0, 1]:[2]``, or ``[0, 1]:[2]:0.8300`` with a score.
+
+    >>> format_vecalign_line((0, 1), (2,), 0.83)
+    '[0, 1]:[2]:0.8300'
+    """
+    s = f"[{', '.join(map(str, src))}]:[{', '.join(map(str, tgt))}]"
+    return s if score is None else f"{s}:{score:.4f}"
 
 
 def parse_vecalign_line(line: str, *, where: str = "") -> tuple[tuple[int, ...], tuple[int, ...], float | None]:

@@ -55,9 +55,10 @@ class Bead:
         return (self.src, self.tgt)
 
     def to_vecalign(self, with_score: bool = True) -> str:
-        """The bead in Vecalign's format: ``[0, 1]:[2]:0.83``."""
-        s = f"[{', '.join(map(str, self.src))}]:[{', '.join(map(str, self.tgt))}]"
-        return f"{s}:{self.score:.4f}" if with_score else s
+        """The bead in Vecalign's format: ``[0, 1]:[2]:0.8300``."""
+        from ..evaluation import format_vecalign_line
+
+        return format_vecalign_line(self.src, self.tgt, self.score if with_score else None)
 
 
 @dataclass(frozen=True)

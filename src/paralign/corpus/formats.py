@@ -365,6 +365,8 @@ def write_jsonl(units: Iterable[Unit], path: str | os.PathLike[str]) -> int:
 
 def write_vecalign(units: Iterable[Unit], path: str | os.PathLike[str]) -> int:
     """Vecalign ``.align`` lines; the format has no document field, so one document only."""
+    from ..evaluation import format_vecalign_line
+
     n = 0
     doc: str | None = None
     with atomic_write(path) as f:
@@ -375,8 +377,7 @@ def write_vecalign(units: Iterable[Unit], path: str | os.PathLike[str]) -> int:
                 raise FormatError(f"{path}: the .align format holds one document, but the "
                                   f"beads come from {doc!r} and {u.doc_id!r}; export one "
                                   "document at a time (doc_id=...)")
-            f.write(f"[{', '.join(map(str, u.src_idx))}]:[{', '.join(map(str, u.tgt_idx))}]"
-                    f":{u.score:.4f}\n")
+            f.write(format_vecalign_line(u.src_idx, u.tgt_idx, u.score) + "\n")
             n += 1
     return n
 
