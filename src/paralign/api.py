@@ -137,9 +137,7 @@ def run_demo(output: str | os.PathLike[str] = "out/demo.tmx", *,
                      f"{time.perf_counter() - t0:.1f}s")
     other = sorted((root / "abstracts").glob("002_*.txt"))
     if seed and other:
-        zh, _ = text.split_bilingual(text.read_file(seed[0]))
-        unrelated = read_side(other[0])
-        al = aligner.align(zh, unrelated)
+        al = aligner.align(pairs[0][1], read_side(other[0]))  # the seed's Chinese side
         lines.append(f"  non-parallel check: seed Chinese vs {other[0].name}: "
                      f"parallelism {al.parallelism:.2f} (translations score higher)")
     out = Path(output)

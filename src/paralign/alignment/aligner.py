@@ -318,12 +318,8 @@ class Aligner:
         S = [SideVectors(v[blk.s0:blk.s1], K) for v in singles_s]
         T = [SideVectors(v[blk.t0:blk.t1], K) for v in singles_t]
         bls, blt = ls[blk.s0:blk.s1], lt[blk.t0:blk.t1]
-        if path is None and (n + 1) * (m + 1) <= EXACT_CELLS:
-            band = full_band(n, m)
-        else:
-            if path is None:
-                path = self._coarse_path(S, T, bls, blt, params)
-            band = band_from_path(path, n, m, c.band)
+        # blocks too large for the exact search arrive from _chunks with their path
+        band = full_band(n, m) if path is None else band_from_path(path, n, m, c.band)
         lexical = None
         if self._lexical_ok(sdoc, tdoc, band, n, m):
             from .lexical import LexicalEvidence
