@@ -6,9 +6,9 @@ for every row ``i``, only the columns ``lo[i] .. hi[i]`` (a band around a first-
 time and memory grow with ``n * width`` rather than ``n * m``: linear in document length for a
 fixed band width.
 
-Rows are processed one at a time and every bead type is a vector operation over the row, so
-the Python loop runs ``n * types`` times; the 0-1 bead, which links cells of the same row, is
-folded in with a running maximum (no inner loop).
+Rows are processed one at a time, all bead types of a row in one gather over a (types x
+width) array, so the Python loop runs ``n`` times; the 0-1 bead, which links cells of the
+same row, is folded in with a running maximum (no inner loop).
 """
 
 from __future__ import annotations
@@ -112,29 +112,34 @@ def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.nda
     n = band.n
     W = band.width
     lo, hi = band.lo, band.hi
-    D = np.full((n + 1, W), NEG, np.float64)
+    A = np.array([a for a, _ in types], np.int64)
+    B = np.array([b for _, b in types], np.int64)
+    # scores of all types of a row side by side, so each row is a few array operations
+    stacked = np.stack([np.asarray(s) for s in scores], axis=1)      # (n + 1, T, W)
+    sentinel = (n + 1) * W                                           # index of a NEG cell
+    Dflat = np.full(sentinel + 1, NEG, np.float64)
+    D = Dflat[:sentinel].reshape(n + 1, W)
     arg = np.full((n + 1, W), -1, np.int16)       # type that reached the cell before 0-1 moves
     kk = np.zeros((n + 1, W), np.int32)           # column the 0-1 chain started from
     idx = np.arange(W)
+    span = hi - lo
     for i in range(n + 1):
-        width_i = int(hi[i] - lo[i]) + 1
-        cols = lo[i] + idx
-        best = np.full(W, NEG)
-        barg = np.full(W, -1, np.int16)
+        width_i = int(span[i]) + 1
+        p = i - A
+        has_p = p >= 0
+        pc = np.where(has_p, p, 0)
+        c_prev = (lo[i] + idx)[None, :] - B[:, None] - lo[pc][:, None]
+        ok = (has_p[:, None] & (c_prev >= 0) & (c_prev <= span[pc][:, None])
+              & (idx < width_i)[None, :])
+        cand = Dflat[np.where(ok, pc[:, None] * W + c_prev, sentinel)] + stacked[i]
+        barg = cand.argmax(axis=0).astype(np.int16)
+        best = cand[barg, idx]
+        valid = best > NEG / 2
+        best = np.where(valid, best, NEG)
+        barg = np.where(valid, barg, np.int16(-1))
         if i == 0:
             best[0] = 0.0  # lo[0] == 0: the start node
-        for t, (a, b) in enumerate(types):
-            if a > i:
-                continue
-            p = i - a
-            c_prev = cols - b - lo[p]
-            ok = (c_prev >= 0) & (c_prev <= hi[p] - lo[p]) & (idx < width_i)
-            if not ok.any():
-                continue
-            cand = np.where(ok, D[p, np.clip(c_prev, 0, W - 1)] + scores[t][i], NEG)
-            better = cand > best
-            best = np.where(better, cand, best)
-            barg = np.where(better, t, barg)
+            barg[0] = -1
         # 0-1 beads within the row: D[j] = max_k best[k] + sum(skip[k+1..j])
         s01 = np.where(idx < width_i, skip_tgt[i], NEG)
         s01[0] = 0.0
