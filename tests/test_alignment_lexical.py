@@ -1,0 +1,82 @@
+"""CC-CEDICT evidence: tokens, bead F-scores, and the parsed-dictionary cache."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+from paralign.alignment import lexical
+from paralign.alignment.lexical import LexicalEvidence, en_tokens, stem, zh_tokens
+
+# (Chinese text, an English word one of its tokens must offer)
+ZH_CASES = [
+    ("我们喝水。", "water"),
+    ("陈清扬是医生。", "chen"),            # name: pinyin of the surname
+    ("陈清扬是医生。", "qingyang"),        # name: pinyin of the given name
+    ("陈清扬是医生。", "doctor"),
+    ("他有三十二本书。", "book"),
+    ("一九七六年", "1976"),                # digits written in characters
+    ("2024年", "2024"),
+    ("他用 Python 写程序。", "python"),     # Latin inside Chinese
+    ("她很漂亮。", "beautiful"),
+]
+
+
+@pytest.mark.parametrize(("text", "word"), ZH_CASES)
+def test_zh_tokens_offer_translations(text, word):
+    offered = set().union(*zh_tokens(text))
+    assert word in offered
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    ("The doctors were fishing.", {"doctor", "fish", "doctors"}, {"the", "were"}),
+    ("Chen Qingyang said 1976.", {"chen", "qingyang", "1976"}, {"said "}),
+    ("Stories!", {"story"}, set()),
+])
+def test_en_tokens(text, expected, absent):
+    toks = en_tokens(text)
+    assert expected <= toks
+    assert not (absent & toks)
+
+
+@pytest.mark.parametrize(("word", "stemmed"), [
+    ("fishing", "fish"), ("stories", "story"), ("quickly", "quick"), ("is", "is"), ("bus", "bus"),
+])
+def test_stem(word, stemmed):
+    assert stem(word) == stemmed
+
+
+def test_true_beads_score_higher_than_shifted_ones():
+    zh = ["陈清扬是医生。", "我们喝水。", "他有三十二本书。"]
+    en = ["Chen Qingyang is a doctor.", "We drink water.", "He has thirty-two books."]
+    ev = LexicalEvidence(zh, en, 2, 2)
+    P = np.arange(3)
+    diag = ev.score(1, 1, P, P)
+    off = ev.score(1, 1, P, (P + 1) % 3)
+    assert (diag > off).all() and diag.min() > 0.3
+    # a 1-2 bead covering the right sentence keeps most of its evidence; the reversed view
+    # scores the mirrored bead identically
+    assert ev.score(1, 2, np.array([0]), np.array([0]))[0] > off.max()
+    rev = ev.reversed()
+    assert rev.score(1, 1, np.array([2]), np.array([2]))[0] == pytest.approx(diag[0])
+
+
+def test_parsed_dictionary_is_cached_and_rebuilt_when_broken(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path))
+    monkeypatch.delenv("PARALIGN_NO_CACHE", raising=False)
+    load = lexical.load_dictionary.__wrapped__
+    gloss, pinyin = load()
+    files = list(tmp_path.glob("cedict-*.pickle"))
+    assert len(files) == 1
+    assert "water" in gloss["水"].split() and pinyin["陈"] == "chen"
+    # a second process reads the pickle back: same content
+    assert load() == (gloss, pinyin)
+    # a damaged file is ignored and replaced
+    files[0].write_bytes(b"not a pickle")
+    assert load() == (gloss, pinyin)
+    with open(files[0], "rb") as fh:
+        assert pickle.load(fh)[1] == pinyin
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
