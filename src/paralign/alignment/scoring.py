@@ -74,6 +74,7 @@ class SideVectors:
 
     def __init__(self, single: np.ndarray, kmax: int) -> None:
         self.single = np.ascontiguousarray(single, dtype=np.float32)
+        self.version = 0  # bumped whenever window vectors change
         n, dim = self.single.shape
         self.n = n
         self.kmax = kmax
@@ -102,6 +103,7 @@ class SideVectors:
             return
         self.wvec[k][starts] = vecs
         self.has[k][starts] = True
+        self.version += 1
 
     def exact_starts(self, k: int) -> np.ndarray:
         return np.flatnonzero(self.has[k]) if k in self.has else np.zeros(0, int)
@@ -141,11 +143,18 @@ class BandScorer:
         self._marg_cache: dict[tuple[int, bool, int], np.ndarray] = {}
         self._s11_key: tuple[int, int, int] | None = None
         self._strip_key: tuple[int, int, int] | None = None
+        # over the whole lattice (short documents) similarities come from dense matrix
+        # products, far cheaper than gathering cell by cell; see _dense_sim
+        self._dense = False
+        self._strip_full = False
+        self._dense_cache: dict[tuple[int, int, int, int, int], np.ndarray] = {}
 
     # -- the strip of single similarities ---------------------------------------------------
     def _build_strip(self, band: Band) -> None:
+        full = bool(len(band.lo)) and int(band.lo.max()) == 0 and int(band.hi.min()) == self.m
         key = (id(band), band.cells(), self.kmax)
         if self._strip_key == key:
+            self._dense = full and self._strip_full
             return
         n, m, K = self.n, self.m, self.kmax
         lo, hi = band.lo, band.hi
@@ -159,6 +168,9 @@ class BandScorer:
         width = int((a_hi - a_lo).max()) if n else 0
         width = max(width, 1)
         self.strip_lo = a_lo
+        # dense mode also indexes the strip as the whole matrix
+        self._strip_full = not a_lo.any() and width >= m
+        self._dense = full and self._strip_full
         self.strip_hi = np.minimum(a_hi, m)
         self.strip_w = width
         self.strips = []
@@ -186,6 +198,23 @@ class BandScorer:
         ok = (c >= 0) & (c < self.strip_w) & (P >= 0) & (P < self.n)
         v = self.strips[e][Pc, np.clip(c, 0, self.strip_w - 1)]
         return np.where(ok, v.astype(np.float64), -np.inf)
+
+    def _dense_sim(self, e: int, a: int, b: int) -> np.ndarray:
+        """Cosines of every source window of size a with every target window of size b.
+
+        Window vectors are the encoder's where embedded, else the normalized sum of the
+        members' vectors, whose cosine is exactly what :meth:`_approx` computes from single
+        similarities; one matrix product gives them all.
+        """
+        sx, tx = self.src[e], self.tgt[e]
+        key = (e, a, b, sx.version, tx.version)
+        M = self._dense_cache.get(key)
+        if M is None:
+            M = sx.wvec[a] @ tx.wvec[b].T
+            for k in [k for k in self._dense_cache if k[:3] == (e, a, b)]:
+                del self._dense_cache[k]
+            self._dense_cache[key] = M
+        return M
 
     def _approx(self, e: int, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         acc = np.zeros(P.shape)
@@ -227,6 +256,9 @@ class BandScorer:
         nx = side.n - k + 1
         if nx <= 0:
             return np.zeros(0)
+        if self._dense:
+            other = self.tgt[e] if source_side else self.src[e]
+            return self._topk_mean((side.wvec[k] @ other.single.T).astype(np.float64), self.p.knn)
         starts = np.arange(nx)
         w_lo = np.minimum(lo_[starts], lo_[starts + k - 1])
         w_hi = np.maximum(hi_[starts], hi_[starts + k - 1])
@@ -288,6 +320,10 @@ class BandScorer:
         if not len(ex) or other.n == 0:
             return approx_values
         out = approx_values.copy()
+        if self._dense:
+            out[ex] = self._topk_mean((side.wvec[k][ex] @ other.single.T).astype(np.float64),
+                                      self.p.knn)
+            return out
         w_lo = np.minimum(lo_[ex], lo_[ex + k - 1])
         w_hi = np.maximum(hi_[ex], hi_[ex + k - 1])
         Wn = max(int((w_hi - w_lo).max()), 1)
@@ -341,7 +377,9 @@ class BandScorer:
         tot = np.zeros(len(P))
         wsum = float(self.w.sum())
         for e, (sx, tx) in enumerate(zip(self.src, self.tgt)):
-            if exact:
+            if self._dense and len(P):
+                c = self._dense_sim(e, a, b)[P, Q].astype(np.float64)
+            elif exact:
                 c = np.einsum("ij,ij->i", sx.wvec[a][P], tx.wvec[b][Q], dtype=np.float64)
             else:
                 c = self._approx(e, a, b, P, Q)
@@ -376,6 +414,8 @@ class BandScorer:
         W = self.strip_w
 
         def s11(i: int, j: int) -> np.ndarray:
+            if self._dense:  # the strip is the whole matrix; windows lie inside it
+                return st[P + i, Q + j]
             rows = np.clip(P + i, 0, max(self.n - 1, 0))
             c = Q + j - self.strip_lo[rows]
             ok = (c >= 0) & (c < W)

@@ -1,0 +1,54 @@
+"""Bead scores: the dense (whole-lattice) path agrees with the banded one it short-cuts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from paralign.alignment.dp import NEG, full_band
+from paralign.alignment.scoring import BandScorer, ScoreParams, SideVectors, bead_types
+
+
+class _Banded(BandScorer):
+    """The same scorer with the dense short-cut switched off."""
+
+    def _build_strip(self, band):
+        super()._build_strip(band)
+        self._dense = False
+
+
+def _unit(rng, n, d=32):
+    v = rng.normal(size=(n, d)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize(("n", "m", "seed"), [(7, 9, 0), (12, 10, 1), (3, 8, 2), (1, 4, 3)])
+@pytest.mark.parametrize("exact", [False, True])
+def test_dense_scores_equal_banded_scores(n, m, seed, exact):
+    rng = np.random.default_rng(seed)
+    xs, ys = _unit(rng, n), _unit(rng, m)
+    ls, lt = rng.integers(5, 40, n).astype(float), rng.integers(15, 120, m).astype(float)
+    types = bead_types(3, 4)
+    params = ScoreParams(ratio=3.0)
+    band = full_band(n, m)
+    results = []
+    for cls in (BandScorer, _Banded):
+        S, T = [SideVectors(xs, 3)], [SideVectors(ys, 3)]
+        allowed = None
+        if exact:  # some windows embedded "exactly" (random vectors), merges allowed everywhere
+            for side, k in ((S[0], 2), (T[0], 3)):
+                starts = np.arange(0, max(side.n - k + 1, 0), 2)
+                side.set_exact(k, starts, _unit(np.random.default_rng(9), len(starts)))
+            allowed = {t: np.ones((n + 1, band.width), bool) for t in types if max(t) > 1}
+        sc = cls(S, T, ls, lt, params, 3)
+        sc.calibrate(band)
+        scores, skip = sc.band_scores(band, types, approx=not exact, allowed=allowed)
+        assert sc._dense is (cls is BandScorer)
+        results.append((np.stack(scores), skip, sc.scales))
+    (d_scores, d_skip, d_scales), (b_scores, b_skip, b_scales) = results
+    assert d_scales == pytest.approx(b_scales, rel=1e-5)
+    assert np.array_equal(d_scores <= NEG / 2, b_scores <= NEG / 2)
+    ok = d_scores > NEG / 2
+    assert ok.any()
+    assert np.allclose(d_scores[ok], b_scores[ok], atol=1e-4)
+    assert np.array_equal(d_skip, b_skip)
