@@ -242,15 +242,24 @@ class LexicalEvidence:
     def __init__(self, zh: Sequence[str], en: Sequence[str], kz: int, ke: int) -> None:
         ztoks = [zh_tokens(s) for s in zh]
         etoks = [en_tokens(s) for s in en]
+        # only English words that some Chinese token can explain matter to the products
+        # below (the precision's denominator counts all of them separately)
+        glossed: set[str] = set()
+        for toks in ztoks:
+            for g in toks:
+                glossed |= g
         vocab: dict[str, int] = {}
         for e in etoks:
             for w in e:
-                vocab.setdefault(w, len(vocab))
+                if w in glossed:
+                    vocab.setdefault(w, len(vocab))
         n, m, V = len(zh), len(en), max(len(vocab), 1)
         Ej = np.zeros((V, m), np.float32)
         for j, e in enumerate(etoks):
             for w in e:
-                Ej[vocab[w], j] = 1.0
+                k = vocab.get(w)
+                if k is not None:
+                    Ej[k, j] = 1.0
         r_idx: list[int] = []
         c_idx: list[int] = []
         sent_of: list[int] = []
