@@ -363,7 +363,7 @@ class Aligner:
         out["scale"] = scorer.scales
         # first search: approximate windows, forward and backward
         scores, skip = scorer.band_scores(band, types, approx=True)
-        allowed = self._plausible(scorer, band, types, scores, skip, S, T, bls, blt, params)
+        allowed = self._plausible(band, types, scores, skip)
         del scores, skip
         out["t_search"] += time.perf_counter() - t0
         # embed the windows of plausible merges
@@ -390,21 +390,13 @@ class Aligner:
         out["t_search"] += time.perf_counter() - t2
         return out
 
-    def _plausible(self, scorer: BandScorer, band: Band, types: list[tuple[int, int]],
-                   scores: list[np.ndarray], skip: np.ndarray, S: list[SideVectors],
-                   T: list[SideVectors], ls: np.ndarray, lt: np.ndarray,
-                   params: ScoreParams) -> dict[tuple[int, int], np.ndarray]:
+    def _plausible(self, band: Band, types: list[tuple[int, int]], scores: list[np.ndarray],
+                   skip: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
         """Merged beads whose best path is within ``prune`` of the best path overall."""
         n, m = band.n, band.m
         _, total, Df = search(band, types, scores, skip, return_table=True)
         rband = reverse_band(band)
-        rS = [SideVectors(s.single[::-1], s.kmax) for s in S]
-        rT = [SideVectors(t.single[::-1], t.kmax) for t in T]
-        rlex = scorer.lexical.reversed() if scorer.lexical is not None else None
-        rscorer = BandScorer(rS, rT, ls[::-1], lt[::-1], params, scorer.kmax, lexical=rlex,
-                             zh_is_src=scorer.zh_is_src)
-        rscorer.scales = list(scorer.scales)
-        rscores, rskip = rscorer.band_scores(rband, types, approx=True)
+        rscores, rskip = _mirror_scores(band, rband, types, scores, skip)
         _, rtotal, Db = search(rband, types, rscores, rskip, return_table=True)
         del rscores, rskip
         lo, hi = band.lo, band.hi
@@ -535,6 +527,34 @@ class Aligner:
             if b.tgt[0] - 2 <= jstar[r] <= b.tgt[-1] + 2:
                 hits += 1
         return round(hits / min(len(rows), max(1, int(m / step))), 4)
+
+
+def _mirror_scores(band: Band, rband: Band, types: list[tuple[int, int]],
+                   scores: list[np.ndarray], skip: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Scores of the mirrored problem (both sides read backwards), taken from the forward ones.
+
+    A bead is the same bead read in either direction: the one of type (a, b) that ends at
+    node (i', j') of the mirrored lattice is the one that ends at (n - i' + a, m - j' + b)
+    of the forward lattice. Beads whose forward end lies outside the band are left out, as
+    the forward search leaves them out.
+    """
+    n, m = band.n, band.m
+    W = band.width
+    span = band.hi - band.lo
+    idx = np.arange(rband.width)
+    ri = np.arange(n + 1)[:, None]
+    rJ = rband.lo[:, None] + idx[None, :]
+    in_rband = idx[None, :] <= (rband.hi - rband.lo)[:, None]
+
+    def gather(arr: np.ndarray, a: int, b: int) -> np.ndarray:
+        fi = n - ri + a
+        fj = m - rJ + b
+        fic = np.clip(fi, 0, n)
+        fc = fj - band.lo[fic]
+        ok = in_rband & (fi <= n) & (fj <= m) & (fc >= 0) & (fc <= span[fic])
+        return np.where(ok, arr[fic, np.clip(fc, 0, W - 1)], np.float32(NEG)).astype(np.float32)
+
+    return [gather(sc, a, b) for sc, (a, b) in zip(scores, types)], gather(skip, 0, 1)
 
 
 def _pool(v: np.ndarray) -> np.ndarray:
