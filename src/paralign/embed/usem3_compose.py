@@ -130,6 +130,13 @@ class UseM3Composer:
 
         self._nb = nb
 
+    def clear(self) -> None:
+        """Forget the remembered sentence parts, stretches and token inputs (benchmarks)."""
+        with self._lock:
+            self._parts.clear()
+            self._segs.clear()
+            self._xmemo.clear()
+
     def _blas_limits(self) -> Any:
         """The engine's BLAS thread limit, as its own encode() applies it."""
         tp = getattr(self.model, "_threadpool", None)
