@@ -22,9 +22,22 @@ def _unit(rng, n, d=32):
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
+ZH = ["陈清扬是医生。", "我们喝水。", "他有三十二本书。", "天色渐渐暗了下来。", "她很漂亮。"]
+EN = ["Chen Qingyang is a doctor.", "We drink water.", "He has thirty-two books.",
+      "The sky slowly grew dark.", "She is very beautiful."]
+
+
+def _lexical(zh_is_src, n, m):
+    from paralign.alignment.lexical import LexicalEvidence
+
+    nz, ne = (n, m) if zh_is_src else (m, n)
+    return LexicalEvidence([ZH[i % 5] for i in range(nz)], [EN[i % 5] for i in range(ne)], 3, 3)
+
+
 @pytest.mark.parametrize(("n", "m", "seed"), [(7, 9, 0), (12, 10, 1), (3, 8, 2), (1, 4, 3)])
 @pytest.mark.parametrize("exact", [False, True])
-def test_dense_scores_equal_banded_scores(n, m, seed, exact):
+@pytest.mark.parametrize("lexical", [None, "zh-src", "zh-tgt"])
+def test_dense_scores_equal_banded_scores(n, m, seed, exact, lexical):
     rng = np.random.default_rng(seed)
     xs, ys = _unit(rng, n), _unit(rng, m)
     ls, lt = rng.integers(5, 40, n).astype(float), rng.integers(15, 120, m).astype(float)
@@ -40,7 +53,8 @@ def test_dense_scores_equal_banded_scores(n, m, seed, exact):
                 starts = np.arange(0, max(side.n - k + 1, 0), 2)
                 side.set_exact(k, starts, _unit(np.random.default_rng(9), len(starts)))
             allowed = {t: np.ones((n + 1, band.width), bool) for t in types if max(t) > 1}
-        sc = cls(S, T, ls, lt, params, 3)
+        lex = None if lexical is None else _lexical(lexical == "zh-src", n, m)
+        sc = cls(S, T, ls, lt, params, 3, lexical=lex, zh_is_src=lexical != "zh-tgt")
         sc.calibrate(band)
         scores, skip = sc.band_scores(band, types, approx=not exact, allowed=allowed)
         assert sc._dense is (cls is BandScorer)

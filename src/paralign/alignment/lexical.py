@@ -325,15 +325,3 @@ class LexicalEvidence:
         if f is None:
             return np.zeros(len(P))
         return f[P, Q]
-
-    def reversed(self) -> _Reversed:
-        """The same evidence for the mirrored problem (both sides read backwards)."""
-        return _Reversed(self)
-
-
-class _Reversed:
-    def __init__(self, ev: LexicalEvidence) -> None:
-        self.ev = ev
-
-    def score(self, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
-        return self.ev.score(a, b, self.ev.nz - P - a, self.ev.ne - Q - b)

@@ -459,6 +459,81 @@ class BandScorer:
             c = c - self.p.length_weight * np.log(ly / lx) ** 2
         return c
 
+    # -- the whole lattice at once (short documents) ---------------------------------------------
+    def _combined_dense(self, marg, a: int, b: int) -> np.ndarray:
+        """:meth:`_combined` for every pair of windows of sizes a and b, as a matrix."""
+        tot = np.zeros((self.n - a + 1, self.m - b + 1))
+        for e in range(len(self.src)):
+            c = self._dense_sim(e, a, b).astype(np.float64)
+            if marg is not None:
+                ms, mt = marg[e]
+                c -= self.p.margin_weight * 0.5 * (ms[a][:, None] + mt[b][None, :])
+            tot += self.w[e] * c / self.scales[e]
+        return tot / float(self.w.sum())
+
+    def _finish_dense(self, c: np.ndarray, marg, a: int, b: int) -> np.ndarray:
+        """:meth:`_finish` for every pair of windows of sizes a and b (c: their matrix)."""
+        p = self.p
+        if self.lexical is not None and p.lexical_weight:
+            f = self.lexical.f.get((a, b) if self.zh_is_src else (b, a))
+            if f is not None:
+                c = c + p.lexical_weight * (f if self.zh_is_src else f.T)
+        if p.share_weight and a + b >= 3:
+            st = self._s11_strip(marg)
+            na, mb = self.n - a + 1, self.m - b + 1
+            vals = {(i, j): st[i:i + na, j:j + mb] for i in range(a) for j in range(b)}
+
+            def second(xs: list[np.ndarray]) -> np.ndarray:
+                m1 = np.full((na, mb), -np.inf)
+                m2 = np.full((na, mb), -np.inf)
+                for x in xs:
+                    m2 = np.maximum(m2, np.minimum(m1, x))
+                    m1 = np.maximum(m1, x)
+                return m2
+
+            best = np.full((na, mb), -np.inf)
+            if b >= 2:
+                for i in range(a):
+                    best = np.maximum(best, second([vals[(i, j)] for j in range(b)]))
+            if a >= 2:
+                for j in range(b):
+                    best = np.maximum(best, second([vals[(i, j)] for i in range(a)]))
+            c = c + p.share_weight * np.where(np.isfinite(best), np.maximum(best, 0.0), 0.0)
+        if p.length_weight:
+            lx = np.maximum(self.ls[a] * p.ratio, 1e-9)
+            ly = np.maximum(self.lt[b], 1e-9)
+            c = c - p.length_weight * (np.log(ly)[None, :] - np.log(lx)[:, None]) ** 2
+        return c
+
+    def _dense_band_scores(self, types: Sequence[tuple[int, int]], marg, approx: bool,
+                           allowed: dict[tuple[int, int], np.ndarray] | None,
+                           ) -> tuple[list[np.ndarray], np.ndarray]:
+        """:meth:`band_scores` over the whole lattice: the band layout is the matrix layout,
+        and the bead of type (a, b) ending at (i, j) pairs windows (i - a, a), (j - b, b)."""
+        n, m = self.n, self.m
+        out: list[np.ndarray] = []
+        for a, b in types:
+            S = np.full((n + 1, m + 1), NEG, np.float32)
+            if b == 0:
+                S[a:] = self.p.skip
+                out.append(S)
+                continue
+            if n - a + 1 <= 0 or m - b + 1 <= 0:
+                out.append(S)
+                continue
+            merged = a > 1 or b > 1
+            mask = None
+            if not approx and merged:
+                if allowed is None or (a, b) not in allowed or not allowed[(a, b)][a:, b:].any():
+                    out.append(S)
+                    continue
+                mask = allowed[(a, b)][a:, b:]
+            vals = self._finish_dense(self._combined_dense(marg, a, b), marg, a, b)
+            vals = np.where(np.isfinite(vals), vals, NEG)
+            S[a:, b:] = vals if mask is None else np.where(mask, vals, NEG)
+            out.append(S)
+        return out, np.full((n + 1, m + 1), np.float32(self.p.skip), np.float32)
+
     def band_scores(self, band: Band, types: Sequence[tuple[int, int]], *, approx: bool = True,
                     allowed: dict[tuple[int, int], np.ndarray] | None = None,
                     ) -> tuple[list[np.ndarray], np.ndarray]:
@@ -483,6 +558,8 @@ class BandScorer:
         rows = np.arange(n + 1)
         J = lo[:, None] + idx[None, :]
         out: list[np.ndarray] = []
+        if self._dense:
+            return self._dense_band_scores(types, marg, approx, allowed)
         for a, b in types:
             if b == 0:
                 S = np.full((n + 1, W), NEG, np.float32)
