@@ -77,3 +77,14 @@ def test_parsed_dictionary_is_cached_and_rebuilt_when_broken(tmp_path, monkeypat
     with open(files[0], "rb") as fh:
         assert pickle.load(fh)[1] == pinyin
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_pairs_beyond_the_bead_size_limit_are_not_computed():
+    zh = ["陈清扬是医生。", "我们喝水。", "他有三十二本书。", "她很漂亮。"]
+    en = ["Chen Qingyang is a doctor.", "We drink water.", "He has thirty-two books.", "Pretty."]
+    full = LexicalEvidence(zh, en, 3, 3)
+    capped = LexicalEvidence(zh, en, 3, 3, max_total=4)
+    assert set(capped.f) == {k for k in full.f if sum(k) <= 4}
+    for k, v in capped.f.items():
+        assert np.array_equal(v, full.f[k])
+    assert capped.score(3, 3, np.array([0]), np.array([0]))[0] == 0.0

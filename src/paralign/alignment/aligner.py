@@ -356,7 +356,7 @@ class Aligner:
             zs, es = (sdoc, tdoc) if sdoc.lang == "zh" else (tdoc, sdoc)
             z0, z1, e0, e1 = ((blk.s0, blk.s1, blk.t0, blk.t1) if sdoc.lang == "zh"
                               else (blk.t0, blk.t1, blk.s0, blk.s1))
-            lexical = LexicalEvidence(zs.norms[z0:z1], es.norms[e0:e1], K, K)
+            lexical = LexicalEvidence(zs.norms[z0:z1], es.norms[e0:e1], K, K, c.max_total)
         scorer = BandScorer(S, T, bls, blt, params, K, lexical=lexical,
                             zh_is_src=sdoc.lang == "zh")
         scorer.calibrate(band)

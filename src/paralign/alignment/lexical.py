@@ -239,7 +239,10 @@ def en_tokens(text: str) -> set[str]:
 class LexicalEvidence:
     """Dictionary F-scores of every (Chinese window, English window) pair of a block."""
 
-    def __init__(self, zh: Sequence[str], en: Sequence[str], kz: int, ke: int) -> None:
+    def __init__(self, zh: Sequence[str], en: Sequence[str], kz: int, ke: int,
+                 max_total: int | None = None) -> None:
+        """Windows of up to ``kz`` Chinese and ``ke`` English sentences, and at most
+        ``max_total`` sentences in one bead (pairs beyond it are never asked for)."""
         ztoks = [zh_tokens(s) for s in zh]
         etoks = [en_tokens(s) for s in en]
         # only English words that some Chinese token can explain matter to the products
@@ -315,6 +318,8 @@ class LexicalEvidence:
             np.cumsum(per, axis=0, out=pc[1:])
             ne = (ec[b:] - ec[:-b])[None, :]
             for a, hc in expl.items():
+                if max_total is not None and a + b > max_total:
+                    continue
                 rec = (pc[a:] - pc[:-a]) / np.maximum((tc[a:] - tc[:-a])[:, None], 1.0)
                 prec = np.minimum((hc[:, b:] - hc[:, :-b]) / ne, 1.0)
                 self.f[(a, b)] = 2 * rec * prec / np.maximum(rec + prec, 1e-9)
