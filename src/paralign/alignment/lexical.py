@@ -277,12 +277,16 @@ class LexicalEvidence:
                         c_idx.append(k)
         T = len(sent_of)
         so = np.array(sent_of, dtype=np.int64)
-        Gz = np.zeros((T, V), np.float32)
-        Gz[r_idx, c_idx] = 1.0
         U = np.zeros((n, V), np.float32)                        # vocabulary each sentence explains
         if T:
             U[so[r_idx], c_idx] = 1.0
-        H = Gz @ Ej                                             # tokens x en sentences
+        # H[t, j]: how many of token t's English words sentence j has. Each token offers a few
+        # words: summed as rows of Ej rather than multiplied by a mostly empty token x word matrix
+        H = np.zeros((T, m), np.float32)                        # tokens x en sentences
+        if r_idx:
+            rr = np.asarray(r_idx, np.int64)
+            firsts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
+            H[rr[firsts]] = np.add.reduceat(Ej[np.asarray(c_idx, np.int64)], firsts, axis=0)
         Hc = np.zeros((T, m + 1), np.float32)
         np.cumsum(H, axis=1, out=Hc[:, 1:])
         ntok = np.bincount(so, minlength=n).astype(float)

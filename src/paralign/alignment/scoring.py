@@ -74,7 +74,6 @@ class SideVectors:
 
     def __init__(self, single: np.ndarray, kmax: int) -> None:
         self.single = np.ascontiguousarray(single, dtype=np.float32)
-        self.version = 0  # bumped whenever window vectors change
         n, dim = self.single.shape
         self.n = n
         self.kmax = kmax
@@ -103,7 +102,6 @@ class SideVectors:
             return
         self.wvec[k][starts] = vecs
         self.has[k][starts] = True
-        self.version += 1
 
     def exact_starts(self, k: int) -> np.ndarray:
         return np.flatnonzero(self.has[k]) if k in self.has else np.zeros(0, int)
@@ -143,11 +141,12 @@ class BandScorer:
         self._marg_cache: dict[tuple[int, bool, int], np.ndarray] = {}
         self._s11_key: tuple[int, int, int] | None = None
         self._strip_key: tuple[int, int, int] | None = None
-        # over the whole lattice (short documents) similarities come from dense matrix
-        # products, far cheaper than gathering cell by cell; see _dense_sim
+        # over the whole lattice (short documents) scores are whole-matrix arithmetic, far
+        # cheaper than gathering cell by cell; see _dense_sim
         self._dense = False
         self._strip_full = False
-        self._dense_cache: dict[tuple[int, int, int, int, int], np.ndarray] = {}
+        self._dense_cache: dict[tuple[int, int, int], np.ndarray] = {}
+        self._cum: dict[int, np.ndarray] = {}
 
     # -- the strip of single similarities ---------------------------------------------------
     def _build_strip(self, band: Band) -> None:
@@ -177,6 +176,9 @@ class BandScorer:
         cols = np.arange(width)
         block = 64
         for sx, tx in zip(self.src, self.tgt):
+            if self._dense and width == m:  # the whole single similarity matrix
+                self.strips.append((sx.single @ tx.single.T).astype(np.float32, copy=False))
+                continue
             st = np.full((n, width), -np.inf, np.float32)
             for s in range(0, n, block):
                 e = min(s + block, n)
@@ -199,20 +201,28 @@ class BandScorer:
         v = self.strips[e][Pc, np.clip(c, 0, self.strip_w - 1)]
         return np.where(ok, v.astype(np.float64), -np.inf)
 
-    def _dense_sim(self, e: int, a: int, b: int) -> np.ndarray:
-        """Cosines of every source window of size a with every target window of size b.
+    def _cumulative(self, e: int) -> np.ndarray:
+        """2-D prefix sums of the single-sentence similarity matrix (whole lattice only)."""
+        C = self._cum.get(e)
+        if C is None:
+            S11 = (self.strips[e] if self._dense and self.strip_w == self.m
+                   else self.src[e].single @ self.tgt[e].single.T)
+            C = np.zeros((self.n + 1, self.m + 1))
+            np.cumsum(np.cumsum(S11, axis=0, dtype=np.float64), axis=1, out=C[1:, 1:])
+            self._cum[e] = C
+        return C
 
-        Window vectors are the encoder's where embedded, else the normalized sum of the
-        members' vectors, whose cosine is exactly what :meth:`_approx` computes from single
-        similarities; one matrix product gives them all.
-        """
-        sx, tx = self.src[e], self.tgt[e]
-        key = (e, a, b, sx.version, tx.version)
+    def _dense_sim(self, e: int, a: int, b: int) -> np.ndarray:
+        """Cosines of every approximate source window of size a with every approximate target
+        window of size b: the sum of their members' similarities (a box of the single
+        similarity matrix, four lookups in its prefix sums) over the norms of the two sums,
+        as :meth:`_approx` computes them cell by cell."""
+        key = (e, a, b)
         M = self._dense_cache.get(key)
         if M is None:
-            M = sx.wvec[a] @ tx.wvec[b].T
-            for k in [k for k in self._dense_cache if k[:3] == (e, a, b)]:
-                del self._dense_cache[k]
+            C = self._cumulative(e)
+            box = C[a:, b:] - C[:-a, b:] - C[a:, :-b] + C[:-a, :-b]
+            M = box / (self.src[e].norms[a][:, None] * self.tgt[e].norms[b][None, :])
             self._dense_cache[key] = M
         return M
 
@@ -256,9 +266,13 @@ class BandScorer:
         nx = side.n - k + 1
         if nx <= 0:
             return np.zeros(0)
-        if self._dense:
-            other = self.tgt[e] if source_side else self.src[e]
-            return self._topk_mean((side.wvec[k] @ other.single.T).astype(np.float64), self.p.knn)
+        if self._dense:  # window rows (or columns) of the single similarity matrix, summed
+            C = self._cumulative(e)
+            if source_side:
+                sums = C[k:, 1:] - C[:-k, 1:] - C[k:, :-1] + C[:-k, :-1]
+            else:
+                sums = (C[1:, k:] - C[1:, :-k] - C[:-1, k:] + C[:-1, :-k]).T
+            return self._topk_mean(sums / side.norms[k][:, None], self.p.knn)
         starts = np.arange(nx)
         w_lo = np.minimum(lo_[starts], lo_[starts + k - 1])
         w_hi = np.maximum(hi_[starts], hi_[starts + k - 1])
@@ -377,10 +391,10 @@ class BandScorer:
         tot = np.zeros(len(P))
         wsum = float(self.w.sum())
         for e, (sx, tx) in enumerate(zip(self.src, self.tgt)):
-            if self._dense and len(P):
-                c = self._dense_sim(e, a, b)[P, Q].astype(np.float64)
-            elif exact:
+            if exact:
                 c = np.einsum("ij,ij->i", sx.wvec[a][P], tx.wvec[b][Q], dtype=np.float64)
+            elif self._dense:
+                c = self._dense_sim(e, a, b)[P, Q]
             else:
                 c = self._approx(e, a, b, P, Q)
             if marg is not None:
@@ -464,7 +478,7 @@ class BandScorer:
         """:meth:`_combined` for every pair of windows of sizes a and b, as a matrix."""
         tot = np.zeros((self.n - a + 1, self.m - b + 1))
         for e in range(len(self.src)):
-            c = self._dense_sim(e, a, b).astype(np.float64)
+            c = self._dense_sim(e, a, b).copy()
             if marg is not None:
                 ms, mt = marg[e]
                 c -= self.p.margin_weight * 0.5 * (ms[a][:, None] + mt[b][None, :])
@@ -528,9 +542,14 @@ class BandScorer:
                     out.append(S)
                     continue
                 mask = allowed[(a, b)][a:, b:]
-            vals = self._finish_dense(self._combined_dense(marg, a, b), marg, a, b)
-            vals = np.where(np.isfinite(vals), vals, NEG)
-            S[a:, b:] = vals if mask is None else np.where(mask, vals, NEG)
+            if mask is None:
+                vals = self._finish_dense(self._combined_dense(marg, a, b), marg, a, b)
+                S[a:, b:] = np.where(np.isfinite(vals), vals, NEG)
+            else:  # embedded windows, scored only where the first search found them plausible
+                P, Q = np.nonzero(mask)
+                c = self._combined(marg, a, b, P, Q, exact=True)
+                vals = self._finish(c, marg, a, b, P, Q)
+                S[P + a, Q + b] = np.where(np.isfinite(vals), vals, NEG)
             out.append(S)
         return out, np.full((n + 1, m + 1), np.float32(self.p.skip), np.float32)
 
