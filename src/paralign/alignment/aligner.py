@@ -14,7 +14,9 @@ Pipeline for one document pair (each step linear in document length):
    score of a path through it. Only merges within ``prune`` of the optimum are plausible.
 5. Embed exactly the windows of those plausible merges, then search again with exact vectors
    (implausible merges excluded). Windows cost most of the encoder time, and most are never
-   plausible: this is where the time goes down without losing accuracy.
+   plausible: this is where the time goes down without losing accuracy. Encoders that can
+   build a window's vector from their sentences' states (``encode_windows``: use-m3, see
+   :mod:`paralign.embed.usem3_compose`) make the remaining windows cheap as well.
 6. Give each bead a calibrated confidence and the pair a parallelism score.
 """
 
