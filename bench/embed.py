@@ -9,6 +9,9 @@ line. Prints a table of sentences per second:
 * warm: the same call again (everything from the cache; the speed-up is cold/warm time);
 * windows k=4: every run of 1..4 consecutive sentences within a document (Chinese joined
   without a separator, English with a space), both sides together, cold then warm;
+* windows 2..k: the windows of 2..k sentences composed by ``encode_windows`` right after the
+  sentences were embedded (use-m3 builds them from the sentences' encoder states; other
+  encoders encode the joined text) vs encoding the joined texts, uncached;
 * route: the bundled engine called directly vs inside ``SentenceTransformer(modules=[...])``,
   uncached, median over repeats.
 
@@ -107,6 +110,22 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((name, f"windows k={args.k} (both)", str(len(both)), f"{len(both) / cold:,.0f}",
                          f"{len(both) / warm:,.0f}", f"{cold / warm:,.0f}x"))
             rows.append((name, "  (windows total s)", "", f"{cold:.1f} s", f"{warm:.2f} s", ""))
+
+        # windows of 2..k sentences: composed from the sentences' states (encode_windows, after
+        # the sentences, as the aligner calls it) vs encoding the joined texts; uncached
+        raw = get_encoder(name, cache=False, progress=False)
+        multi = {lang: [d[p:p + j] for d in docs for j in range(2, args.k + 1)
+                        for p in range(len(d) - j + 1)]
+                 for lang, docs in (("zh", zh_docs), ("en", en_docs))}
+        n_multi = sum(map(len, multi.values()))
+        raw.encode(zh + en)
+        t_comp = timed(lambda: [raw.encode_windows(multi[lang], joiner_for(lang)) for lang in multi])
+        t_join = timed(lambda: [raw.encode([joiner_for(lang).join(w) for w in multi[lang]])
+                                for lang in multi])
+        rows.append((name, f"windows 2..{args.k} encoded", str(n_multi), f"{n_multi / t_join:,.0f}", "",
+                     f"{t_join:.1f} s"))
+        rows.append((name, f"windows 2..{args.k} encode_windows", str(n_multi),
+                     f"{n_multi / t_comp:,.0f}", "", f"{t_comp:.1f} s ({t_join / t_comp:.1f}x faster)"))
 
         sample = zh[: args.route_sample // 2] + en[: args.route_sample // 2]
         direct = get_encoder(name, cache=False, progress=False, route="direct")
