@@ -22,6 +22,14 @@ def _unit(rng, n, d=32):
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
+def _problem(n, m, seed):
+    """Random unit sentence vectors and lengths for an n x m lattice, bead types up to 3 a side."""
+    rng = np.random.default_rng(seed)
+    xs, ys = _unit(rng, n), _unit(rng, m)
+    ls, lt = rng.integers(5, 40, n).astype(float), rng.integers(15, 120, m).astype(float)
+    return xs, ys, ls, lt, bead_types(3, 4), ScoreParams(ratio=3.0), full_band(n, m)
+
+
 ZH = ["陈清扬是医生。", "我们喝水。", "他有三十二本书。", "天色渐渐暗了下来。", "她很漂亮。"]
 EN = ["Chen Qingyang is a doctor.", "We drink water.", "He has thirty-two books.",
       "The sky slowly grew dark.", "She is very beautiful."]
@@ -38,12 +46,7 @@ def _lexical(zh_is_src, n, m):
 @pytest.mark.parametrize("exact", [False, True])
 @pytest.mark.parametrize("lexical", [None, "zh-src", "zh-tgt"])
 def test_dense_scores_equal_banded_scores(n, m, seed, exact, lexical):
-    rng = np.random.default_rng(seed)
-    xs, ys = _unit(rng, n), _unit(rng, m)
-    ls, lt = rng.integers(5, 40, n).astype(float), rng.integers(15, 120, m).astype(float)
-    types = bead_types(3, 4)
-    params = ScoreParams(ratio=3.0)
-    band = full_band(n, m)
+    xs, ys, ls, lt, types, params, band = _problem(n, m, seed)
     results = []
     for cls in (BandScorer, _Banded):
         S, T = [SideVectors(xs, 3)], [SideVectors(ys, 3)]
@@ -74,12 +77,7 @@ def test_mirrored_scores_equal_scores_of_the_reversed_problem(n, m, seed):
     from paralign.alignment.aligner import _mirror_scores
     from paralign.alignment.dp import reverse_band
 
-    rng = np.random.default_rng(seed)
-    xs, ys = _unit(rng, n), _unit(rng, m)
-    ls, lt = rng.integers(5, 40, n).astype(float), rng.integers(15, 120, m).astype(float)
-    types = bead_types(3, 4)
-    params = ScoreParams(ratio=3.0)
-    band = full_band(n, m)
+    xs, ys, ls, lt, types, params, band = _problem(n, m, seed)
     fwd = BandScorer([SideVectors(xs, 3)], [SideVectors(ys, 3)], ls, lt, params, 3)
     fwd.calibrate(band)
     scores, skip = fwd.band_scores(band, types)

@@ -107,6 +107,32 @@ class SideVectors:
         return np.flatnonzero(self.has[k]) if k in self.has else np.zeros(0, int)
 
 
+def _merge_bonus(vals: dict[tuple[int, int], np.ndarray], a: int, b: int) -> np.ndarray:
+    """The largest second-best 1-1 score of any member against the other side's members.
+
+    ``vals[(i, j)]`` holds the 1-1 scores of member i (source) with member j (target) for a
+    batch of beads (any array shape); negative or missing (-inf) evidence counts as 0.
+    """
+    first = vals[(0, 0)]
+    best = np.full(first.shape, -np.inf)
+
+    def second(xs: list[np.ndarray]) -> np.ndarray:
+        m1 = np.full(first.shape, -np.inf)
+        m2 = np.full(first.shape, -np.inf)
+        for x in xs:
+            m2 = np.maximum(m2, np.minimum(m1, x))
+            m1 = np.maximum(m1, x)
+        return m2
+
+    if b >= 2:
+        for i in range(a):
+            best = np.maximum(best, second([vals[(i, j)] for j in range(b)]))
+    if a >= 2:
+        for j in range(b):
+            best = np.maximum(best, second([vals[(i, j)] for i in range(a)]))
+    return np.where(np.isfinite(best), np.maximum(best, 0.0), 0.0)
+
+
 def _lens_windows(lens: np.ndarray, kmax: int) -> dict[int, np.ndarray]:
     c = np.concatenate([[0.0], np.cumsum(lens, dtype=np.float64)])
     return {k: (c[k:] - c[:-k]) if len(lens) - k + 1 > 0 else np.zeros(0) for k in range(1, kmax + 1)}
@@ -435,24 +461,7 @@ class BandScorer:
             ok = (c >= 0) & (c < W)
             return np.where(ok, st[rows, np.clip(c, 0, W - 1)], -np.inf)
 
-        vals = {(i, j): s11(i, j) for i in range(a) for j in range(b)}
-        best = np.full(len(P), -np.inf)
-
-        def second(xs: list[np.ndarray]) -> np.ndarray:
-            m1 = np.full(len(P), -np.inf)
-            m2 = np.full(len(P), -np.inf)
-            for x in xs:
-                m2 = np.maximum(m2, np.minimum(m1, x))
-                m1 = np.maximum(m1, x)
-            return m2
-
-        if b >= 2:
-            for i in range(a):
-                best = np.maximum(best, second([vals[(i, j)] for j in range(b)]))
-        if a >= 2:
-            for j in range(b):
-                best = np.maximum(best, second([vals[(i, j)] for i in range(a)]))
-        return np.where(np.isfinite(best), np.maximum(best, 0.0), 0.0)
+        return _merge_bonus({(i, j): s11(i, j) for i in range(a) for j in range(b)}, a, b)
 
     def _finish(self, c: np.ndarray, marg, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         """Dictionary evidence, the merge bonus and length agreement added to similarities.
@@ -496,23 +505,7 @@ class BandScorer:
             st = self._s11_strip(marg)
             na, mb = self.n - a + 1, self.m - b + 1
             vals = {(i, j): st[i:i + na, j:j + mb] for i in range(a) for j in range(b)}
-
-            def second(xs: list[np.ndarray]) -> np.ndarray:
-                m1 = np.full((na, mb), -np.inf)
-                m2 = np.full((na, mb), -np.inf)
-                for x in xs:
-                    m2 = np.maximum(m2, np.minimum(m1, x))
-                    m1 = np.maximum(m1, x)
-                return m2
-
-            best = np.full((na, mb), -np.inf)
-            if b >= 2:
-                for i in range(a):
-                    best = np.maximum(best, second([vals[(i, j)] for j in range(b)]))
-            if a >= 2:
-                for j in range(b):
-                    best = np.maximum(best, second([vals[(i, j)] for i in range(a)]))
-            c = c + p.share_weight * np.where(np.isfinite(best), np.maximum(best, 0.0), 0.0)
+            c = c + p.share_weight * _merge_bonus(vals, a, b)
         if p.length_weight:
             lx = np.maximum(self.ls[a] * p.ratio, 1e-9)
             ly = np.maximum(self.lt[b], 1e-9)

@@ -151,11 +151,8 @@ class UseM3Composer:
     def _token_features(self, seqs: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-token features (after the last layer norm, before the output projection)."""
         B, nb = self.model, self._nb
-        lens = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
-        n_tokens = int(lens.sum())
-        flat = np.fromiter(chain.from_iterable(seqs), dtype=np.int64, count=n_tokens)
-        starts = np.zeros(len(seqs), dtype=np.int64)
-        np.cumsum(lens[:-1], out=starts[1:])
+        flat, starts, lens = _flatten(seqs)
+        n_tokens = len(flat)
         feats = np.empty((n_tokens, B._feat_dim), dtype=np.float32)
         emb = feats[:, : nb._EMB_DIM]
         chunk = flat % nb._NUM_CHUNKS
@@ -216,11 +213,8 @@ class UseM3Composer:
         what those positions need (the second CNN layer at them, the first within
         ``RADIUS // 2`` of them)."""
         B, nb = self.model, self._nb
-        lens = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
-        n_tokens = int(lens.sum())
-        flat = np.fromiter(chain.from_iterable(seqs), dtype=np.int64, count=n_tokens)
-        starts = np.zeros(len(seqs), dtype=np.int64)
-        np.cumsum(lens[:-1], out=starts[1:])
+        flat, starts, lens = _flatten(seqs)
+        n_tokens = len(flat)
         ks = np.asarray(keeps, dtype=np.int64).reshape(-1, 2)
         reach = RADIUS // 2
         kept = np.concatenate([np.arange(s + a, s + b) for s, (a, b) in zip(starts, ks)])
@@ -443,6 +437,15 @@ class UseM3Composer:
             summed[r] = acc
             counts[r] = n_tok
         return self._finish(summed, counts)
+
+
+def _flatten(seqs: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Token ids of all sequences end to end, each sequence's start, and its length."""
+    lens = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+    flat = np.fromiter(chain.from_iterable(seqs), dtype=np.int64, count=int(lens.sum()))
+    starts = np.zeros(len(seqs), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    return flat, starts, lens
 
 
 def _segment(ps: list[_Member], left: int | None, start: int, right: int, bos: int, eos: int
