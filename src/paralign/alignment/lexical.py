@@ -196,31 +196,37 @@ def zh_tokens(text: str) -> list[frozenset[str]]:
     """The English words each Chinese token may be rendered by (tokens with none are dropped)."""
     from ..text.words import words
 
-    gloss, pinyin = load_dictionary()
     out = []
     for tok in words(text, "zh"):
-        t = tok.text.strip()
-        if not t or not re.search(r"[\u4e00-\u9fff0-9A-Za-z]", t):
-            continue
-        g = set(gloss.get(t, "").split())
-        num = _zh_number(t)
-        if num is not None:
-            g.add(num)
-        if re.fullmatch(r"[A-Za-z]+", t):
-            g.add(stem(t.lower()))
-        if 2 <= len(t) <= 4 and all(c in pinyin for c in t):
-            # names: any run of the token's syllables, e.g. 陈清扬 -> chen, qingyang, chenqingyang
-            for i in range(len(t)):
-                for j in range(i + 1, len(t) + 1):
-                    g.add("".join(pinyin[c] for c in t[i:j]))
-        if t not in gloss and len(t) > 1 and _HAN.search(t):
-            # jieba's word is not in the dictionary (喝水, 本书, 很漂亮): the words it is made
-            # of, longest dictionary match first (喝 + 水, 本 + 书, 很 + 漂亮)
-            for w in _dictionary_words(t, gloss):
-                g.update(gloss[w].split())
+        g = _token_glosses(tok.text.strip())
         if g:
-            out.append(frozenset(g))
+            out.append(g)
     return out
+
+
+@functools.lru_cache(maxsize=200_000)
+def _token_glosses(t: str) -> frozenset[str]:
+    """The English words one Chinese token may be rendered by (memoized: tokens recur)."""
+    if not t or not re.search(r"[\u4e00-\u9fff0-9A-Za-z]", t):
+        return frozenset()
+    gloss, pinyin = load_dictionary()
+    g = set(gloss.get(t, "").split())
+    num = _zh_number(t)
+    if num is not None:
+        g.add(num)
+    if re.fullmatch(r"[A-Za-z]+", t):
+        g.add(stem(t.lower()))
+    if 2 <= len(t) <= 4 and all(c in pinyin for c in t):
+        # names: any run of the token's syllables, e.g. 陈清扬 -> chen, qingyang, chenqingyang
+        for i in range(len(t)):
+            for j in range(i + 1, len(t) + 1):
+                g.add("".join(pinyin[c] for c in t[i:j]))
+    if t not in gloss and len(t) > 1 and _HAN.search(t):
+        # jieba's word is not in the dictionary (喝水, 本书, 很漂亮): the words it is made
+        # of, longest dictionary match first (喝 + 水, 本 + 书, 很 + 漂亮)
+        for w in _dictionary_words(t, gloss):
+            g.update(gloss[w].split())
+    return frozenset(g)
 
 
 def en_tokens(text: str) -> set[str]:
