@@ -358,7 +358,8 @@ class Aligner:
             zs, es = (sdoc, tdoc) if sdoc.lang == "zh" else (tdoc, sdoc)
             z0, z1, e0, e1 = ((blk.s0, blk.s1, blk.t0, blk.t1) if sdoc.lang == "zh"
                               else (blk.t0, blk.t1, blk.s0, blk.s1))
-            lexical = LexicalEvidence(zs.norms[z0:z1], es.norms[e0:e1], K, K, c.max_total)
+            lexical = LexicalEvidence([x.norm for x in zs.sentences[z0:z1]],
+                                      [x.norm for x in es.sentences[e0:e1]], K, K, c.max_total)
         scorer = BandScorer(S, T, bls, blt, params, K, lexical=lexical,
                             zh_is_src=sdoc.lang == "zh")
         scorer.calibrate(band)
@@ -440,10 +441,10 @@ class Aligner:
                 need_t.setdefault(b, set()).update((band.lo[ii] + cc - b).tolist())
         count = 0
         for doc, base, sides, need in ((sdoc, blk.s0, S, need_s), (tdoc, blk.t0, T, need_t)):
-            norms = doc.norms
+            sents = doc.sentences   # the block's windows only: long documents come in chunks
             for k, starts_set in sorted(need.items()):
                 starts = np.array(sorted(starts_set), dtype=np.int64)
-                wins = [norms[base + p: base + p + k] for p in starts]
+                wins = [[x.norm for x in sents[base + p: base + p + k]] for p in starts]
                 joiner = "" if doc.lang == "zh" else " "   # as Document.join glues them
                 for enc, side in zip(self.encoders, sides):
                     side.set_exact(k, starts, self._encode_windows(enc, wins, joiner))
