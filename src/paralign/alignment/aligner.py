@@ -184,11 +184,7 @@ class Aligner:
     @staticmethod
     def _encode(enc: Any, texts: list[str]) -> np.ndarray:
         """Unit rows, float32 (encoders promise both; objects passed in may not)."""
-        v = np.asarray(enc.encode(list(texts)), dtype=np.float32)
-        if v.ndim != 2 or len(v) != len(texts):
-            raise RuntimeError(f"encoder returned shape {v.shape} for {len(texts)} texts")
-        norms = np.linalg.norm(v, axis=1, keepdims=True)
-        return v / np.where(norms > 0, norms, 1.0)
+        return _unit_rows(enc.encode(list(texts)), len(texts), "texts")
 
     @classmethod
     def _encode_windows(cls, enc: Any, windows: list[list[str]], joiner: str) -> np.ndarray:
@@ -196,11 +192,7 @@ class Aligner:
         fn = getattr(enc, "encode_windows", None)
         if fn is None:
             return cls._encode(enc, [joiner.join(w) for w in windows])
-        v = np.asarray(fn(windows, joiner), dtype=np.float32)
-        if v.ndim != 2 or len(v) != len(windows):
-            raise RuntimeError(f"encoder returned shape {v.shape} for {len(windows)} windows")
-        norms = np.linalg.norm(v, axis=1, keepdims=True)
-        return v / np.where(norms > 0, norms, 1.0)
+        return _unit_rows(fn(windows, joiner), len(windows), "windows")
 
     @property
     def signature(self) -> str:
@@ -400,7 +392,7 @@ class Aligner:
         _, total, Df = search(band, types, scores, skip, return_table=True)
         rband = reverse_band(band)
         rscores, rskip = _mirror_scores(band, rband, types, scores, skip)
-        _, rtotal, Db = search(rband, types, rscores, rskip, return_table=True)
+        _, _, Db = search(rband, types, rscores, rskip, return_table=True)
         del rscores, rskip
         lo, hi = band.lo, band.hi
         W = band.width
@@ -445,9 +437,8 @@ class Aligner:
             for k, starts_set in sorted(need.items()):
                 starts = np.array(sorted(starts_set), dtype=np.int64)
                 wins = [[x.norm for x in sents[base + p: base + p + k]] for p in starts]
-                joiner = "" if doc.lang == "zh" else " "   # as Document.join glues them
                 for enc, side in zip(self.encoders, sides):
-                    side.set_exact(k, starts, self._encode_windows(enc, wins, joiner))
+                    side.set_exact(k, starts, self._encode_windows(enc, wins, doc.joiner))
                 count += len(wins)
         return count
 
@@ -530,6 +521,15 @@ class Aligner:
             if b.tgt[0] - 2 <= jstar[r] <= b.tgt[-1] + 2:
                 hits += 1
         return round(hits / min(len(rows), max(1, int(m / step))), 4)
+
+
+def _unit_rows(vectors: Any, n: int, what: str) -> np.ndarray:
+    """An encoder's output as float32 unit rows, checked to have one row per input."""
+    v = np.asarray(vectors, dtype=np.float32)
+    if v.ndim != 2 or len(v) != n:
+        raise RuntimeError(f"encoder returned shape {v.shape} for {n} {what}")
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return v / np.where(norms > 0, norms, 1.0)
 
 
 def _mirror_scores(band: Band, rband: Band, types: list[tuple[int, int]],

@@ -126,8 +126,12 @@ class Document:
         Chinese sentences are concatenated; English ones are separated by a space.
         """
         parts = [(self.sentences[i].norm if norm else self.sentences[i].text) for i in indices]
-        sep = "" if self.lang == "zh" else " "
-        return sep.join(parts)
+        return self.joiner.join(parts)
+
+    @property
+    def joiner(self) -> str:
+        """What goes between consecutive sentences of this language: "" for Chinese, else " "."""
+        return "" if self.lang == "zh" else " "
 
     def __repr__(self) -> str:
         n_par = len(self.paragraph_starts)
