@@ -16,12 +16,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
-
-from collections.abc import Sequence
 
 from paralign.embed.base import MAX_CHARS, BaseEncoder, clean_text, l2_normalize
 from paralign.errors import EncoderError

@@ -301,7 +301,7 @@ class UseM3Composer:
             sp = self.sp
             norm = sp._normalizer.normalize(text)
             space: Any = "\u2581" if isinstance(norm, str) else "\u2581".encode()
-            rest = norm[len(space):] if norm.startswith(space) else norm
+            rest = norm.removeprefix(space)
             parts.glued = tuple(sp._viterbi(rest)) if rest else parts.tokens
         return parts.glued
 
@@ -321,8 +321,8 @@ class UseM3Composer:
         norm = sp._normalizer.normalize
         a, b = norm(key[0]), norm(key[1])
         space = "\u2581" if isinstance(a, str) else "\u2581".encode()
-        if not joiner and b.startswith(space):
-            b = b[len(space):]  # no dummy prefix after a text without a space
+        if not joiner:
+            b = b.removeprefix(space)  # no dummy prefix after a text without a space
         joined = norm(key[0] + joiner + key[1])
         ok = bool(a) and bool(b) and joined == a + b
         if ok:
