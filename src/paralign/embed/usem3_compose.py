@@ -413,6 +413,7 @@ class UseM3Composer:
         return out
 
     def _compose(self, windows: Sequence[Sequence[str]], joiner: str) -> np.ndarray:
+        """Window vectors from the members' parts plus the recomputed junction stretches."""
         bos, eos = self.sp._bos_id, self.sp._eos_id
         parts = self._get_parts([t for w in windows for t in w])
         members = {t: _Member(p, p.tokens if joiner else self._glued(t, p))
@@ -430,7 +431,6 @@ class UseM3Composer:
             n_tok = 2 + len(ps[0].tokens) + sum(len(p.cont) for p in ps[1:])
             # walk the window: long members contribute their middle (and head/tail at the
             # window's ends); everything between two such parts is one segment to recompute
-            i = 0
             left: int | None = None   # index of the long member before the current segment
             if ps[0].long:
                 fixed.append(ps[0].head)
