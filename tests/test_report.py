@@ -14,7 +14,7 @@ import pytest
 
 from paralign.alignment.bead import Alignment
 from paralign.report import render_report
-from alignment_samples import BEADS, EN_BASE, ZH, build_alignment
+from alignment_samples import BEADS, EN_BASE, ZH, block_sim, build_alignment
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -39,17 +39,6 @@ def big_alignment(n: int) -> Alignment:
                                                                    else "")] * b
         beads.append((s, t, (k * 37 % 100) / 100))
     return make_alignment(zh, en, beads)
-
-
-def block_sim(al):
-    import numpy as np
-
-    m = np.full((len(al.src), len(al.tgt)), 0.1, dtype=np.float32)
-    for b in al.beads:
-        for i in b.src:
-            for j in b.tgt:
-                m[i, j] = 0.3 + 0.6 * b.score
-    return m
 
 
 # -- the page as text ------------------------------------------------------------------------

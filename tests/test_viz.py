@@ -14,7 +14,7 @@ import pytest
 
 from paralign import viz
 from paralign.alignment.bead import Alignment
-from alignment_samples import BEADS, EN_BASE, ZH, build_alignment
+from alignment_samples import BEADS, EN_BASE, ZH, block_sim, build_alignment
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -30,16 +30,6 @@ def big_alignment(n: int) -> Alignment:
     zh = [f"第{i}句中文。" for i in range(n)]
     en = [f"Sentence number {i}." for i in range(n)]
     return make_alignment(zh, en, [((i,), (i,), (i % 10) / 10) for i in range(n)])
-
-
-def block_sim(al: Alignment):
-    np = pytest.importorskip("numpy")
-    m = np.full((len(al.src), len(al.tgt)), 0.1, dtype=np.float32)
-    for b in al.beads:
-        for i in b.src:
-            for j in b.tgt:
-                m[i, j] = 0.3 + 0.6 * b.score
-    return m
 
 
 def save(fig, name: str) -> Path:
