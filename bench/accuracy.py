@@ -8,11 +8,16 @@ sentence per line) and ``<set>/gold/NNN.align`` (Vecalign format). Every documen
 through the same code the CLI's ``paralign align --presplit`` runs (``--via-cli`` runs the CLI
 itself, one process per document); beads are scored with Vecalign's strict and lax metrics.
 ``bible_en_zh`` is scored at verse level: consecutive output beads inside one verse are merged
-first, as the set's README prescribes. Each set runs in its own process so that its peak
+first, as the set's README prescribes. ``--omit 0.02`` makes a synthetic omission test: 2% of
+one side's sentences (``--omit-side``, default the target) deleted at random with a fixed seed,
+the gold renumbered so that their partners become 1-0 beads
+(:func:`paralign.evaluation.omit_sentences`). Each set runs in its own process so that its peak
 memory is its own.
 
 Printed: a table per set (P/R/F1 strict and lax, seconds embedding and searching, peak RSS),
-and with ``--speed`` the end-to-end time on a cold cache next to the time the encoder needs to
+a table of strict hits per bead type (gold count and recall, test count and precision for
+1-1, 1-2, ..., 1-0, 0-1, other: where a change gains and loses; the 1-0 / 0-1 rows are the
+null-bead recall and precision), and with ``--speed`` the end-to-end time on a cold cache next to the time the encoder needs to
 embed every sentence of both sides once, from the same run.
 """
 
@@ -59,7 +64,7 @@ def merge_verses(beads, src_verse, tgt_verse):
 def run_set(data: Path, name: str, args) -> dict:
     from paralign import AlignConfig, Aligner, evaluate
     from paralign.api import align_files
-    from paralign.evaluation import read_vecalign
+    from paralign.evaluation import evaluate_by_type, read_vecalign
 
     d = data / name
     docs = sorted(p.name for p in (d / "src").iterdir())
@@ -74,8 +79,13 @@ def run_set(data: Path, name: str, args) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         for doc in docs:
             src, tgt = d / "src" / doc, d / "tgt" / doc
+            gold = read_vecalign(d / "gold" / f"{doc}.align")
             if limit:
                 src, tgt = _truncate(d, doc, limit, Path(tmp))
+                gold = _gold_prefix(d, doc, limit)
+            kept = None
+            if args.omit:
+                src, tgt, gold, kept = _omit(src, tgt, gold, doc, args, Path(tmp))
             out = Path(tmp) / f"{doc}.align"
             if args.via_cli:
                 cmd = [sys.executable, "-m", "paralign", "-q", "align", str(src), str(tgt), "-o",
@@ -88,17 +98,17 @@ def run_set(data: Path, name: str, args) -> dict:
                 t_search += al.stats["seconds_search"]
                 windows += al.stats["windows_embedded"]
             test = read_vecalign(out)
-            gold = read_vecalign(d / "gold" / f"{doc}.align")
-            if limit:
-                gold = _gold_prefix(d, doc, limit)
             if (d / "src.verse").exists():
                 sv = (d / "src.verse").read_text().splitlines()
                 tv = (d / "tgt.verse").read_text().splitlines()
+                if kept is not None:
+                    sv, tv = [sv[i] for i in kept[0]], [tv[j] for j in kept[1]]
                 test = merge_verses(test, sv, tv)
             gold_all.append(gold)
             test_all.append(test)
     total = time.perf_counter() - t0
     r = evaluate(gold_all, test_all)
+    r["by_type"] = evaluate_by_type(gold_all, test_all)
     r.update(set=name, docs=len(docs), seconds=round(total, 2), seconds_embed=round(t_embed, 2),
              seconds_search=round(t_search, 2), windows=windows, peak_mb=round(peak_rss_mb()),
              encoder=args.encoder, signature=aligner.signature if not args.via_cli else "")
@@ -121,6 +131,22 @@ def _truncate(d: Path, doc: str, limit: int, tmp: Path):
     (tmp / "s").write_text("\n".join(src_lines) + "\n")
     (tmp / "t").write_text("\n".join(tgt_lines) + "\n")
     return tmp / "s", tmp / "t"
+
+
+def _omit(src: Path, tgt: Path, gold, doc: str, args, tmp: Path):
+    """Files and gold of the synthetic omission test (verse files follow the deletions)."""
+    from paralign.evaluation import omit_sentences
+
+    s_lines = src.read_text().splitlines()
+    t_lines = tgt.read_text().splitlines()
+    # sentence numbers go through the deletion, so that the verse lists can follow
+    s_kept, t_kept, gold = omit_sentences([str(i) for i in range(len(s_lines))],
+                                          [str(j) for j in range(len(t_lines))], gold, args.omit,
+                                          args.omit_side, seed=args.seed)
+    (tmp / f"{doc}.omit.src").write_text("\n".join(s_lines[int(i)] for i in s_kept) + "\n")
+    (tmp / f"{doc}.omit.tgt").write_text("\n".join(t_lines[int(j)] for j in t_kept) + "\n")
+    kept = ([int(i) for i in s_kept], [int(j) for j in t_kept])
+    return tmp / f"{doc}.omit.src", tmp / f"{doc}.omit.tgt", gold, kept
 
 
 def _gold_prefix(d: Path, doc: str, limit: int):
@@ -190,6 +216,21 @@ def _forget_composed() -> None:
     _token_glosses.cache_clear()
 
 
+def print_by_type(rows: list[dict]) -> None:
+    """Strict hits per bead type, one column group per set."""
+    from paralign.evaluation import BEAD_TYPES
+
+    print("\nper bead type (strict): gold count, recall | test count, precision")
+    print("| type | " + " | ".join(f"{r['set']} gold | R | test | P" for r in rows) + " |")
+    print("|---|" + "---|---|---|---|" * len(rows))
+    for k in BEAD_TYPES:
+        cells = []
+        for r in rows:
+            t = r["by_type"][k]
+            cells.append(f"{t['gold']} | {t['recall']:.3f} | {t['test']} | {t['precision']:.3f}")
+        print(f"| {k} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data", type=Path)
@@ -199,6 +240,10 @@ def main() -> None:
     ap.add_argument("--cache-dir", default=None, help="embedding cache (default: the user cache)")
     ap.add_argument("--via-cli", action="store_true", help="run the CLI, one process per document")
     ap.add_argument("--limit", type=int, default=0, help="only the first N source sentences")
+    ap.add_argument("--omit", type=float, default=0.0,
+                    help="synthetic omissions: delete this share of one side's sentences")
+    ap.add_argument("--omit-side", default="tgt", choices=("src", "tgt"))
+    ap.add_argument("--seed", type=int, default=0, help="seed of the deleted sentences")
     ap.add_argument("--speed", action="store_true", help="also the cold-cache speed comparison")
     ap.add_argument("--repeat", type=int, default=3, help="speed: timed runs (medians printed)")
     ap.add_argument("--one-set", default=None, help=argparse.SUPPRESS)
@@ -215,7 +260,9 @@ def main() -> None:
     for name in sets:
         cmd = [sys.executable, __file__, str(args.data), "--one-set", name, "--encoder", args.encoder,
                "--config", args.config] + (["--cache-dir", args.cache_dir] if args.cache_dir else []) \
-            + (["--via-cli"] if args.via_cli else []) + (["--limit", str(args.limit)] if args.limit else [])
+            + (["--via-cli"] if args.via_cli else []) + (["--limit", str(args.limit)] if args.limit else []) \
+            + (["--omit", str(args.omit), "--omit-side", args.omit_side, "--seed", str(args.seed)]
+               if args.omit else [])
         out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         if args.json:
@@ -231,6 +278,10 @@ def main() -> None:
                   f"{r['windows']} | {r['peak_mb']} |")
         if rows and rows[0].get("signature"):
             print(f"signature: {rows[0]['signature']}")
+        if args.omit:
+            print(f"synthetic omissions: {args.omit:g} of the {args.omit_side} sentences deleted "
+                  f"(seed {args.seed})")
+        print_by_type(rows)
     if args.speed:
         s = speed(args.data, args)
         print(f"\nspeed, mac_dev, cold cache ({s['sentences']} sentences, medians of {s['runs']} "

@@ -81,3 +81,65 @@ def test_files_and_format(tmp_path):
     assert "strict" in table and "lax" in table
     with pytest.raises(FormatError):
         evaluate_files([str(g)], [str(t), str(t)])
+
+
+BY_TYPE_CASES = [
+    # name, gold, test, {type: (gold, recall, test, precision)}
+    ("exact", GOLD, GOLD, {"1-1": (2, 1.0, 2, 1.0), "1-2": (1, 1.0, 1, 1.0),
+                           "1-0": (1, 1.0, 1, 1.0), "2-1": (1, 1.0, 1, 1.0)}),
+    # the 1-2 split into 1-1 + 0-1: the 1-2 is missed, one wrong 1-1 and one wrong 0-1 appear
+    ("split", GOLD, [([0], [0]), ([1], [1]), ([], [2]), ([2], [3]), ([3], []), ([4, 5], [4])],
+     {"1-1": (2, 1.0, 3, 2 / 3), "1-2": (1, 0.0, 0, 0.0), "0-1": (0, 0.0, 1, 0.0)}),
+    # a null absorbed into its neighbour's merge: 1-1 + 1-0 become a 2-1
+    ("absorbed", [([0], [0]), ([1], [])], [([0, 1], [0])],
+     {"1-1": (1, 0.0, 0, 0.0), "1-0": (1, 0.0, 0, 0.0), "2-1": (0, 0.0, 1, 0.0)}),
+    ("other", [([0, 1, 2, 3], [0])], [([0, 1, 2, 3], [0])], {"other": (1, 1.0, 1, 1.0)}),
+]
+
+
+@pytest.mark.parametrize("name,gold,test,expected", BY_TYPE_CASES, ids=[c[0] for c in BY_TYPE_CASES])
+def test_evaluate_by_type(name, gold, test, expected):
+    from paralign.evaluation import BEAD_TYPES, evaluate_by_type
+
+    r = evaluate_by_type(gold, test)
+    assert set(r) == set(BEAD_TYPES)
+    for k, (g, rec, t, prec) in expected.items():
+        assert (r[k]["gold"], r[k]["test"]) == (g, t), k
+        assert r[k]["recall"] == pytest.approx(rec) and r[k]["precision"] == pytest.approx(prec), k
+    assert sum(v["gold"] for v in r.values()) == len(gold)
+    assert sum(v["test"] for v in r.values()) == len(test)
+
+
+OMIT_GOLD = [([0], [0]), ([1], [1, 2]), ([2], [3]), ([3, 4], [4])]
+
+
+@pytest.mark.parametrize("side,share,seed", [("tgt", 0.2, 0), ("tgt", 0.4, 3), ("src", 0.2, 1),
+                                             ("src", 0.6, 2)])
+def test_omit_sentences(side, share, seed):
+    from paralign.evaluation import omit_sentences
+
+    src = [f"s{i}" for i in range(5)]
+    tgt = [f"t{j}" for j in range(5)]
+    s2, t2, gold = omit_sentences(src, tgt, OMIT_GOLD, share, side, seed=seed)
+    own_before, own_after = (tgt, t2) if side == "tgt" else (src, s2)
+    assert (s2 if side == "tgt" else t2) == (src if side == "tgt" else tgt)  # other side kept
+    assert len(own_after) == len(own_before) - round(share * 5)
+    assert omit_sentences(src, tgt, OMIT_GOLD, share, side, seed=seed) == (s2, t2, gold)
+    # the gold still covers every sentence once, in order, and names the same texts
+    k = 1 if side == "tgt" else 0
+    assert [i for b in gold for i in b[k]] == list(range(len(own_after)))
+    assert [i for b in gold for i in b[1 - k]] == list(range(5))
+    names = {own_before[i] for b in OMIT_GOLD for i in b[k]} - set(own_after)
+    assert len(names) == round(share * 5)
+    # a bead whose own side was deleted entirely keeps its partners, now unaligned
+    for b_old in OMIT_GOLD:
+        if all(own_before[i] in names for i in b_old[k]):
+            partner = tuple(b_old[1 - k])
+            assert any(tuple(b[1 - k]) == partner and not b[k] for b in gold)
+
+
+def test_omit_sentences_bad_side():
+    from paralign.evaluation import omit_sentences
+
+    with pytest.raises(ValueError, match="side"):
+        omit_sentences(["a"], ["b"], [([0], [0])], 0.5, "both")

@@ -20,8 +20,8 @@ from typing import Any
 
 from .errors import FormatError
 
-__all__ = ["evaluate", "evaluate_files", "format_scores", "read_vecalign", "parse_vecalign_line",
-           "format_vecalign_line"]
+__all__ = ["evaluate", "evaluate_by_type", "bead_type", "omit_sentences", "evaluate_files",
+           "format_scores", "read_vecalign", "parse_vecalign_line", "format_vecalign_line"]
 
 BeadLike = Any  # a Bead, or a (src indices, tgt indices) pair
 _Pair = tuple[tuple[int, ...], tuple[int, ...]]
@@ -111,6 +111,96 @@ def evaluate(gold: Sequence[BeadLike] | Sequence[Sequence[BeadLike]],
         "recall_lax": rl,
         "f1_lax": _f1(pl, rl),
     }
+
+
+BEAD_TYPES = ("1-1", "1-2", "2-1", "1-3", "3-1", "2-2", "2-3", "3-2", "1-0", "0-1", "other")
+
+
+def bead_type(b: BeadLike) -> str:
+    """The row of the per-type table a bead falls in: ``"1-2"``, ..., or ``"other"``.
+
+    >>> bead_type(([0], [1, 2])), bead_type(([], [3])), bead_type(([0, 1, 2, 3], [4]))
+    ('1-2', '0-1', 'other')
+    """
+    s, t = _as_pair(b)
+    k = f"{len(s)}-{len(t)}"
+    return k if k in BEAD_TYPES else "other"
+
+
+def evaluate_by_type(gold: Sequence[BeadLike] | Sequence[Sequence[BeadLike]],
+                     test: Sequence[BeadLike] | Sequence[Sequence[BeadLike]]
+                     ) -> dict[str, dict[str, float]]:
+    """Strict hits per bead type: where an aligner gains and loses.
+
+    For each type (see :data:`BEAD_TYPES`): ``gold`` beads of that type and the share found
+    exactly (``recall``), ``test`` beads of that type and the share that are gold beads
+    (``precision``). Null types (1-0, 0-1) are counted like the others, so their rows are the
+    null-bead precision and recall. Counts are summed over documents.
+
+    >>> r = evaluate_by_type([([0], [0]), ([1], [1, 2]), ([2], [])], [([0], [0]), ([1], [1]),
+    ...                      ([], [2]), ([2], [])])
+    >>> r["1-1"]["gold"], r["1-1"]["test"], r["1-1"]["precision"], r["1-2"]["recall"]
+    (1, 2, 0.5, 0.0)
+    >>> r["1-0"]["recall"], r["0-1"]["precision"]
+    (1.0, 0.0)
+    """
+    gold_docs = _as_documents(gold)
+    test_docs = _as_documents(test)
+    if len(gold_docs) != len(test_docs):
+        raise ValueError(f"{len(gold_docs)} gold documents but {len(test_docs)} test documents")
+    c = {k: [0, 0, 0, 0] for k in BEAD_TYPES}  # gold, gold found, test, test right
+    for g, t in zip(gold_docs, test_docs):
+        gs = {_as_pair(b) for b in g}
+        ts = {_as_pair(b) for b in t}
+        for b in gs:
+            row = c[bead_type(b)]
+            row[0] += 1
+            row[1] += b in ts
+        for b in ts:
+            row = c[bead_type(b)]
+            row[2] += 1
+            row[3] += b in gs
+    return {k: {"gold": v[0], "recall": _ratio(v[1], v[0]), "test": v[2],
+                "precision": _ratio(v[3], v[2])} for k, v in c.items()}
+
+
+def omit_sentences(src: Sequence[str], tgt: Sequence[str], gold: Sequence[BeadLike],
+                   share: float, side: str = "tgt", seed: int = 0
+                   ) -> tuple[list[str], list[str], list[_Pair]]:
+    """A synthetic omission test: ``share`` of one side's sentences deleted at random.
+
+    Translators drop sentences; an aligner should then leave the partners unaligned rather
+    than fold them into a neighbour's bead. The deleted sentences are drawn with a fixed
+    ``seed`` (at least one); the gold beads lose them and are renumbered, so a 1-1 bead whose
+    target is deleted becomes a 1-0 bead and a 1-2 bead a 1-1. Returns the new source and
+    target sentences and gold beads.
+
+    >>> omit_sentences(["a", "b"], ["A", "B"], [([0], [0]), ([1], [1])], 0.5, seed=1)[1:]
+    (['B'], [((0,), ()), ((1,), (0,))])
+    """
+    import random
+
+    if side not in ("src", "tgt"):
+        raise ValueError(f"side must be 'src' or 'tgt', got {side!r}")
+    lines = list(tgt if side == "tgt" else src)
+    k = max(1, round(share * len(lines)))
+    gone = set(random.Random(seed).sample(range(len(lines)), min(k, len(lines))))
+    new_index = {}
+    for i in range(len(lines)):
+        if i not in gone:
+            new_index[i] = len(new_index)
+    kept = [x for i, x in enumerate(lines) if i not in gone]
+    beads: list[_Pair] = []
+    for b in gold:
+        s, t = _as_pair(b)
+        own = t if side == "tgt" else s
+        own = tuple(new_index[i] for i in own if i not in gone)
+        pair = (s, own) if side == "tgt" else (own, t)
+        if pair[0] or pair[1]:
+            beads.append(pair)
+    if side == "tgt":
+        return list(src), kept, beads
+    return kept, list(tgt), beads
 
 
 def _as_documents(x: Sequence[Any]) -> list[Sequence[Any]]:
