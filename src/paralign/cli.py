@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
 from . import __version__
-from .errors import ParalignError
+from .errors import InputError, ParalignError
 
 log = logging.getLogger("paralign")
 
@@ -146,8 +147,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_search(args: argparse.Namespace) -> int:
     from .corpus import ParallelCorpus
 
+    # argparse hands `search c.db -- --` a list, not a string
+    term = args.term if isinstance(args.term, str) else " ".join(args.term)
+    if not term.strip():
+        raise InputError("search: no word or phrase to find was given")
     with ParallelCorpus(args.corpus, readonly=True) as corpus:
-        for hit in corpus.search(args.term, side=args.side, limit=args.limit):
+        for hit in corpus.search(term, side=args.side, limit=args.limit):
             print(hit.format())
     return 0
 
@@ -204,19 +209,75 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     func: Callable[[argparse.Namespace], int] = args.func
+    stdout = sys.stdout
+    sys.stdout = _NamedStdout(stdout)  # type: ignore[assignment]
     try:
-        return func(args)
+        rc = func(args)
+        sys.stdout.flush()  # a full standard output (>/dev/full) fails this command
+        return rc
     except ParalignError as exc:
-        print(f"paralign: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     except FileNotFoundError as exc:
-        print(f"paralign: error: no such file: {exc.filename or exc}", file=sys.stderr)
-        return 2
+        return _fail(f"no such file: {os.fsdecode(exc.filename) if exc.filename else exc}")
     except KeyboardInterrupt:
         print("paralign: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # e.g. `paralign segment big.txt | head`: not an error of ours
+        _silence_stdout()
+        return 0
+    except OSError as exc:
+        # the one place where the system's refusals (permission denied, full disk,
+        # read-only file system, symlink loop...) become one line naming the path
+        from .files import describe_os_error
+
+        if exc.filename == _NamedStdout.NAME:
+            _silence_stdout()
+        return _fail(describe_os_error(exc))
+    except sqlite3.Error as exc:  # a safety net: the corpus module names its errors
+        return _fail(f"corpus database: {exc}")
+    finally:
+        sys.stdout = stdout
+
+
+def _fail(message: str) -> int:
+    """One line on stderr, exit status 2."""
+    print(f"paralign: error: {' '.join(message.split())}", file=sys.stderr)
+    return 2
+
+
+class _NamedStdout:
+    """Standard output whose write errors name it (a full disk behind ``>`` or /dev/full)."""
+
+    NAME = "<standard output>"
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)  # type: ignore[attr-defined,no-any-return]
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, self.NAME) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()  # type: ignore[attr-defined]
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, self.NAME) from None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the flush at exit cannot fail again."""
+    try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 0
+    except (OSError, ValueError):
+        pass

@@ -30,8 +30,30 @@ _Pair = tuple[tuple[int, ...], tuple[int, ...]]
 def _as_pair(b: BeadLike) -> _Pair:
     if hasattr(b, "src") and hasattr(b, "tgt"):
         return tuple(b.src), tuple(b.tgt)
-    s, t = b[0], b[1]
-    return tuple(int(i) for i in s), tuple(int(i) for i in t)
+    try:
+        s, t = b
+        if isinstance(s, (str, bytes)) or isinstance(t, (str, bytes)):
+            raise TypeError
+        return _indices(s), _indices(t)
+    except (TypeError, ValueError):
+        raise TypeError(f"a bead must be a Bead or a (source indices, target indices) pair "
+                        f"such as ([0], [1, 2]); got {b!r:.80}") from None
+
+
+def _pairs(doc: Any, name: str) -> list[_Pair]:
+    try:
+        return [_as_pair(b) for b in doc]
+    except TypeError as exc:
+        raise TypeError(f"{name}: {exc}") from None
+
+
+def _indices(side: Any) -> tuple[int, ...]:
+    out = []
+    for i in side:
+        if isinstance(i, bool) or not hasattr(i, "__index__"):  # ints and numpy ints only
+            raise TypeError
+        out.append(int(i))
+    return tuple(out)
 
 
 def _counts(gold: Iterable[_Pair], test: Iterable[_Pair]) -> list[int]:
@@ -85,15 +107,14 @@ def evaluate(gold: Sequence[BeadLike] | Sequence[Sequence[BeadLike]],
     >>> round(s["precision_strict"], 3), round(s["recall_strict"], 3), round(s["f1_lax"], 3)
     (0.5, 0.667, 0.857)
     """
-    gold_docs = _as_documents(gold)
-    test_docs = _as_documents(test)
+    gold_docs = _as_documents(gold, "gold")
+    test_docs = _as_documents(test, "test")
     if len(gold_docs) != len(test_docs):
         raise ValueError(f"{len(gold_docs)} gold documents but {len(test_docs)} test documents")
     p = [0, 0, 0, 0]
     r = [0, 0, 0, 0]
     for g, t in zip(gold_docs, test_docs):
-        g_pairs = [_as_pair(b) for b in g]
-        t_pairs = [_as_pair(b) for b in t]
+        g_pairs, t_pairs = _pairs(g, "gold"), _pairs(t, "test")
         for k, v in enumerate(_counts(g_pairs, t_pairs)):
             p[k] += v
         g_full = [x for x in g_pairs if x[0] and x[1]]
@@ -144,8 +165,8 @@ def evaluate_by_type(gold: Sequence[BeadLike] | Sequence[Sequence[BeadLike]],
     >>> r["1-0"]["recall"], r["0-1"]["precision"]
     (1.0, 0.0)
     """
-    gold_docs = _as_documents(gold)
-    test_docs = _as_documents(test)
+    gold_docs = _as_documents(gold, "gold")
+    test_docs = _as_documents(test, "test")
     if len(gold_docs) != len(test_docs):
         raise ValueError(f"{len(gold_docs)} gold documents but {len(test_docs)} test documents")
     c = {k: [0, 0, 0, 0] for k in BEAD_TYPES}  # gold, gold found, test, test right
@@ -203,15 +224,29 @@ def omit_sentences(src: Sequence[str], tgt: Sequence[str], gold: Sequence[BeadLi
     return kept, list(tgt), beads
 
 
-def _as_documents(x: Sequence[Any]) -> list[Sequence[Any]]:
-    """Tell one document's beads from a list of documents' beads."""
+def _as_documents(x: Any, name: str) -> list[Sequence[Any]]:
+    """Tell one document's beads from a list of documents' beads (TypeError naming the
+    argument for anything else: a string, a number, a file name)."""
+    if isinstance(x, (str, bytes, os.PathLike)):
+        raise TypeError(f"{name} must be beads (a list of Bead or (src, tgt) index pairs), "
+                        f"not {type(x).__name__} {x!r:.60}; for .align files use "
+                        "evaluate_files() or read_vecalign()")
+    if not isinstance(x, Sequence) and hasattr(x, "__iter__"):
+        x = list(x)
+    if not isinstance(x, Sequence):
+        raise TypeError(f"{name} must be a list of beads, got {type(x).__name__}: {x!r:.60}")
     if not x:
         return [x]
     first = x[0]
     if hasattr(first, "src"):
         return [x]
+    if isinstance(first, (str, bytes)) or not isinstance(first, Sequence):
+        raise TypeError(f"{name} must be a list of beads (Bead or (src, tgt) index pairs); "
+                        f"its first item is {type(first).__name__}: {first!r:.60}")
     # a bead pair is (seq of int, seq of int); a document is a seq of bead pairs
-    if len(first) == 2 and all(isinstance(i, int) for i in list(first[0]) + list(first[1])):
+    if len(first) == 2 and all(isinstance(side, Sequence) and not isinstance(side, str)
+                               for side in first) and \
+            all(isinstance(i, int) for i in list(first[0]) + list(first[1])):
         return [x]
     return list(x)
 
@@ -243,14 +278,23 @@ def parse_vecalign_line(line: str, *, where: str = "") -> tuple[tuple[int, ...],
 
 
 def read_vecalign(path: str | os.PathLike[str]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Read a Vecalign ``.align`` file (one bead a line, optional score)."""
+    """Read a Vecalign ``.align`` file (one bead a line, optional score).
+
+    The bytes are decoded like any input text (UTF-8, UTF-16 and UTF-32 with or without a
+    BOM, legacy encodings); binary data, a FIFO or a device is refused naming the file.
+    """
+    from .files import read_bytes
+    from .text.reading import decode
+
+    name = os.fsdecode(path)
+    text, _ = decode(read_bytes(path, "gold/test .align"), source=name)
     beads = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            s, t, _ = parse_vecalign_line(line, where=f"{os.fspath(path)}:{n}")
-            beads.append((s, t))
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.lstrip("\ufeff")
+        if not line.strip():
+            continue
+        s, t, _ = parse_vecalign_line(line, where=f"{name}:{n}")
+        beads.append((s, t))
     return beads
 
 

@@ -244,6 +244,13 @@ def render_report(al: Alignment, path: str | os.PathLike[str] | None = None, *, 
             ``None`` draws it when it is affordable and notes why not otherwise.
         low: score below which a bead is flagged as low-confidence.
     """
+    if path is not None:  # refuse a bad output before the work, not after
+        from .files import check_output
+
+        parent = os.path.dirname(os.fspath(path))
+        if parent and not os.path.lexists(parent):
+            os.makedirs(parent, exist_ok=True)
+        check_output(path, _inputs_of(al))
     beads = list(al.beads)
     n = len(beads)
     shown = beads if max_beads is None else beads[: max(0, int(max_beads))]
@@ -361,10 +368,14 @@ def render_report(al: Alignment, path: str | os.PathLike[str] | None = None, *, 
     w("</body></html>")
     page = "\n".join(out)
     if path is not None:
-        p = os.fspath(path)
-        parent = os.path.dirname(p)
-        if parent:
-            os.makedirs(parent, exist_ok=True)
-        with open(p, "w", encoding="utf-8") as fh:
+        # atomically, like every other output: a full disk keeps the old report whole
+        from .corpus.atomic import atomic_write
+
+        with atomic_write(path, inputs=_inputs_of(al)) as fh:
             fh.write(page)
     return page
+
+
+def _inputs_of(al: Alignment) -> tuple[object, ...]:
+    """The files an alignment was read from: a report must never overwrite them."""
+    return (getattr(al.src, "source", None), getattr(al.tgt, "source", None))

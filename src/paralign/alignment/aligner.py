@@ -133,6 +133,11 @@ class Aligner:
                  **changes: Any) -> None:
         """``encoder`` optionally gives encoder objects (an :class:`~paralign.embed.Encoder`,
         a ``SentenceTransformer``, or a list of them) instead of the names in the config."""
+        if config is not None and not isinstance(config, AlignConfig):
+            hint = (f"Aligner(AlignConfig(**{config!r:.60})) or Aligner(**settings)"
+                    if isinstance(config, dict) else "Aligner(AlignConfig(...))")
+            raise TypeError(f"config must be an AlignConfig, got {type(config).__name__}; "
+                            f"use {hint}")
         config = config or AlignConfig()
         self.config = config.replace(**changes) if changes else config
         self._encoders: list[Any] | None = None

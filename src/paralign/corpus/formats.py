@@ -36,7 +36,8 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..errors import FormatError
+from ..errors import FormatError, InputError
+from ..files import check_input, check_output, same_file
 from .atomic import atomic_write
 
 if TYPE_CHECKING:
@@ -173,15 +174,18 @@ def _filtered(units: Iterable[Unit], min_score: float, skip_null: bool) -> Itera
 
 
 def write_units(units: Iterable[Unit], path: str | os.PathLike[str], fmt: str | None = None, *,
-                min_score: float = 0.0, skip_null: bool | None = None, **kwargs: Any) -> int:
+                min_score: float = 0.0, skip_null: bool | None = None,
+                inputs: Iterable[object] = (), **kwargs: Any) -> int:
     """Write units to ``path`` in ``fmt`` (default: from the suffix), atomically.
 
-    Returns the number of units written. ``kwargs`` go to the format's writer (for TMX:
-    ``srclang``, ``header_props``...).
+    Returns the number of units written. ``inputs`` are files the output must not be (the
+    texts or the corpus the units come from): refused before anything is written.
+    ``kwargs`` go to the format's writer (for TMX: ``srclang``, ``header_props``...).
     """
     fmt = fmt or format_from_path(path)
     if fmt not in FORMATS:
         raise FormatError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    check_output(path, inputs)
     if skip_null is None:
         skip_null = _SKIP_NULL_DEFAULT[fmt]
     units = _filtered(units, min_score, skip_null)
@@ -210,7 +214,13 @@ def write_alignment(al: Alignment, path: str | os.PathLike[str], fmt: str | None
         props.setdefault("x-signature", al.signature)
         kwargs["header_props"] = props
     units = units_from_alignment(al, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
-    return write_units(units, path, fmt, min_score=min_score, skip_null=skip_null, **kwargs)
+    return write_units(units, path, fmt, min_score=min_score, skip_null=skip_null,
+                       inputs=alignment_inputs(al), **kwargs)
+
+
+def alignment_inputs(al: Alignment) -> tuple[object, ...]:
+    """The files an alignment was read from (its documents' sources): never outputs."""
+    return (getattr(al.src, "source", None), getattr(al.tgt, "source", None))
 
 
 def write_plain(source: Alignment | ParallelCorpus | Iterable[Unit],
@@ -221,13 +231,20 @@ def write_plain(source: Alignment | ParallelCorpus | Iterable[Unit],
 
     Both files are written atomically; a failure while writing leaves neither behind.
     """
+    inputs: tuple[object, ...] = ()
     if hasattr(source, "beads"):
         units: Iterable[Unit] = units_from_alignment(source)  # type: ignore[arg-type]
+        inputs = alignment_inputs(source)  # type: ignore[arg-type]
     elif hasattr(source, "iter_units"):
         units = source.iter_units(  # type: ignore[union-attr]
             min_score=min_score, skip_null=skip_null)
+        inputs = source.files() if hasattr(source, "files") else ()  # type: ignore[union-attr]
     else:
         units = source  # type: ignore[assignment]
+    if same_file(src_path, tgt_path) or os.fspath(src_path) == os.fspath(tgt_path):
+        raise InputError(f"{os.fspath(src_path)}: given as both plain-text outputs")
+    check_output(src_path, inputs)
+    check_output(tgt_path, inputs)
     n = 0
     with atomic_write(src_path) as fs, atomic_write(tgt_path) as ft:
         for u in _filtered(units, min_score, skip_null):
@@ -303,6 +320,7 @@ def _parse_idx(field: str) -> tuple[int, ...]:
 def iter_tsv(path: str | os.PathLike[str], *, src_lang: str = "zh", tgt_lang: str = "en"
              ) -> Iterator[Unit]:
     """Units from a TSV written by :func:`write_tsv`; FormatError names the line at fault."""
+    check_input(path, "TSV")
     with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
         for lineno, line in enumerate(f, 1):
             line = line.removesuffix("\n").removesuffix("\r")

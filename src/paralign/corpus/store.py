@@ -38,12 +38,15 @@ at all. One connection per object; use it from one thread at a time.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import math
+import numbers
 import os
 import random
 import sqlite3
+import stat
 import statistics
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import FormatError, InputError
+from ..files import check_output
 from . import concordance as cc
 from .formats import (Unit, format_from_path, lang_tag, parse_lang_tag, units_from_alignment,
                       write_units)
@@ -162,6 +166,95 @@ def _fts_rows(beads: Sequence[tuple[int, str, str]], langs: Sequence[tuple[str, 
         else:
             out.append((bid, "", cc.en_index_text(src + "\n" + tgt)))
     return out
+
+
+def _os_error(exc: sqlite3.Error, path: str) -> Exception:
+    """SQLite's refusals as what they are: OSError for the file system, else InputError."""
+    msg = str(exc)
+    low = msg.lower()
+    if "full" in low:
+        return OSError(errno.ENOSPC, f"No space left on device ({msg})", path)
+    if "readonly" in low or "read-only" in low:
+        return OSError(errno.EROFS, f"Read-only file system ({msg})", path)
+    if "disk i/o" in low:
+        return OSError(errno.EIO, f"Input/output error ({msg})", path)
+    if "unable to open" in low:
+        return OSError(errno.EACCES, f"Permission denied ({msg})", path)
+    if "locked" in low or "busy" in low:
+        return InputError(f"{path}: the corpus is locked by another process ({msg}); "
+                          "try again when it is done")
+    return FormatError(f"{path}: {msg}")
+
+
+def _text(value: object, name: str) -> str:
+    """``value`` if it is a str SQLite can store (valid Unicode), else a clear error."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__}: {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{name} {value!r} is not valid Unicode (lone surrogate at "
+                         f"character {exc.start})") from None
+    return value
+
+
+def _strings(value: object, name: str) -> list[str]:
+    """One string or an iterable of strings, checked, as a list."""
+    if isinstance(value, str):
+        return [_text(value, name)]
+    if isinstance(value, (bytes, dict)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be a string or a list of strings, got "
+                        f"{type(value).__name__}")
+    return [_text(v, name) for v in value]
+
+
+def _ro_uri(path: str) -> str:
+    """A read-only SQLite URI for ``path``.
+
+    A WAL database needs its ``-shm`` file even to be read; where it is missing and cannot
+    be created (a read-only folder), nothing can be writing to the file either, so it is
+    opened as immutable.
+    """
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.exists(path + "-shm") and not os.access(folder, os.W_OK | os.X_OK):
+        uri += "&immutable=1"
+    return uri
+
+
+def _file_name(name: str | None) -> str | None:
+    """A file name as text SQLite can store: bytes that are not UTF-8 (kept by Python as
+    lone surrogates) are written ``\\xe9``, so that the name stays readable and unique."""
+    if name is None:
+        return None
+    name = os.fspath(name)
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
+        if isinstance(name, str) else os.fsdecode(name)
+
+
+def _check_meta(meta: object) -> dict[str, Any]:
+    """Document metadata: a dict with string keys that JSON can hold."""
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise TypeError(f"meta must be a dict, got {type(meta).__name__}")
+    for key in meta:
+        _text(key, "meta key")
+    try:
+        json.dumps(meta, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"meta must hold only JSON values (str, numbers, lists, dicts): "
+                        f"{exc}") from None
+    return dict(meta)
+
+
+def _checked_units(units: Iterable[Any]) -> Iterator[Unit]:
+    for k, u in enumerate(units):
+        if not isinstance(u, Unit):
+            raise TypeError(f"add_units() takes Unit records; item {k} is "
+                            f"{type(u).__name__}: {u!r:.60}")
+        _text(u.doc_id, f"doc_id of unit {k}")
+        yield u
 
 
 # -- records ----------------------------------------------------------------------------------
@@ -288,52 +381,141 @@ class ParallelCorpus:
 
     def __init__(self, path: str | os.PathLike[str] = ":memory:", *, readonly: bool = False,
                  timeout: float = 30.0) -> None:
-        self.path = str(path)
+        if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes):
+            raise TypeError(f"ParallelCorpus path must be a file name (str or Path) or "
+                            f"':memory:', got {type(path).__name__}")
+        self._conn: sqlite3.Connection | None = None
+        self.path = os.fspath(path)
         self.readonly = readonly
         memory = self.path == ":memory:" or self.path.startswith("file::memory:")
-        if readonly and not memory:
-            p = Path(self.path)
-            if not p.exists():
-                raise FileNotFoundError(2, "No such file or directory", self.path)
-            self._con = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True,
-                                        timeout=timeout, isolation_level=None)
-        else:
-            self._con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        if not memory:
+            # look before touching: a file that is not ours is refused without a write
+            self._check_file()
+        try:
+            if readonly and not memory:
+                self._conn = sqlite3.connect(_ro_uri(self.path), uri=True, timeout=timeout,
+                                             isolation_level=None)
+            else:
+                self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _os_error(exc, self.path) from None
         try:
             self._setup(memory)
         except BaseException:
-            self._con.close()
+            self.close()
             raise
         self._meta_cache: dict[int, dict[str, Any]] = {}
 
+    @property
+    def _con(self) -> sqlite3.Connection:
+        con = self._conn
+        if con is None:
+            raise InputError(f"{self.path}: the corpus is closed; open it again with "
+                             "ParallelCorpus(path)")
+        return con
+
+    def files(self) -> list[str]:
+        """The files this corpus lives in (the database and SQLite's companions), which no
+        export may overwrite; empty for an in-memory corpus."""
+        if self.path == ":memory:" or self.path.startswith("file:"):
+            return []
+        return [self.path] + [self.path + s for s in ("-wal", "-shm", "-journal")]
+
     # -- connection ------------------------------------------------------------------------
-    def _setup(self, memory: bool) -> None:
-        con = self._con
+    def _check_file(self) -> None:
+        """Refuse what is not a corpus, before SQLite opens (and may write to) it.
+
+        Directories, FIFOs and devices, unreadable or unwritable files are refused by the
+        file system checks; an existing file is then looked at read-only (its SQLite
+        header, then a ``mode=ro`` connection) so that a database of another application,
+        or of a newer paralign, is refused without a byte written to it.
+        """
+        path = self.path
         try:
-            con.execute("PRAGMA foreign_keys = ON")
-            if not memory and not self.readonly:
-                con.execute("PRAGMA journal_mode = WAL")
-                con.execute("PRAGMA synchronous = NORMAL")
-            con.execute("PRAGMA cache_size = -65536")
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            app = con.execute("PRAGMA application_id").fetchone()[0]
-            n_tables = con.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+            st = os.stat(path)
+        except FileNotFoundError:
+            if self.readonly:
+                raise FileNotFoundError(errno.ENOENT, "No such file or directory", path) from None
+            check_output(path)  # a new corpus: its folder must exist and be writable
+            return
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(f"{path}: is a directory, not a corpus database")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{path}: is not a regular file (a FIFO or a device?), not a "
+                             "corpus database")
+        if not os.access(path, os.R_OK):
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        if not self.readonly:
+            if not os.access(path, os.W_OK):
+                raise PermissionError(errno.EACCES, "Permission denied (not writable; "
+                                      "open it read-only to read it)", path)
+            folder = os.path.dirname(os.path.abspath(path))
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise PermissionError(errno.EACCES, "Permission denied (SQLite needs to "
+                                      "create its journal beside the corpus)", folder)
+        if st.st_size == 0:
+            return  # an empty file: SQLite takes it for an empty database
+        with open(path, "rb") as f:
+            head = f.read(100)
+        if not head.startswith(b"SQLite format 3\x00"):
+            raise FormatError(f"{path}: not a paralign corpus database (not an SQLite file)")
+        if len(head) == 100:  # user_version at byte 60, application_id at byte 68
+            self._validate(int.from_bytes(head[60:64], "big"),
+                           int.from_bytes(head[68:72], "big"), None)
+        try:
+            con = sqlite3.connect(_ro_uri(path), uri=True, timeout=5.0, isolation_level=None)
+        except sqlite3.Error:
+            return  # cannot look read-only (e.g. a WAL file without -shm): _setup checks
+        try:
+            self._validate(*self._inspect(con))
         except sqlite3.DatabaseError as exc:
-            raise FormatError(f"{self.path}: not a paralign corpus database ({exc})") from None
+            if "locked" in str(exc) or "busy" in str(exc):
+                return
+            raise FormatError(f"{path}: not a paralign corpus database ({exc})") from None
+        finally:
+            con.close()
+
+    @staticmethod
+    def _inspect(con: sqlite3.Connection) -> tuple[int, int, int]:
+        """(user_version, application_id, number of schema objects): read-only queries."""
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        app = con.execute("PRAGMA application_id").fetchone()[0]
+        n_tables = con.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+        return version, app, n_tables
+
+    def _validate(self, version: int, app: int, n_tables: int | None) -> None:
+        """Refuse a database that is not a paralign corpus this version can read."""
         if version == 0 and n_tables:
             raise FormatError(f"{self.path}: an SQLite database, but not a paralign corpus")
-        if version and app != APPLICATION_ID:
+        if (app or version) and app != APPLICATION_ID:
             raise FormatError(f"{self.path}: an SQLite database of another application "
                               f"(application_id {app:#x})")
         if version > SCHEMA_VERSION:
             raise FormatError(f"{self.path}: corpus schema version {version} is newer than "
                               f"this paralign ({__version__}) reads (up to {SCHEMA_VERSION}); "
                               "upgrade paralign")
+
+    def _setup(self, memory: bool) -> None:
+        con = self._con
+        try:
+            # every check first, with reads only; pragmas that write come after
+            version, app, n_tables = self._inspect(con)
+        except sqlite3.DatabaseError as exc:
+            raise FormatError(f"{self.path}: not a paralign corpus database ({exc})") from None
+        self._validate(version, app, n_tables)
+        if version < SCHEMA_VERSION and self.readonly:
+            what = "empty" if version == 0 else f"schema version {version}"
+            raise FormatError(f"{self.path}: {what} corpus; open it once without "
+                              "readonly to create or upgrade it")
+        try:
+            con.execute("PRAGMA foreign_keys = ON")
+            if not memory and not self.readonly:
+                con.execute("PRAGMA journal_mode = WAL")
+                con.execute("PRAGMA synchronous = NORMAL")
+            con.execute("PRAGMA cache_size = -65536")
+        except sqlite3.OperationalError as exc:
+            raise _os_error(exc, self.path) from None
         if version < SCHEMA_VERSION:
-            if self.readonly:
-                what = "empty" if version == 0 else f"schema version {version}"
-                raise FormatError(f"{self.path}: {what} corpus; open it once without "
-                                  "readonly to create or upgrade it")
             self._migrate(version)
 
     def _migrate(self, version: int) -> None:
@@ -352,13 +534,26 @@ class ParallelCorpus:
         """One write transaction (BEGIN IMMEDIATE takes the write lock up front)."""
         if self.readonly:
             raise InputError(f"{self.path}: corpus opened read-only")
-        self._con.execute("BEGIN IMMEDIATE")
+        con = self._con
         try:
-            yield self._con
-        except BaseException:
-            self._con.execute("ROLLBACK")
+            con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _os_error(exc, self.path) from None
+        try:
+            yield con
+            con.execute("COMMIT")
+        except BaseException as exc:
+            if con.in_transaction:  # SQLite may have rolled back by itself (disk full)
+                with contextlib.suppress(sqlite3.Error):
+                    con.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise _os_error(exc, self.path) from None
+            if isinstance(exc, UnicodeEncodeError):
+                bad = exc.object[max(0, exc.start - 20):exc.start + 20]
+                raise ValueError(f"{self.path}: text that is not valid Unicode (a lone "
+                                 f"surrogate) cannot be stored, near {bad!r}; nothing of "
+                                 "it was stored") from None
             raise
-        self._con.execute("COMMIT")
 
     @property
     def schema_version(self) -> int:
@@ -366,10 +561,10 @@ class ParallelCorpus:
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
-        con = getattr(self, "_con", None)
+        con = getattr(self, "_conn", None)
         if con is not None:
             con.close()
-            self._con = None  # type: ignore[assignment]
+            self._conn = None
 
     def __enter__(self) -> ParallelCorpus:
         return self
@@ -378,13 +573,13 @@ class ParallelCorpus:
         self.close()
 
     def __repr__(self) -> str:
-        if self._con is None:
+        if self._conn is None:
             return f"<ParallelCorpus {self.path} (closed)>"
         return f"<ParallelCorpus {self.path}: {self.n_docs} documents, {self.count()} pairs>"
 
     def _repr_html_(self) -> str:
         """In Jupyter: statistics and the first pairs as a table (see :func:`paralign.viz.corpus_html`)."""
-        if self._con is None:
+        if self._conn is None:
             return f"<p>{type(self).__name__} {self.path} (closed)</p>"
         from ..viz import corpus_html
 
@@ -406,6 +601,14 @@ class ParallelCorpus:
         The pair is stored whole or not at all. An existing ``doc_id`` is replaced, or
         :class:`DuplicateDocumentError` is raised when ``replace=False``.
         """
+        if not all(hasattr(alignment, a) for a in ("beads", "src", "tgt")):
+            raise TypeError(f"add() takes an Alignment (from pa.align or Aligner.align), got "
+                            f"{type(alignment).__name__}")
+        if doc_id is not None:
+            _text(doc_id, "doc_id")
+            if not doc_id.strip():
+                raise ValueError("doc_id must not be empty")
+        meta = _check_meta(meta)
         units = list(units_from_alignment(alignment, doc_id=doc_id))
         did = units[0].doc_id if units else (doc_id or "doc")
         src, tgt = alignment.src, alignment.tgt
@@ -428,9 +631,13 @@ class ParallelCorpus:
         Units are grouped by consecutive ``doc_id``; a document met again later in the
         same stream is appended to, not replaced.
         """
+        meta = _check_meta(meta)
+        if isinstance(units, (str, bytes, Unit)) or not isinstance(units, Iterable):
+            raise TypeError(f"add_units() takes an iterable of Unit records, got "
+                            f"{type(units).__name__}")
         seen: set[str] = set()
         total = 0
-        for did, group in groupby(units, key=lambda u: u.doc_id):
+        for did, group in groupby(_checked_units(units), key=lambda u: u.doc_id):
             chunk: list[Unit] = []
             for u in group:
                 chunk.append(u)
@@ -483,8 +690,8 @@ class ParallelCorpus:
                     " meta, n_beads, n_src, n_tgt, added)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (info.doc_id, info.title, info.src_lang, info.src_script, info.src_tag,
-                     info.tgt_lang, info.tgt_script, info.tgt_tag, info.src_source,
-                     info.tgt_source, info.signature, parallelism,
+                     info.tgt_lang, info.tgt_script, info.tgt_tag, _file_name(info.src_source),
+                     _file_name(info.tgt_source), info.signature, parallelism,
                      json.dumps(info.meta, ensure_ascii=False, sort_keys=True), len(units),
                      n_src, n_tgt, now)).lastrowid
             first = con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM beads").fetchone()[0]
@@ -509,6 +716,7 @@ class ParallelCorpus:
 
     def remove(self, doc_id: str) -> bool:
         """Delete a document pair; True if it was there."""
+        _text(doc_id, "doc_id")
         with self._tx() as con:
             row = con.execute("SELECT id FROM docs WHERE doc_id = ?", (doc_id,)).fetchone()
             if row is None:
@@ -557,6 +765,9 @@ class ParallelCorpus:
 
     def segments(self, doc_id: str, side: int = 0) -> list[dict[str, Any]]:
         """The stored sentences of one side (0 source, 1 target) of a document."""
+        _text(doc_id, "doc_id")
+        if side not in (0, 1) or isinstance(side, bool):
+            raise ValueError(f"side must be 0 (source) or 1 (target), got {side!r}")
         rows = self._con.execute(
             "SELECT s.idx, s.text, COALESCE(s.norm, s.text), s.paragraph, s.span_start,"
             " s.span_end FROM segments s JOIN docs d ON d.id = s.doc"
@@ -568,33 +779,57 @@ class ParallelCorpus:
                tgt_lang: str | None = None, script: str | None = None,
                meta: dict[str, Any] | None = None, skip_null: bool = True
                ) -> tuple[str, list[Any]]:
+        # every value is bound; every key and value is checked first, so that what a user
+        # passes can change what matches, never the statement
         clauses: list[str] = []
         params: list[Any] = []
         if skip_null:
             clauses.append("b.src_idx != '' AND b.tgt_idx != ''")
-        if min_score:
-            clauses.append("b.score >= ?")
-            params.append(float(min_score))
+        if min_score is not None:
+            if isinstance(min_score, bool) or not isinstance(min_score, numbers.Real) \
+                    or math.isnan(min_score):
+                raise TypeError(f"min_score must be a number, got {min_score!r}")
+            if min_score:
+                clauses.append("b.score >= ?")
+                params.append(float(min_score))
         if kinds is not None:
-            kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+            kinds = _strings(kinds, "kinds")
             clauses.append(f"b.kind IN ({','.join('?' * len(kinds))})")
             params += kinds
         if doc_id is not None:
-            ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
+            ids = _strings(doc_id, "doc_id")
             clauses.append(f"d.doc_id IN ({','.join('?' * len(ids))})")
             params += ids
         for col, value in (("src", src_lang), ("tgt", tgt_lang)):
             if value:
+                _text(value, f"{col}_lang")
                 clauses.append(f"(d.{col}_lang = ? OR lower(d.{col}_tag) = lower(?))")
                 params += [value, value]
         if script:
+            _text(script, "script")
             clauses.append("(d.src_script = ? OR d.tgt_script = ?)")
             params += [script, script]
+        if meta is not None and not isinstance(meta, dict):
+            raise TypeError(f"meta must be a dict of key: value, got {type(meta).__name__}")
         for key, value in (meta or {}).items():
-            if '"' in key or "\\" in key:
-                raise ValueError(f"meta key {key!r} may not contain quotes or backslashes")
-            clauses.append(f"json_extract(d.meta, '$.\"{key}\"') = ?")
-            params.append(value)
+            _text(key, "meta key")
+            if not key:
+                raise ValueError("meta key must not be empty")
+            if value is not None and (isinstance(value, (dict, list, tuple, set)) or
+                                      not isinstance(value, (str, numbers.Real))):
+                raise TypeError(f"meta value for {key!r} must be a string, a number, a bool "
+                                f"or None, got {type(value).__name__}")
+            if isinstance(value, float) and math.isnan(value):
+                raise ValueError(f"meta value for {key!r} is NaN, which matches nothing")
+            if isinstance(value, str):
+                _text(value, f"meta value for {key!r}")
+            if '"' in key or "\\" in key:  # not expressible as a JSON path: look it up
+                clauses.append("EXISTS (SELECT 1 FROM json_each(d.meta) j "
+                               "WHERE j.key = ? AND j.value IS ?)")
+                params += [key, value]
+            else:
+                clauses.append("json_extract(d.meta, ?) IS ?")
+                params += [f'$."{key}"', value]
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     _PAIR_COLS = ("b.id, d.doc_id, b.pos, b.src_idx, b.tgt_idx, b.src_text, b.tgt_text, "
@@ -646,6 +881,8 @@ class ParallelCorpus:
 
         Meant for annotation: drawing from the ids keeps it uniform over pairs, not docs.
         """
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise TypeError(f"n must be a non-negative int, got {n!r}")
         where, params = self._where(**filters)
         ids = [r[0] for r in self._con.execute(
             f"SELECT b.id FROM beads b JOIN docs d ON d.id = b.doc{where} ORDER BY b.id", params)]
@@ -697,6 +934,9 @@ class ParallelCorpus:
         matching goes through the Simplified view, so 外交部 finds 外交部 and 外交部.
         Uses the FTS5 index: fast on millions of pairs. See :mod:`.concordance`.
         """
+        _text(term, "term")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise TypeError(f"limit must be an int or None, got {limit!r}")
         side = side or cc.guess_side(term)
         if side not in ("zh", "en"):
             raise ValueError(f"side must be 'zh', 'en' or None, got {side!r}")
@@ -757,7 +997,8 @@ class ParallelCorpus:
                      for u in units)
         if fmt == "tmx":
             kwargs.setdefault("srclang", src_lang or self._srclang())
-        return write_units(units, path, fmt, min_score=min_score, skip_null=skip_null, **kwargs)
+        return write_units(units, path, fmt, min_score=min_score, skip_null=skip_null,
+                           inputs=self.files(), **kwargs)
 
     def to_tmx(self, path: str | os.PathLike[str], min_score: float = 0.0, **kwargs: Any) -> int:
         """TMX 1.4b (null beads skipped unless ``skip_null=False``)."""

@@ -167,7 +167,11 @@ def write_tmx_units(units: Iterable[Unit], path: str | os.PathLike[str], *,
 def _iterparse(path: str | os.PathLike[str], events: tuple[str, ...]) -> Any:
     from lxml import etree
 
-    return etree.iterparse(str(path), events=events, resolve_entities=False, no_network=True,
+    from ..files import check_input
+
+    check_input(path, "TMX")  # a FIFO or a device would block the parser forever
+    # the file name as bytes: a name that is not valid UTF-8 (surrogate-escaped) still opens
+    return etree.iterparse(os.fsencode(path), events=events, resolve_entities=False, no_network=True,
                            load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
 
 
@@ -318,8 +322,9 @@ def read_tmx(path: str | os.PathLike[str], *, src_lang: str | None = None,
     """A TMX file as an in-memory :class:`ParallelCorpus` (one document per ``x-doc-id``)."""
     from .store import ParallelCorpus
 
-    if not Path(path).exists():
-        raise FileNotFoundError(2, "No such file or directory", str(path))
+    from ..files import check_input
+
+    check_input(path, "TMX")
     corpus = ParallelCorpus(":memory:")
     corpus.add_units(iter_tmx(path, src_lang=src_lang, tgt_lang=tgt_lang), source=str(path))
     return corpus

@@ -50,6 +50,9 @@ def split_bilingual(text: str, *, source: str | None = None,
         InputError: empty text.
         LanguageError: one of the two languages has no paragraph.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"split_bilingual() takes the text as a str, got "
+                        f"{type(text).__name__}; read a file with paralign.read_file(path)")
     where = f"{source}: " if source else ""
     if not text.strip():
         raise InputError(f"{where}no text (empty input)")

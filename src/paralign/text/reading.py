@@ -181,14 +181,14 @@ def read_file(path: str | os.PathLike[str]) -> str:
     """Read a text file: bytes, :func:`decode`, :func:`~paralign.text.clean.clean`.
 
     Raises:
-        FileNotFoundError: no such file.
-        InputError: a directory, or an empty (or whitespace-only) file.
+        OSError: no such file, permission denied, a symlink loop... (naming the path).
+        InputError: a directory, a FIFO or a device, or an empty (or whitespace-only) file.
         DecodeError: binary or undecodable content.
     """
+    from ..files import read_bytes
+
     p = Path(path)
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory, not a text file")
-    data = p.read_bytes()
+    data = read_bytes(p, "text")  # refuses directories, FIFOs and devices at once
     if not data.strip():
         raise InputError(f"{p}: file is empty")
     text, enc = decode(data, source=str(p))
