@@ -45,6 +45,7 @@ import math
 import numbers
 import os
 import random
+import re
 import sqlite3
 import stat
 import statistics
@@ -184,6 +185,10 @@ def _os_error(exc: sqlite3.Error, path: str) -> Exception:
         return InputError(f"{path}: the corpus is locked by another process ({msg}); "
                           "try again when it is done")
     return FormatError(f"{path}: {msg}")
+
+
+#: meta keys that go into a (bound) JSON path as they are; others are looked up with json_each
+_PLAIN_KEY = re.compile(r"[\w\-. :/@+]+")
 
 
 def _text(value: object, name: str) -> str:
@@ -823,7 +828,7 @@ class ParallelCorpus:
                 raise ValueError(f"meta value for {key!r} is NaN, which matches nothing")
             if isinstance(value, str):
                 _text(value, f"meta value for {key!r}")
-            if '"' in key or "\\" in key:  # not expressible as a JSON path: look it up
+            if not _PLAIN_KEY.fullmatch(key):  # not safe in a JSON path: look it up
                 clauses.append("EXISTS (SELECT 1 FROM json_each(d.meta) j "
                                "WHERE j.key = ? AND j.value IS ?)")
                 params += [key, value]
