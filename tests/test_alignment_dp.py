@@ -252,10 +252,10 @@ def test_windows_go_through_encode_windows_when_offered():
 
 
 def test_load_prepares_encoders_and_dictionary():
-    from paralign.alignment.lexical import load_dictionary
+    from paralign.alignment.lexical import dictionary_tables
 
     zh, en, cz, ce = _build([0, 4], [(0, -1), (4, -1)])
     enc = ConceptEncoder({s: c for s, c in zip(zh + en, cz + ce)})
     aligner = Aligner(AlignConfig(cache=False), encoder=enc)
     assert aligner.load() is aligner
-    assert enc.calls > 0 and load_dictionary.cache_info().currsize == 1
+    assert enc.calls > 0 and dictionary_tables.cache_info().currsize == 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pickle
 
 import numpy as np
 import pytest
@@ -64,18 +63,20 @@ def test_true_beads_score_higher_than_shifted_ones():
 def test_parsed_dictionary_is_cached_and_rebuilt_when_broken(tmp_path, monkeypatch):
     monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path))
     monkeypatch.delenv("PARALIGN_NO_CACHE", raising=False)
-    load = lexical.load_dictionary.__wrapped__
-    gloss, pinyin = load()
-    files = list(tmp_path.glob("cedict-*.pickle"))
-    assert len(files) == 1
+    tables = lexical.dictionary_tables.__wrapped__
+    gloss, pinyin = (t.need_all() for t in tables())
+    files = sorted(tmp_path.glob("cedict-*.table"))
+    assert [f.name.rsplit("-", 1)[1] for f in files] == ["gloss.table", "pinyin.table"]
     assert "water" in gloss["水"].split() and pinyin["陈"] == "chen"
-    # a second process reads the pickle back: same content
-    assert load() == (gloss, pinyin)
+    # a second process reads the tables back: same content, loaded part by part
+    g2, p2 = tables()
+    g2.need("水")
+    assert g2.data and set(g2.data) < set(gloss) and all(k[0] == "水" for k in g2.data)
+    assert (g2.need_all(), p2.need_all()) == (gloss, pinyin)
     # a damaged file is ignored and replaced
-    files[0].write_bytes(b"not a pickle")
-    assert load() == (gloss, pinyin)
-    with open(files[0], "rb") as fh:
-        assert pickle.load(fh)[1] == pinyin
+    files[0].write_bytes(b"not a table")
+    assert tables()[0].need_all() == gloss
+    assert tables()[0].need_all() == gloss
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
 
 

@@ -48,3 +48,46 @@ def test_count_units(text: str, lang: str, n: int) -> None:
 def test_words_bad_lang() -> None:
     with pytest.raises(ValueError):
         words("x", "fr")
+
+
+def _sample_texts(lang: str) -> list[str]:
+    """Lines of the shipped sample corpora in one language (a few thousand sentences)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "corpora"
+    suffix = f".{lang}.txt"
+    lines: list[str] = []
+    for p in sorted(root.rglob(f"*{suffix}")):
+        lines += [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    assert lines, "no sample texts"
+    return lines
+
+
+@pytest.mark.parametrize("extra", [
+    [],
+    ["蘇聯於1990年和南韓建交", "戈巴契夫 M. S. Gorbachev 的選集", "ＡＢＣ１２３全角，半角abc", "𠀀𠀁生僻字"],
+])
+def test_zh_words_with_the_lazy_dictionary_equal_jieba_with_its_whole_one(extra) -> None:
+    import jieba
+
+    from paralign.text.normalize import to_simplified_aligned
+    from paralign.text.words import _jieba
+
+    plain = jieba.Tokenizer()
+    plain.initialize()
+    texts = _sample_texts("zh")[:400] + extra
+    lazy = _jieba()
+    for t in texts:
+        simp, _ = to_simplified_aligned(t, "t2s")
+        assert list(lazy.tokenize(simp)) == list(plain.tokenize(simp)), t
+
+
+def test_en_words_equal_nltk_regexp_tokenizer() -> None:
+    from nltk.tokenize import RegexpTokenizer
+
+    from paralign.text.words import _EN_PATTERN
+
+    nltk_tok = RegexpTokenizer(_EN_PATTERN)
+    texts = _sample_texts("en")[:400] + ["naïve café—résumé’s co-op’s 3,000.5% U.S.A. …", "e\u0301t\u00e9"]
+    for t in texts:
+        assert [(w.start, w.end) for w in words(t, "en")] == list(nltk_tok.span_tokenize(t)), t

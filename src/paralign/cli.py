@@ -204,7 +204,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * args.verbose if not args.quiet else logging.ERROR
-    logging.basicConfig(level=max(level, logging.DEBUG), format="paralign: %(levelname)s: %(message)s")
+    # with -v, lines carry the time (to the millisecond): where a long run spends it shows
+    fmt = "paralign: %(levelname)s: %(message)s"
+    if args.verbose:
+        fmt = "%(asctime)s.%(msecs)03d " + fmt
+    logging.basicConfig(level=max(level, logging.DEBUG), format=fmt, datefmt="%H:%M:%S")
     if args.command is None:
         parser.print_help()
         return 2

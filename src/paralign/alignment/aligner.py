@@ -180,9 +180,9 @@ class Aligner:
             e.encode(["paralign"])
         if self.config.lexical_weight:
             from ..text.words import words
-            from .lexical import load_dictionary
+            from .lexical import dictionary_tables
 
-            load_dictionary()
+            dictionary_tables()
             list(words("加载", "zh"))
         return self
 

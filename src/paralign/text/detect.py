@@ -71,7 +71,7 @@ def han_share(text: str) -> float:
 
 
 def _zh_script(text: str) -> tuple[str, float]:
-    from .normalize import to_simplified, to_traditional
+    from .normalize import char_converter_s2t, to_simplified
 
     chars = "".join(sorted(set(HAN.findall(text))))
     if not chars:
@@ -79,7 +79,7 @@ def _zh_script(text: str) -> tuple[str, float]:
     # one character per line: a character-level count, phrases cannot shift positions
     joined = "\n".join(chars)
     simp = to_simplified(joined, "t2s").split("\n")
-    trad = to_traditional(joined, "s2t").split("\n")
+    trad = char_converter_s2t().convert(joined).split("\n")
     counts = {c: 0 for c in chars}
     for c in HAN.findall(text):
         counts[c] += 1

@@ -32,6 +32,52 @@ def converter(conversion: str):  # -> opencc.OpenCC
     return opencc.OpenCC(f"{conversion}.json")
 
 
+@functools.cache
+def char_converter_s2t():  # -> opencc.OpenCC
+    """Simplified -> Traditional character by character (OpenCC's ``s2t`` without phrases).
+
+    Script detection converts one character per line, where phrases never apply; ``s2t``
+    itself loads its phrase dictionary (0.9 MB) for nothing, a tenth of a second of every
+    process. Its character dictionaries are named here with absolute paths in a config
+    file in the cache folder (OpenCC resolves dictionary files relative to the current
+    folder and its build folder only); without a cache folder, ``s2t`` itself. Identical
+    to ``s2t`` on every CJK character, one per line (tested).
+    """
+    import json
+    import os
+
+    import opencc
+
+    from ..lazytable import cache_file, file_stamp
+
+    share = os.path.join(os.path.dirname(opencc.__file__), "clib", "share", "opencc")
+    files = [os.path.join(share, f) for f in ("CJK_Compatibility_Ideographs.ocd2", "STCharacters.ocd2")]
+    if not all(os.path.isfile(f) for f in files):
+        return converter("s2t")
+    path = cache_file(f"opencc-s2t-chars-{file_stamp(files)}.json")
+    if path is None:
+        return converter("s2t")
+    config = {"name": "s2t characters (paralign)",
+              "normalization": [{"dict": {"type": "ocd2", "file": files[0]}}],
+              "conversion_chain": [{"dict": {"type": "ocd2", "file": files[1]}}]}
+    text = json.dumps(config)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            fresh = fh.read() == text
+    except OSError:
+        fresh = False
+    try:
+        if not fresh:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tmp = f"{path}.{os.getpid()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        return opencc.OpenCC(path)
+    except (OSError, RuntimeError):
+        return converter("s2t")
+
+
 def to_simplified(text: str, conversion: str = "tw2sp") -> str:
     """``text`` converted to Simplified Chinese with OpenCC's ``conversion``."""
     if not text:

@@ -15,6 +15,7 @@ see ``compare_segmenters`` and the numbers in the module docstring of the test.
 from __future__ import annotations
 
 import functools
+import os
 import re
 
 __all__ = ["en_cuts", "punkt_tokenizer", "EXTRA_ABBREVIATIONS"]
@@ -37,12 +38,47 @@ _LIST_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,5})\.$")
 _INITIAL = re.compile(r"(?:^|[\s(“\"'])[A-Z]\.$")
 
 
+def _import_nltk_punkt():  # -> module nltk.tokenize.punkt
+    """``nltk.tokenize.punkt`` without running ``nltk/__init__.py``.
+
+    Importing nltk imports nearly all of it (scipy.stats, scikit-learn: seconds of every
+    command-line call), while Punkt needs a handful of small modules. The module is loaded
+    under bare stand-ins for its two parent packages, which are then removed from
+    ``sys.modules`` together with every ``nltk`` module loaded on the way, so a later
+    ``import nltk`` anywhere in the process runs nltk's own initialization as usual.
+    """
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    if "nltk" in sys.modules:  # nltk is already imported: nothing to save
+        return importlib.import_module("nltk.tokenize.punkt")
+    spec = importlib.util.find_spec("nltk")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("nltk is not installed")
+    root = list(spec.submodule_search_locations)[0]
+    before = set(sys.modules)
+    try:
+        for name, folder in (("nltk", root), ("nltk.tokenize", os.path.join(root, "tokenize"))):
+            stub = types.ModuleType(name)
+            stub.__path__ = [folder]
+            sys.modules[name] = stub
+        return importlib.import_module("nltk.tokenize.punkt")
+    finally:
+        for name in set(sys.modules) - before:
+            if name == "nltk" or name.startswith("nltk."):
+                del sys.modules[name]
+
+
 @functools.cache
 def punkt_tokenizer():  # -> nltk.tokenize.punkt.PunktSentenceTokenizer
     """NLTK's Punkt tokenizer with the trained English parameters, built once."""
     import punkt as punkt_data
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
+    nltk_punkt = _import_nltk_punkt()
+    PunktParameters, PunktSentenceTokenizer = (nltk_punkt.PunktParameters,
+                                               nltk_punkt.PunktSentenceTokenizer)
     model = punkt_data.load_model("english")
     params = PunktParameters()
     params.abbrev_types = set(model.abbrev_types) | set(EXTRA_ABBREVIATIONS)

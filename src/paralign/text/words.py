@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 from dataclasses import dataclass
 
@@ -44,19 +45,51 @@ class Token:
 
 @functools.cache
 def _jieba():  # -> jieba.Tokenizer
+    """jieba's tokenizer with its dictionary loaded by first character as texts need it.
+
+    jieba itself unmarshals its whole prefix dictionary (498k entries) before the first
+    word: half a second of every process. Every dictionary lookup of a segmentation is a
+    substring of the text block being cut, so loading the parts of the characters of each
+    block first (:class:`~paralign.lazytable.LazyTable`) gives the same words.
+    """
     import jieba
 
+    from ..lazytable import file_stamp, load_or_build
+
     jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
-    tok.initialize()
+
+    class LazyTokenizer(jieba.Tokenizer):
+        def get_DAG(self, sentence: str):  # noqa: N802 - jieba's name
+            table.need(sentence)
+            return super().get_DAG(sentence)
+
+    def build():
+        from ..lazytable import cache_file
+
+        full = jieba.Tokenizer()
+        path = cache_file("jieba")
+        if path is not None:  # jieba's own cache, in our folder rather than /tmp
+            os.makedirs(path, exist_ok=True)
+            full.tmp_dir = path
+        full.initialize()
+        return full.FREQ, full.total
+
+    dict_file = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    table = load_or_build(f"jieba-{jieba.__version__}-{file_stamp([dict_file])}.table", build)
+    tok = LazyTokenizer()
+    tok.FREQ, tok.total = table.data, table.meta
+    tok.initialized = True
     return tok
 
 
 @functools.cache
-def _en_tokenizer():  # -> nltk RegexpTokenizer
-    from nltk.tokenize import RegexpTokenizer
+def _en_pattern():  # -> regex.Pattern
+    """The English word pattern, compiled as nltk's ``RegexpTokenizer`` compiles it (the
+    ``regex`` engine, its default flags), without importing nltk (seconds: it pulls in
+    scipy and scikit-learn)."""
+    import regex
 
-    return RegexpTokenizer(_EN_PATTERN)
+    return regex.compile(_EN_PATTERN, regex.UNICODE | regex.MULTILINE | regex.DOTALL)
 
 
 def words(text: str, lang: str) -> list[Token]:
@@ -79,7 +112,7 @@ def words(text: str, lang: str) -> list[Token]:
                 out.append(Token(piece, s, e))
         return out
     if lang == "en":
-        return [Token(text[a:b], a, b) for a, b in _en_tokenizer().span_tokenize(text)]
+        return [Token(m.group(), m.start(), m.end()) for m in _en_pattern().finditer(text)]
     raise ValueError(f"words: unsupported language {lang!r}: use 'zh' or 'en'")
 
 

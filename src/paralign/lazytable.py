@@ -1,0 +1,188 @@
+"""String-keyed tables kept in paralign's cache folder and loaded by first character on demand.
+
+Why: the word segmenter (jieba: 498k words and prefixes), the use-m3 tokenizer (251k piece
+prefixes) and CC-CEDICT are big ``dict``\\ s that every process used to rebuild or unpickle
+whole before its first sentence: about a second of a command-line call that aligns one
+abstract. Every lookup these tables serve is a substring of the text being processed, so it
+starts with one of the text's characters: a table split by the first character of its keys
+only has to load the parts that the text's characters name (a few hundred for an abstract, a
+few thousand for a novel). The parts are ``marshal`` blobs in one file, read in a few
+milliseconds; each is unpacked into one ordinary ``dict`` (:attr:`LazyTable.data`) the first
+time a text needs it, so the lookups themselves stay plain dictionary lookups.
+
+Files are written atomically (temporary name, then rename) under a name the caller derives
+from what the table was built from (package version and data file), so a changed dependency
+builds a new file instead of reading a stale one.
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+__all__ = ["LazyTable", "cache_file", "file_stamp", "load_or_build"]
+
+log = logging.getLogger("paralign")
+
+# Bump when the file layout changes.
+_FORMAT = 3
+
+
+class LazyTable:
+    """A ``dict`` (:attr:`data`) filled part by part: :meth:`need` loads the parts of the keys
+    that start with any character of a text.
+
+    ``meta`` is whatever small marshal-able value was saved with the table (jieba keeps its
+    word-count total there).
+    """
+
+    __slots__ = ("data", "meta", "depth", "_parts", "_blob", "_done")
+
+    def __init__(self, parts: dict[str, Any], meta: Any = None, depth: int = 1,
+                 blob: bytes = b"") -> None:
+        """``parts`` maps a part's name to its marshal bytes, or to an ``(offset, length)``
+        slice of ``blob`` (a table read from a file: its parts are not copied out)."""
+        self.data: dict[str, Any] = {}
+        self.meta = meta
+        self.depth = depth
+        self._parts = parts
+        self._blob = memoryview(blob)
+        self._done = not parts
+
+    def _unpack(self, part: Any) -> dict[str, Any]:
+        if isinstance(part, tuple):
+            off, n = part
+            return marshal.loads(self._blob[off:off + n])
+        return marshal.loads(part)
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], meta: Any = None, depth: int = 1) -> LazyTable:
+        """Split a whole table into parts by the first ``depth`` (1 or 2) characters of the
+        keys. Two when most keys share a first character (SentencePiece's word-start mark)."""
+        if depth not in (1, 2):
+            raise ValueError("depth must be 1 or 2")
+        groups: dict[str, dict[str, Any]] = {}
+        for k, v in table.items():
+            groups.setdefault(k[:depth], {})[k] = v
+        return cls({c: marshal.dumps(g) for c, g in groups.items()}, meta, depth)
+
+    def need(self, text: str) -> None:
+        """Load the parts of every key that can be a substring of ``text`` (those that start
+        with its characters, or with two consecutive characters of it at depth 2)."""
+        if self._done:
+            return
+        parts = self._parts
+        names = set(text)
+        if self.depth == 2:
+            names.update(text[i:i + 2] for i in range(len(text) - 1))
+        names.add("")  # the empty key, if the table has one
+        for name in names:
+            part = parts.pop(name, None)
+            if part is not None:
+                self.data.update(self._unpack(part))
+        self._done = not parts
+
+    def need_all(self) -> dict[str, Any]:
+        """Load every part; returns :attr:`data`."""
+        for name in list(self._parts):
+            self.data.update(self._unpack(self._parts.pop(name)))
+        self._done = True
+        return self.data
+
+    def save(self, path: str) -> None:
+        """Write the table to ``path``, atomically (before any part is loaded).
+
+        Layout: the length of a marshal header (8 bytes, little-endian), the header (format,
+        depth, meta, and each part's offset and length in what follows), then the parts. A
+        reader unmarshals the header only; parts stay slices of the file's bytes until
+        needed.
+        """
+        if self.data:
+            raise RuntimeError("LazyTable.save: parts were already loaded")
+        index: dict[str, tuple[int, int]] = {}
+        chunks: list[bytes] = []
+        off = 0
+        for name, part in self._parts.items():
+            b = marshal.dumps(self._unpack(part)) if isinstance(part, tuple) else part
+            index[name] = (off, len(b))
+            chunks.append(b)
+            off += len(b)
+        header = marshal.dumps((_FORMAT, self.depth, self.meta, index))
+        _atomic_write(path, len(header).to_bytes(8, "little") + header + b"".join(chunks))
+
+    @classmethod
+    def load(cls, path: str) -> LazyTable:
+        """Read a table written by :meth:`save` (``ValueError`` if it is not one)."""
+        with open(path, "rb") as fh:
+            blob = fh.read()
+        try:
+            n = int.from_bytes(blob[:8], "little")
+            if len(blob) < 8 + n:
+                raise ValueError("truncated")
+            fmt, depth, meta, index = marshal.loads(memoryview(blob)[8:8 + n])
+        except (EOFError, ValueError, TypeError) as exc:
+            raise ValueError(f"not a table file: {path}") from exc
+        if fmt != _FORMAT or not isinstance(index, dict) or depth not in (1, 2):
+            raise ValueError(f"not a table file of format {_FORMAT}: {path}")
+        data = memoryview(blob)[8 + n:]
+        if any(off + k > len(data) for off, k in index.values()):
+            raise ValueError(f"truncated table file: {path}")
+        return cls(index, meta, depth, data)
+
+
+def cache_file(name: str) -> str | None:
+    """Path of ``name`` in paralign's cache folder, or ``None`` when caching is disabled."""
+    from .embed.cache import cache_disabled, default_cache_dir
+
+    if cache_disabled():
+        return None
+    return os.path.join(default_cache_dir(), name)
+
+
+def load_or_build(name: str, build: Callable[[], tuple[Mapping[str, Any], Any]],
+                  depth: int = 1) -> LazyTable:
+    """The table cached as ``name``, built by ``build()`` (returns the table and its meta) and
+    saved there when missing or unreadable. A read-only cache folder only costs time."""
+    path = cache_file(name)
+    if path is not None:
+        try:
+            return LazyTable.load(path)
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:
+            log.debug("rebuilding %s (%s)", path, exc)
+    table, meta = build()
+    lazy = LazyTable.from_mapping(table, meta, depth)
+    if path is not None:
+        try:
+            lazy.save(path)
+        except OSError as exc:
+            log.debug("%s not cached (%s)", path, exc)
+    return lazy
+
+
+def _atomic_write(path: str, data: bytes) -> None:
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def file_stamp(paths: Iterable[str]) -> str:
+    """A short key for data files: their sizes and modification times (hashing 30 MB of model
+    files at every start would cost more than loading them)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=6)
+    for p in paths:
+        st = os.stat(p)
+        h.update(f"{os.path.basename(p)}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return h.hexdigest()

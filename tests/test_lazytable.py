@@ -1,0 +1,83 @@
+"""LazyTable: a dict loaded part by part; every substring lookup of a text it was asked for
+finds what the whole table has."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from paralign.lazytable import LazyTable, file_stamp, load_or_build
+
+TABLE = {"": 0, "a": 1, "ab": 2, "abc": 3, "b": 4, "ba": 5, "▁a": 6, "▁ab": 7, "▁b": 8,
+         "水": 9, "水果": 10, "果": 11, "𠀀x": 12}
+
+
+def _substrings(text: str) -> set[str]:
+    return {text[i:j] for i in range(len(text)) for j in range(i, len(text) + 1)}
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+@pytest.mark.parametrize("text", ["abc", "▁ab▁b", "水果", "𠀀x", "zzz", ""])
+def test_substring_lookups_after_need_match_the_whole_table(tmp_path, depth, text):
+    path = str(tmp_path / "t.table")
+    LazyTable.from_mapping(TABLE, meta=("m", 1), depth=depth).save(path)
+    lazy = LazyTable.load(path)
+    assert lazy.meta == ("m", 1) and lazy.depth == depth and lazy.data == {}
+    lazy.need(text)
+    for s in _substrings(text):
+        assert lazy.data.get(s) == TABLE.get(s), s
+    # only parts the text can reach were loaded
+    assert all(k[:1] in text or k == "" for k in lazy.data)
+    assert lazy.need_all() == TABLE
+
+
+@pytest.mark.parametrize("depth,text,loaded", [
+    (1, "a", {"", "a", "ab", "abc"}),
+    (2, "a", {"", "a"}),
+    (2, "ab", {"", "a", "ab", "abc", "b"}),
+    (2, "▁a", {"", "a", "▁a", "▁ab"}),
+])
+def test_parts_by_first_characters(depth, text, loaded):
+    lazy = LazyTable.from_mapping(TABLE, depth=depth)
+    lazy.need(text)
+    assert set(lazy.data) == loaded
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage", b"\x00\x01\x02"])
+def test_load_or_build_rebuilds_a_broken_file(tmp_path, monkeypatch, content):
+    monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path))
+    monkeypatch.delenv("PARALIGN_NO_CACHE", raising=False)
+    calls = []
+
+    def build():
+        calls.append(1)
+        return TABLE, 42
+
+    assert load_or_build("x.table", build).need_all() == TABLE
+    assert load_or_build("x.table", build).meta == 42 and len(calls) == 1   # read back
+    (tmp_path / "x.table").write_bytes(content)
+    assert load_or_build("x.table", build).need_all() == TABLE and len(calls) == 2
+    assert LazyTable.load(str(tmp_path / "x.table")).need_all() == TABLE    # replaced
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_no_cache_folder_builds_in_memory(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path))
+    monkeypatch.setenv("PARALIGN_NO_CACHE", "1")
+    assert load_or_build("x.table", lambda: (TABLE, None)).need_all() == TABLE
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("bad", [0, 3])
+def test_depth_is_one_or_two(bad):
+    with pytest.raises(ValueError):
+        LazyTable.from_mapping(TABLE, depth=bad)
+
+
+def test_file_stamp_changes_with_the_file(tmp_path):
+    f = tmp_path / "data.bin"
+    f.write_bytes(b"one")
+    a = file_stamp([str(f)])
+    f.write_bytes(b"three")
+    assert file_stamp([str(f)]) != a
