@@ -126,19 +126,17 @@ def test_seed_abstract_every_bead_right():
     assert al.parallelism > 0.4
 
 
-@pytest.mark.parametrize("flags,stamped", [(["-vv"], True), ([], False)])
-def test_verbose_log_lines_carry_timestamps(pair, tmp_path, flags, stamped):
+def test_verbose_log_lines_carry_timestamps(pair, tmp_path):
     import re
     import subprocess
     import sys
 
     zh, en = pair
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), PARALIGN_CACHE=str(tmp_path / "cache"))
-    # same texts in both files: a warning (both sides detected as Chinese) even without -v
-    r = subprocess.run([sys.executable, "-m", "paralign", *flags, "align", str(zh), str(zh),
+    r = subprocess.run([sys.executable, "-m", "paralign", "-vv", "align", str(zh), str(en),
                         "-o", str(tmp_path / "o.align"), "--presplit"],
                        capture_output=True, text=True, env=env, check=True)
     lines = [ln for ln in r.stderr.splitlines() if "paralign:" in ln]
-    assert lines
-    stamp = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} paralign: ")
-    assert all(bool(stamp.match(ln)) == stamped for ln in lines), r.stderr
+    assert lines, r.stderr
+    stamp = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} paralign: (DEBUG|INFO|WARNING): ")
+    assert all(stamp.match(ln) for ln in lines), r.stderr
