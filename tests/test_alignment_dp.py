@@ -147,6 +147,41 @@ def test_paragraph_anchor_overrides_similarity():
     assert no_anchor.stats["blocks"] == 1
 
 
+# Caller-given anchors (i, j): no bead crosses them; an empty stretch gives null beads.
+ANCHOR_CASES = [
+    # (zh concepts, en concepts, anchors, gold beads)
+    ([0, 1, 2], [0, 1, 2], [(1, 1)], [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]),
+    # an English title with no Chinese counterpart: a 0-1 bead of its own, although its
+    # concept (1) would otherwise pull it into the bead of Chinese sentence 1
+    ([0, 1], [1, 0, 1], [(0, 1)], [((), (0,)), ((0,), (1,)), ((1,), (2,))]),
+    # an anchor that contradicts the similarity wins
+    ([0, 1, 2], [0, 2, 1], [(2, 2)], None),
+]
+
+
+@pytest.mark.parametrize("cz,ce,anchors,gold", ANCHOR_CASES)
+def test_caller_anchors_are_hard_boundaries(cz, ce, anchors, gold):
+    zh_s = [ZH[c] for c in cz]
+    en_s = [EN[c][0] + ("" if k == ce.index(c) else " Indeed.") for k, c in enumerate(ce)]
+    enc = _encoder(zh_s, en_s, cz, ce)
+    al = Aligner(AlignConfig(cache=False), encoder=enc).align(
+        from_sentences(zh_s, "zh"), from_sentences(en_s, "en"), anchors=anchors)
+    got = [(b.src, b.tgt) for b in al.beads]
+    if gold is not None:
+        assert got == gold
+    for i, j in anchors:
+        for b in al.beads:
+            assert all(x < i for x in b.src) == all(y < j for y in b.tgt) or b.is_null, (b, i, j)
+            assert not (b.src and b.src[0] < i <= b.src[-1]) and not (b.tgt and b.tgt[0] < j <= b.tgt[-1])
+
+
+@pytest.mark.parametrize("anchors", [[(5, 1)], [(1, 9)], [(2, 1), (1, 2)], [(0, 0)]])
+def test_bad_anchors_are_an_error(anchors):
+    with pytest.raises(InputError, match="anchor"):
+        Aligner(AlignConfig(cache=False), encoder=HashEncoder()).align(
+            ["一。", "二。"], ["One.", "Two."], anchors=anchors)
+
+
 @pytest.mark.parametrize("src,tgt", [([], ["a."]), (["a."], []), ([], []), ("", "text."), ("   ", "x")])
 def test_empty_side_is_an_error(src, tgt):
     with pytest.raises(InputError):

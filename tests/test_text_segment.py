@@ -229,8 +229,10 @@ def test_seed_bilingual() -> None:
     assert zh.tag == "zh-Hant" and en.tag == "en"
     zh_paras = [[s.text for s in p] for p in zh.paragraphs]
     en_paras = [[s.text for s in p] for p in en.paragraphs]
-    assert zh_paras == [["• 期刊"], SEED_ZH]
+    assert zh_paras == [SEED_ZH]  # the header line "• 期刊" is left out
     assert en_paras == [["The Former Soviet Union and Rusia's Policy to the Korean Peninsula"], SEED_EN]
+    assert en.meta["title_sentences"] == "1" and zh.meta["title_sentences"] == "0"
+    assert en.meta["left_out"] == "1 header, 1 references"
     for doc in (zh, en):
         assert doc.text is text
         for s in doc:

@@ -205,13 +205,27 @@ class Aligner:
         return f"paralign {__version__}|enc:{encs}|{self.config.signature_part()}"
 
     # -- public --------------------------------------------------------------------------
-    def align(self, src: TextLike, tgt: TextLike) -> Alignment:
-        """Align two texts (strings), sentence lists (already segmented) or Documents."""
+    def align(self, src: TextLike, tgt: TextLike, *,
+              anchors: Sequence[tuple[int, int]] | None = None) -> Alignment:
+        """Align two texts (strings), sentence lists (already segmented) or Documents.
+
+        ``anchors`` are hard bead boundaries: ``(i, j)`` means that source sentences before
+        ``i`` align only with target sentences before ``j``; each stretch between two
+        anchors is aligned on its own (an empty side gives null beads). ``None`` takes the
+        title anchor of two Documents split from one bilingual file
+        (:func:`paralign.text.split_bilingual` records each side's title), so that the
+        title pair is a bead of its own; ``()`` uses none.
+        """
         c = self.config
         sdoc = _as_document(src, c, "source")
         tdoc = _as_document(tgt, c, "target")
         if len(sdoc) == 0 or len(tdoc) == 0:
             raise InputError("one side has no sentences")
+        if anchors is None:
+            from ..text.bilingual import title_anchor
+
+            anchors = title_anchor(sdoc, tdoc)
+        cuts = _check_anchors(anchors, len(sdoc), len(tdoc))
         if sdoc.lang == tdoc.lang and sdoc.lang != "other":
             log.warning("both sides are detected as %s: is one of them the wrong file?", sdoc.tag)
         t0 = time.perf_counter()
@@ -226,7 +240,8 @@ class Aligner:
         nn = self._mutual_neighbours(singles_s[0], singles_t[0])
         params = self._params(ratio, self._length_weight(nn, ls, lt, ratio))
         stats["length_weight"] = round(params.length_weight, 4)
-        blocks = self._blocks(sdoc, tdoc)
+        blocks = [blk for (s0, t0), (s1, t1) in zip(cuts, cuts[1:])
+                  for blk in self._blocks(sdoc, tdoc, _Block(s0, s1, t0, t1))]
         stats["blocks"] = len(blocks)
         beads: list[Bead] = []
         n_windows = 0
@@ -256,17 +271,18 @@ class Aligner:
         return Alignment(sdoc, tdoc, beads, signature=self.signature, parallelism=par, stats=stats)
 
     # -- internals -----------------------------------------------------------------------
-    def _blocks(self, sdoc: Document, tdoc: Document) -> list[_Block]:
-        """Paragraph pairs as hard anchors when the counts agree, else the whole pair."""
-        ps, pt = sdoc.paragraph_starts, tdoc.paragraph_starts
-        if self.config.paragraph_anchors and len(ps) > 1 and len(ps) == len(pt):
-            es = ps[1:] + [len(sdoc)]
-            et = pt[1:] + [len(tdoc)]
-            return [_Block(a, b, c, d) for a, b, c, d in zip(ps, es, pt, et)]
-        if self.config.paragraph_anchors and len(ps) > 1 and len(pt) > 1:
+    def _blocks(self, sdoc: Document, tdoc: Document, whole: _Block) -> list[_Block]:
+        """Paragraph pairs of ``whole`` as hard anchors when the counts agree, else ``whole``."""
+        ps = [i for i in sdoc.paragraph_starts if whole.s0 < i < whole.s1]
+        pt = [j for j in tdoc.paragraph_starts if whole.t0 < j < whole.t1]
+        if self.config.paragraph_anchors and ps and len(ps) == len(pt):
+            ss, es = [whole.s0, *ps], [*ps, whole.s1]
+            st, et = [whole.t0, *pt], [*pt, whole.t1]
+            return [_Block(a, b, c, d) for a, b, c, d in zip(ss, es, st, et)]
+        if self.config.paragraph_anchors and ps and pt:
             log.info("paragraph counts differ (%d vs %d): paragraphs not used as anchors",
-                     len(ps), len(pt))
-        return [_Block(0, len(sdoc), 0, len(tdoc))]
+                     len(ps) + 1, len(pt) + 1)
+        return [whole]
 
     def _params(self, ratio: float, length_weight: float) -> ScoreParams:
         c = self.config
@@ -526,6 +542,21 @@ class Aligner:
             if b.tgt[0] - 2 <= jstar[r] <= b.tgt[-1] + 2:
                 hits += 1
         return round(hits / min(len(rows), max(1, int(m / step))), 4)
+
+
+def _check_anchors(anchors: Sequence[tuple[int, int]], n: int, m: int) -> list[tuple[int, int]]:
+    """``[(0, 0), *anchors, (n, m)]`` after checking that the anchors are monotone and inside."""
+    cuts = [(0, 0)]
+    for a in anchors:
+        i, j = (int(x) for x in a)
+        pi, pj = cuts[-1]
+        if not (pi <= i <= n and pj <= j <= m) or (i, j) == (pi, pj):
+            raise InputError(f"anchor {(i, j)} is not after {(pi, pj)} and within the "
+                             f"{n} x {m} sentences")
+        cuts.append((i, j))
+    if cuts[-1] != (n, m):
+        cuts.append((n, m))
+    return cuts
 
 
 def _unit_rows(vectors: Any, n: int, what: str) -> np.ndarray:
