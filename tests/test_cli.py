@@ -140,3 +140,30 @@ def test_verbose_log_lines_carry_timestamps(pair, tmp_path):
     assert lines, r.stderr
     stamp = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} paralign: (DEBUG|INFO|WARNING): ")
     assert all(stamp.match(ln) for ln in lines), r.stderr
+
+
+SEED = ROOT / "corpora/abstracts/000_7eb851c0e62b889d.txt"
+
+
+@pytest.mark.parametrize("suffix", [".tmx", ".tsv"])
+def test_align_one_bilingual_file(tmp_path, capsys, suffix):
+    """The seed's own shape: one file; header and references left out, the title a bead."""
+    out = tmp_path / f"seed{suffix}"
+    assert main(["-q", "align", str(SEED), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "7 beads" in printed and "0-1:1" in printed
+    assert "left out of" in printed and "1 header, 1 references" in printed
+    if suffix == ".tmx":
+        assert validate_tmx(out) == []
+        pairs = list(read_tmx(out).pairs())
+        assert len(pairs) == 6  # the abstract; the title has no Chinese counterpart
+        assert pairs[0].src.startswith("自戈巴契夫") and pairs[0].tgt.startswith("After Gorbachev")
+        assert not any("期刊" in p.src or "Moscow:" in p.src for p in pairs)
+    else:
+        rows = out.read_text(encoding="utf-8").splitlines()
+        assert rows[1].split("\t")[1:4:2] == ["", ""] and "The Former Soviet Union" in rows[1]
+
+
+def test_align_one_file_with_presplit_is_an_error(tmp_path, capsys):
+    assert main(["align", str(SEED), "-o", str(tmp_path / "o.tmx"), "--presplit"]) == 2
+    assert "--presplit needs two files" in capsys.readouterr().err

@@ -252,3 +252,30 @@ def test_real_aligner_on_tiny_pairs(tmp_path):
     with ParallelCorpus(tmp_path / "c.db", readonly=True) as c:
         assert c.count() >= 3
         assert c.search("外交")[0].doc_id == "c"
+
+
+SEED = Path(__file__).resolve().parents[1] / "corpora/abstracts/000_7eb851c0e62b889d.txt"
+
+
+def test_folder_of_bilingual_files(tmp_path):
+    """NAME.txt holding both languages (the seed's shape) is split; pairs still work beside it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "seed.txt").write_bytes(SEED.read_bytes())
+    (folder / "story.zh.txt").write_text("老人在河边钓鱼。天色渐渐暗了下来。\n", encoding="utf-8")
+    (folder / "story.en.txt").write_text("The old man was fishing by the river. "
+                                         "The sky slowly grew dark.\n", encoding="utf-8")
+    (folder / "story.txt").write_text("老人。\n\nThe old man.\n", encoding="utf-8")
+    items = {i.doc_id: i for i in discover(folder)}
+    assert items["seed"].en_path is None and items["seed"].problem is None
+    assert "both story.txt and" in items["story"].problem
+    (folder / "story.txt").unlink()
+    db = tmp_path / "c.db"
+    s = run_batch(folder, db, jobs=1, progress=False)
+    assert (s.done, s.failed) == (2, [])
+    with ParallelCorpus(db, readonly=True) as corpus:
+        seed = [p for p in corpus.pairs(skip_null=False) if p.doc_id == "seed"]
+        docs = {d.doc_id: d.meta for d in corpus.docs()}
+    assert seed[0].kind == "0-1" and seed[0].tgt.startswith("The Former Soviet Union")
+    assert len(seed) == 7 and not any("期刊" in p.src for p in seed)
+    assert docs["seed"]["path"].endswith("seed.txt") and docs["story"]["zh_path"].endswith(".zh.txt")

@@ -18,7 +18,8 @@ from .config import AlignConfig
 from .errors import InputError, LanguageError
 from .text.document import Document
 
-__all__ = ["align_files", "read_side", "run_demo", "OUTPUT_FORMATS", "PARALLELISM_WARN"]
+__all__ = ["align_files", "read_side", "read_bilingual", "run_demo", "OUTPUT_FORMATS",
+           "PARALLELISM_WARN"]
 
 log = logging.getLogger("paralign")
 
@@ -48,10 +49,29 @@ def read_side(path: str | os.PathLike[str], *, presplit: bool = False,
                         split_long=config.split_long, zh_convert=config.zh_convert)
 
 
-def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str],
+def read_bilingual(path: str | os.PathLike[str], *,
+                   config: AlignConfig | None = None) -> tuple[Document, Document]:
+    """Read one file holding both languages and split it into ``(zh, en)`` Documents.
+
+    Header lines and reference lists are left out (logged at INFO, counted in
+    ``meta["left_out"]``); each side's title is recorded so that the aligner makes the
+    title pair a bead of its own.
+    """
+    from . import text
+
+    config = config or AlignConfig()
+    zh, en = text.split_bilingual(text.read_file(path), source=os.fspath(path),
+                                  zh_convert=config.zh_convert)
+    if zh.meta.get("left_out"):
+        log.info("%s: left out %s", os.fspath(path), zh.meta["left_out"])
+    return zh, en
+
+
+def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str] | None,
                 output: str | os.PathLike[str] | None, *, config: AlignConfig | None = None,
                 presplit: bool = False, aligner: Aligner | None = None) -> Alignment:
-    """Align two files and write the result (format from the output's suffix).
+    """Align two files, or one bilingual file (``tgt_path=None``), and write the result
+    (format from the output's suffix).
 
     Raises before any work when the output format is unknown, and writes nothing when the
     alignment has no bead pairing both sides (never an empty TMX written silently).
@@ -60,8 +80,15 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
     """
     fmt = output_format(output) if output is not None else None
     aligner = aligner or Aligner(config)
-    src = read_side(src_path, presplit=presplit, config=aligner.config)
-    tgt = read_side(tgt_path, presplit=presplit, config=aligner.config)
+    if tgt_path is None:
+        if presplit:
+            raise InputError("--presplit needs two files (one sentence per line each); "
+                             f"{os.fspath(src_path)!r} alone is split as a bilingual file")
+        src, tgt = read_bilingual(src_path, config=aligner.config)
+        tgt_path = src_path
+    else:
+        src = read_side(src_path, presplit=presplit, config=aligner.config)
+        tgt = read_side(tgt_path, presplit=presplit, config=aligner.config)
     if src.lang == tgt.lang:
         raise LanguageError(
             f"{os.fspath(src_path)!r} and {os.fspath(tgt_path)!r} are both detected as "

@@ -56,16 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars, only errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("align", help="align a Chinese and an English text into a file")
-    p.add_argument("zh", help="Chinese text file")
-    p.add_argument("en", help="English text file")
+    p = sub.add_parser("align", help="align a Chinese and an English text into a file",
+                       description="Align ZH with EN; or, given one FILE, split it into its "
+                       "Chinese and English paragraphs (a bilingual abstract) and align those.")
+    p.add_argument("zh", help="Chinese text file (or one file holding both languages)")
+    p.add_argument("en", nargs="?", default=None,
+                   help="English text file (omit it for a bilingual file)")
     p.add_argument("-o", "--output", required=True,
                    help="output file; format from the suffix: .tmx .tsv .jsonl .align")
     _add_align_options(p)
     p.set_defaults(func=_cmd_align)
 
     p = sub.add_parser("batch", help="align many document pairs into a corpus database")
-    p.add_argument("input", help="folder of NAME.zh.txt / NAME.en.txt pairs, or a TSV manifest")
+    p.add_argument("input", help="folder of NAME.zh.txt / NAME.en.txt pairs and/or bilingual "
+                   "NAME.txt files, or a TSV manifest")
     p.add_argument("-o", "--output", required=True, help="corpus database (SQLite file)")
     p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: cores)")
     _add_align_options(p)
@@ -101,8 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_segment)
 
     p = sub.add_parser("report", help="a self-contained HTML report of an alignment")
-    p.add_argument("zh", help="Chinese text file")
-    p.add_argument("en", help="English text file")
+    p.add_argument("zh", help="Chinese text file (or one file holding both languages)")
+    p.add_argument("en", nargs="?", default=None,
+                   help="English text file (omit it for a bilingual file)")
     p.add_argument("-o", "--output", required=True, help="output .html file")
     _add_align_options(p)
     p.set_defaults(func=_cmd_report)
@@ -123,6 +128,8 @@ def _cmd_align(args: argparse.Namespace) -> int:
                      presplit=args.presplit)
     print(f"{len(al.beads)} beads ({', '.join(f'{k}:{v}' for k, v in al.kinds().items())}) "
           f"-> {args.output}")
+    if al.src.meta.get("left_out"):
+        print(f"left out of {args.zh}: {al.src.meta['left_out']} paragraph(s)")
     return 0
 
 

@@ -1,6 +1,8 @@
 """Batch alignment: many document pairs into one corpus database, resumable.
 
-Input: a folder of ``NAME.zh.txt`` / ``NAME.en.txt`` files (doc_id ``NAME``), or a TSV
+Input: a folder of ``NAME.zh.txt`` / ``NAME.en.txt`` files (doc_id ``NAME``) and/or of
+bilingual ``NAME.txt`` files (both languages in one file, split by
+:func:`paralign.text.split_bilingual`; doc_id ``NAME``), or a TSV
 manifest with lines ``zh_path<TAB>en_path[<TAB>doc_id]`` (paths relative to the manifest;
 ``#`` comments and blank lines ignored; doc_id defaults to the zh file name without
 ``.zh.txt``/``.txt``).
@@ -56,7 +58,7 @@ class BatchItem:
     """One document pair to align (``problem`` set when it cannot even be tried)."""
 
     doc_id: str
-    zh_path: str | None
+    zh_path: str | None  # for a bilingual file: its path, and en_path is None
     en_path: str | None
     problem: str | None = None
 
@@ -102,16 +104,23 @@ def discover(input: str | os.PathLike[str]) -> list[BatchItem]:
     if src.is_dir():
         zh = {p.name[: -len(".zh.txt")]: p for p in src.glob("*.zh.txt")}
         en = {p.name[: -len(".en.txt")]: p for p in src.glob("*.en.txt")}
+        both = {p.name[: -len(".txt")]: p for p in src.glob("*.txt")
+                if not p.name.endswith((".zh.txt", ".en.txt"))}
         items = []
-        for name in sorted(set(zh) | set(en)):
-            if name not in en:
+        for name in sorted(set(zh) | set(en) | set(both)):
+            if name in both:
+                items.append(BatchItem(name, str(both[name]), None) if name not in zh | en
+                             else BatchItem(name, str(both[name]), None,
+                                            f"both {name}.txt and a {name}.zh/.en pair"))
+            elif name not in en:
                 items.append(BatchItem(name, str(zh[name]), None, f"no {name}.en.txt"))
             elif name not in zh:
                 items.append(BatchItem(name, None, str(en[name]), f"no {name}.zh.txt"))
             else:
                 items.append(BatchItem(name, str(zh[name]), str(en[name])))
         if not items:
-            raise InputError(f"{src}: no NAME.zh.txt / NAME.en.txt pairs in this folder")
+            raise InputError(f"{src}: no NAME.zh.txt / NAME.en.txt pairs and no bilingual "
+                             "NAME.txt files in this folder")
         return items
     if not src.exists():
         raise FileNotFoundError(2, "No such file or directory", str(src))
@@ -207,10 +216,14 @@ class _DefaultAligner:
         self.config = config or AlignConfig()
         self.aligner = Aligner(self.config)
 
-    def __call__(self, zh_path: str, en_path: str, *, config: Any = None,
+    def __call__(self, zh_path: str, en_path: str | None, *, config: Any = None,
                  presplit: bool = False) -> Alignment:
-        from ..text import read_file, read_presplit, segment
+        from ..text import read_file, read_presplit, segment, split_bilingual
 
+        if en_path is None:  # one bilingual file: its title pair is anchored by the aligner
+            zh, en = split_bilingual(read_file(zh_path), source=zh_path,
+                                     zh_convert=self.config.zh_convert)
+            return self.aligner.align(zh, en)
         docs = []
         for path, lang in ((zh_path, "zh"), (en_path, "en")):
             if presplit:
@@ -296,7 +309,8 @@ def run_batch(input: str | os.PathLike[str], output: str | os.PathLike[str], *,
             it = by_id[doc_id]
             try:
                 corpus.add(al, doc_id=doc_id, replace=False,
-                           meta={"zh_path": it.zh_path, "en_path": it.en_path})
+                           meta={"zh_path": it.zh_path, "en_path": it.en_path}
+                           if it.en_path is not None else {"path": it.zh_path})
             except DuplicateDocumentError:  # stored meanwhile by a concurrent batch
                 summary.skipped += 1
                 return
