@@ -167,3 +167,34 @@ def test_align_one_bilingual_file(tmp_path, capsys, suffix):
 def test_align_one_file_with_presplit_is_an_error(tmp_path, capsys):
     assert main(["align", str(SEED), "-o", str(tmp_path / "o.tmx"), "--presplit"]) == 2
     assert "--presplit needs two files" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_demo_after_a_plain_install_from_any_folder(tmp_path):
+    """The wheel ships the sample texts: `paralign demo` from an empty folder, with the
+    installed package (not the checkout) on the path."""
+    import subprocess
+    import sys
+    import zipfile
+
+    dist = tmp_path / "dist"
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                        "-q", "-w", str(dist), str(ROOT)], capture_output=True, text=True,
+                       timeout=600, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    (wheel,) = dist.glob("paralign-*.whl")
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+        z.extractall(site)
+    assert "paralign/data/corpora/abstracts/000_7eb851c0e62b889d.txt" in names
+    assert "paralign/data/corpora/bible/ruth.zh.txt" in names
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    r = subprocess.run([sys.executable, "-m", "paralign", "-q", "demo", "-o", "demo.tmx"],
+                       capture_output=True, text=True, timeout=600, cwd=cwd,
+                       env={**os.environ, "PYTHONPATH": str(site), "HF_HUB_OFFLINE": "1"})
+    assert r.returncode == 0, r.stderr
+    assert f"corpora from {site / 'paralign'}" in r.stdout
+    assert "bible-ruth" in r.stdout and "non-parallel check" in r.stdout
+    assert validate_tmx(cwd / "demo.tmx") == []

@@ -38,19 +38,23 @@ def output_format(path: str | os.PathLike[str]) -> str:
 
 
 def read_side(path: str | os.PathLike[str], *, presplit: bool = False,
-              config: AlignConfig | None = None) -> Document:
-    """Read and segment one side from a file (or take its lines as sentences)."""
+              config: AlignConfig | None = None, fmt: str | None = None) -> Document:
+    """Read and segment one side from a file (or take its lines as sentences).
+
+    ``fmt`` is the document format (see :mod:`paralign.text.formats`); ``None`` takes it
+    from the suffix.
+    """
     from . import text
 
     config = config or AlignConfig()
     if presplit:
         return text.read_presplit(path, zh_convert=config.zh_convert)
-    return text.segment(text.read_file(path), source=os.fspath(path),
+    return text.segment(text.read_file(path, fmt), source=os.fspath(path),
                         split_long=config.split_long, zh_convert=config.zh_convert)
 
 
-def read_bilingual(path: str | os.PathLike[str], *,
-                   config: AlignConfig | None = None) -> tuple[Document, Document]:
+def read_bilingual(path: str | os.PathLike[str], *, config: AlignConfig | None = None,
+                   fmt: str | None = None) -> tuple[Document, Document]:
     """Read one file holding both languages and split it into ``(zh, en)`` Documents.
 
     Header lines and reference lists are left out (logged at INFO, counted in
@@ -60,7 +64,7 @@ def read_bilingual(path: str | os.PathLike[str], *,
     from . import text
 
     config = config or AlignConfig()
-    zh, en = text.split_bilingual(text.read_file(path), source=os.fspath(path),
+    zh, en = text.split_bilingual(text.read_file(path, fmt), source=os.fspath(path),
                                   zh_convert=config.zh_convert)
     if zh.meta.get("left_out"):
         log.info("%s: left out %s", os.fspath(path), zh.meta["left_out"])
@@ -69,9 +73,11 @@ def read_bilingual(path: str | os.PathLike[str], *,
 
 def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str] | None,
                 output: str | os.PathLike[str] | None, *, config: AlignConfig | None = None,
-                presplit: bool = False, aligner: Aligner | None = None) -> Alignment:
+                presplit: bool = False, aligner: Aligner | None = None,
+                input_format: str | None = None) -> Alignment:
     """Align two files, or one bilingual file (``tgt_path=None``), and write the result
-    (format from the output's suffix).
+    (format from the output's suffix; the inputs' ``input_format`` from theirs unless
+    given: .txt, .docx, .html, .pdf, .epub, .srt, .vtt).
 
     Raises before any work when the output format is unknown, and writes nothing when the
     alignment has no bead pairing both sides (never an empty TMX written silently).
@@ -84,11 +90,11 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
         if presplit:
             raise InputError("--presplit needs two files (one sentence per line each); "
                              f"{os.fspath(src_path)!r} alone is split as a bilingual file")
-        src, tgt = read_bilingual(src_path, config=aligner.config)
+        src, tgt = read_bilingual(src_path, config=aligner.config, fmt=input_format)
         tgt_path = src_path
     else:
-        src = read_side(src_path, presplit=presplit, config=aligner.config)
-        tgt = read_side(tgt_path, presplit=presplit, config=aligner.config)
+        src = read_side(src_path, presplit=presplit, config=aligner.config, fmt=input_format)
+        tgt = read_side(tgt_path, presplit=presplit, config=aligner.config, fmt=input_format)
     if src.lang == tgt.lang:
         raise LanguageError(
             f"{os.fspath(src_path)!r} and {os.fspath(tgt_path)!r} are both detected as "
@@ -111,17 +117,24 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
     return al
 
 
+def sample_corpora() -> Path:
+    """The sample texts shipped inside the package (``paralign/data/corpora``)."""
+    from importlib.resources import files
+
+    root = Path(str(files("paralign") / "data" / "corpora"))
+    if not (root / "abstracts").is_dir():
+        raise InputError(f"the sample corpora are missing from this installation ({root}); "
+                         "reinstall paralign or pass --corpora")
+    return root
+
+
 def _find_corpora(corpora: str | os.PathLike[str] | None) -> Path:
-    if corpora is not None:
-        p = Path(corpora)
-        if not p.is_dir():
-            raise InputError(f"no corpora folder at {os.fspath(p)!r}")
-        return p
-    for base in (Path.cwd(), Path(__file__).resolve().parents[2]):
-        if (base / "corpora").is_dir():
-            return base / "corpora"
-    raise InputError("no corpora/ folder found: run the demo from the paralign checkout "
-                     "or pass --corpora")
+    if corpora is None:
+        return sample_corpora()
+    p = Path(corpora)
+    if not p.is_dir():
+        raise InputError(f"no corpora folder at {os.fspath(p)!r}")
+    return p
 
 
 def run_demo(output: str | os.PathLike[str] = "out/demo.tmx", *,

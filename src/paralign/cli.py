@@ -31,6 +31,15 @@ def _add_align_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cache", action="store_true", help="do not use the embedding cache")
 
 
+def _add_format_option(p: argparse.ArgumentParser) -> None:
+    from .text.formats import FORMAT_NAMES
+
+    p.add_argument("--format", dest="input_format", default=None, metavar="FMT",
+                   choices=FORMAT_NAMES,
+                   help=f"input format: {', '.join(FORMAT_NAMES)} (default: from each "
+                   "file's suffix; an unknown suffix is read as text)")
+
+
 def _config_from(args: argparse.Namespace):  # -> AlignConfig
     from .config import AlignConfig
 
@@ -65,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True,
                    help="output file; format from the suffix: .tmx .tsv .jsonl .align")
     _add_align_options(p)
+    _add_format_option(p)
     p.set_defaults(func=_cmd_align)
 
     p = sub.add_parser("batch", help="align many document pairs into a corpus database")
@@ -102,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="text file")
     p.add_argument("--lang", choices=("zh", "en"), default=None,
                    help="language (default: detected)")
+    _add_format_option(p)
     p.set_defaults(func=_cmd_segment)
 
     p = sub.add_parser("report", help="a self-contained HTML report of an alignment")
@@ -110,11 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="English text file (omit it for a bilingual file)")
     p.add_argument("-o", "--output", required=True, help="output .html file")
     _add_align_options(p)
+    _add_format_option(p)
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("demo", help="align the sample corpus shipped with paralign into a TMX")
     p.add_argument("-o", "--output", default="out/demo.tmx", help="output TMX (default: %(default)s)")
-    p.add_argument("--corpora", default=None, help="folder of sample texts (default: corpora/)")
+    p.add_argument("--corpora", default=None, help="folder of sample texts (default: the ones shipped with paralign)")
     p.set_defaults(func=_cmd_demo)
     return parser
 
@@ -125,7 +137,7 @@ def _cmd_align(args: argparse.Namespace) -> int:
     from .api import align_files
 
     al = align_files(args.zh, args.en, args.output, config=_config_from(args),
-                     presplit=args.presplit)
+                     presplit=args.presplit, input_format=args.input_format)
     print(f"{len(al.beads)} beads ({', '.join(f'{k}:{v}' for k, v in al.kinds().items())}) "
           f"-> {args.output}")
     if al.src.meta.get("left_out"):
@@ -182,7 +194,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_segment(args: argparse.Namespace) -> int:
     from .text import one_line, read_file, segment
 
-    doc = segment(read_file(args.file), lang=args.lang, source=args.file)
+    doc = segment(read_file(args.file, args.input_format), lang=args.lang, source=args.file)
     for k, para in enumerate(doc.paragraphs):
         if k:
             print()
@@ -194,7 +206,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from .api import align_files
 
-    al = align_files(args.zh, args.en, None, config=_config_from(args), presplit=args.presplit)
+    al = align_files(args.zh, args.en, None, config=_config_from(args), presplit=args.presplit,
+                     input_format=args.input_format)
     al.to_html(args.output)
     print(f"report of {len(al.beads)} beads -> {args.output}")
     return 0

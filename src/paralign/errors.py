@@ -13,6 +13,7 @@ __all__ = [
     "LanguageError",
     "EncoderError",
     "FormatError",
+    "DependencyError",
     "NotParallelWarning",
 ]
 
@@ -39,6 +40,11 @@ class EncoderError(ParalignError, RuntimeError):
 
 class FormatError(ParalignError, ValueError):
     """A malformed input file (TMX, TSV, .align), with the line at fault."""
+
+
+class DependencyError(ParalignError, ImportError):
+    """An optional library that a requested feature needs is not installed (the message
+    names the extra that brings it, e.g. ``pip install 'paralign[formats]'``)."""
 
 
 class NotParallelWarning(UserWarning):

@@ -98,24 +98,47 @@ def _doc_id_from(path: str) -> str:
     return name
 
 
+def _folder_files(folder: Path) -> tuple[dict[str, Path], dict[str, Path], dict[str, Path]]:
+    """``NAME.zh.EXT``, ``NAME.en.EXT`` and bilingual ``NAME.EXT`` files of a folder, by NAME.
+
+    EXT is any document suffix paralign reads (.txt, .docx, .html, .pdf, .epub, .srt,
+    .vtt); other files (.md notes, databases) are not inputs.
+    """
+    from ..text.formats import FORMATS
+
+    zh: dict[str, Path] = {}
+    en: dict[str, Path] = {}
+    both: dict[str, Path] = {}
+    for p in sorted(folder.iterdir()):
+        suffix = p.suffix.lower()
+        if not p.is_file() or suffix not in FORMATS or suffix == ".md":
+            continue
+        base = p.name[: -len(suffix)]
+        side = Path(base).suffix.lower()
+        if side in (".zh", ".en") and base[: -3]:
+            (zh if side == ".zh" else en)[base[: -3]] = p
+        else:
+            both[base] = p
+    return zh, en, both
+
+
 def discover(input: str | os.PathLike[str]) -> list[BatchItem]:
     """The document pairs of a folder or a manifest, sorted by doc_id for folders."""
     src = Path(input)
     if src.is_dir():
-        zh = {p.name[: -len(".zh.txt")]: p for p in src.glob("*.zh.txt")}
-        en = {p.name[: -len(".en.txt")]: p for p in src.glob("*.en.txt")}
-        both = {p.name[: -len(".txt")]: p for p in src.glob("*.txt")
-                if not p.name.endswith((".zh.txt", ".en.txt"))}
+        zh, en, both = _folder_files(src)
         items = []
         for name in sorted(set(zh) | set(en) | set(both)):
             if name in both:
                 items.append(BatchItem(name, str(both[name]), None) if name not in zh | en
                              else BatchItem(name, str(both[name]), None,
-                                            f"both {name}.txt and a {name}.zh/.en pair"))
+                                            f"both {both[name].name} and a {name}.zh/.en pair"))
             elif name not in en:
-                items.append(BatchItem(name, str(zh[name]), None, f"no {name}.en.txt"))
+                items.append(BatchItem(name, str(zh[name]), None,
+                                       f"no {zh[name].name.replace('.zh.', '.en.', 1)}"))
             elif name not in zh:
-                items.append(BatchItem(name, None, str(en[name]), f"no {name}.zh.txt"))
+                items.append(BatchItem(name, None, str(en[name]),
+                                       f"no {en[name].name.replace('.en.', '.zh.', 1)}"))
             else:
                 items.append(BatchItem(name, str(zh[name]), str(en[name])))
         if not items:

@@ -177,20 +177,35 @@ def decode(data: bytes, source: str | None = None) -> tuple[str, str]:
         "no plausible GB18030, Big5 or cp1252 reading; convert the file to UTF-8")
 
 
-def read_file(path: str | os.PathLike[str]) -> str:
-    """Read a text file: bytes, :func:`decode`, :func:`~paralign.text.clean.clean`.
+def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """Read a text file or a document: bytes, :func:`decode`, :func:`~paralign.text.clean.clean`.
+
+    ``fmt`` names the format (``text``, ``docx``, ``html``, ``pdf``, ``epub``, ``srt``,
+    ``vtt``); ``None`` takes it from the suffix, and an unknown suffix is read as text.
+    Documents are turned into plain text by :mod:`paralign.text.formats`, one paragraph
+    per block.
 
     Raises:
         OSError: no such file, permission denied, a symlink loop... (naming the path).
-        InputError: a directory, a FIFO or a device, or an empty (or whitespace-only) file.
+        InputError: a directory, a FIFO or a device, or an empty (or whitespace-only) file;
+            a PDF that is encrypted or has no text layer.
         DecodeError: binary or undecodable content.
+        FormatError: a malformed document.
+        DependencyError: the library of the document's format is not installed.
     """
     from ..files import read_bytes
+    from .formats import format_of, read_formatted
 
     p = Path(path)
+    kind = format_of(p, fmt)
     data = read_bytes(p, "text")  # refuses directories, FIFOs and devices at once
     if not data.strip():
         raise InputError(f"{p}: file is empty")
+    if kind != "text":
+        text = clean(read_formatted(p, kind))
+        if not text.strip():
+            raise InputError(f"{p}: the {kind} document holds no text")
+        return text
     text, enc = decode(data, source=str(p))
     log.info("read %s: %d bytes, encoding %s", p, len(data), enc)
     text = clean(text)
