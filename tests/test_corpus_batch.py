@@ -201,7 +201,10 @@ def test_readers_while_a_batch_writes(pairs_dir, tmp_path, reference):
                 try:
                     with ParallelCorpus(db, readonly=True) as c:
                         n = c.n_docs
-                        assert c.count(doc_id=c.doc_ids()) == c.count()
+                        # the writer commits between two reads: pairs counted first must
+                        # all belong to documents listed after (a pair never comes alone)
+                        before = c.count()
+                        assert c.count(doc_id=c.doc_ids()) >= before
                         c.search("经济", limit=5)
                 except Exception as exc:  # the file exists but the schema is not there yet
                     if "corpus" not in str(exc):
