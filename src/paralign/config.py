@@ -56,6 +56,12 @@ class AlignConfig:
             (``$PARALIGN_CACHE`` when set).
         progress: show progress bars: ``None`` means only when stderr is a terminal.
         device: torch device for sentence-transformers models (``None``: GPU if present).
+        realign: after a first alignment, learn a word translation lexicon from its
+            confident beads (IBM model 1 with CC-CEDICT as prior,
+            :mod:`paralign.alignment.lexicon`), add it to the dictionary evidence and align
+            again (hunalign's realign). Chinese-English only. Default False: measured on one
+            document at a time it did not help (README, ablation); learning from a whole
+            corpus is :meth:`paralign.Aligner.fit` / ``paralign batch --realign``.
         zh_convert: OpenCC conversion applied to Chinese for matching only:
             ``"t2s"`` (Traditional to Simplified) or ``"tw2sp"`` (with Taiwan phrases).
             Default ``"tw2sp"``.
@@ -80,6 +86,7 @@ class AlignConfig:
     progress: bool | None = None
     device: str | None = None
     zh_convert: str = "tw2sp"
+    realign: bool = False
 
     def __post_init__(self) -> None:
         if self.max_merge < 1:
@@ -118,4 +125,5 @@ class AlignConfig:
             + f"|len:{self.length_weight:g}|lex:{self.lexical_weight:g}|share:{self.share_weight:g}|skip:{self.skip:g}|prune:{self.prune:g}|band:{self.band}"
             + f"|para:{'yes' if self.paragraph_anchors else 'no'}"
             + (f"|split:{self.split_long}" if self.split_long else "")
+            + ("|realign" if self.realign else "")
         )

@@ -148,6 +148,8 @@ class Aligner:
             self._encoders = [as_encoder(o) for o in objs]
             self._names = [getattr(e, "name", type(e).__name__) for e in self._encoders]
         self.types = bead_types(self.config.max_merge, self.config.max_total)
+        # a lexicon learned from a corpus by fit(), used by every later align()
+        self.lexicon: Any = None
 
     # -- encoders -----------------------------------------------------------------------
     @property
@@ -206,7 +208,7 @@ class Aligner:
 
     # -- public --------------------------------------------------------------------------
     def align(self, src: TextLike, tgt: TextLike, *,
-              anchors: Sequence[tuple[int, int]] | None = None) -> Alignment:
+              anchors: Sequence[tuple[int, int]] | None = None, lexicon: Any = None) -> Alignment:
         """Align two texts (strings), sentence lists (already segmented) or Documents.
 
         ``anchors`` are hard bead boundaries: ``(i, j)`` means that source sentences before
@@ -215,10 +217,50 @@ class Aligner:
         title anchor of two Documents split from one bilingual file
         (:func:`paralign.text.split_bilingual` records each side's title), so that the
         title pair is a bead of its own; ``()`` uses none.
+
+        ``lexicon`` (a :class:`~paralign.alignment.lexicon.Lexicon`; default: the one
+        :meth:`fit` learned, if any) adds word pairs learned from the texts to the dictionary
+        evidence. Without one and with ``realign`` set, a lexicon is learned from this
+        pair's own first alignment and the pair aligned again with it.
         """
         c = self.config
-        sdoc = _as_document(src, c, "source")
-        tdoc = _as_document(tgt, c, "target")
+        sdoc, tdoc, cuts = self._documents(src, tgt, anchors)
+        lexicon = lexicon if lexicon is not None else self.lexicon
+        if lexicon is None and c.realign and {sdoc.lang, tdoc.lang} == {"zh", "en"}:
+            from .lexicon import lexicon_from_alignments
+
+            first = self._align_pass(sdoc, tdoc, cuts, None)
+            t0 = time.perf_counter()
+            lexicon = lexicon_from_alignments([first])
+            t_learn = time.perf_counter() - t0
+            al = self._align_pass(sdoc, tdoc, cuts, lexicon)
+            for k in ("seconds_embed", "seconds_search", "seconds", "windows_embedded"):
+                al.stats[k] = round(al.stats[k] + first.stats[k], 3)
+            al.stats["seconds_lexicon"] = round(t_learn, 3)
+            return al
+        return self._align_pass(sdoc, tdoc, cuts, lexicon)
+
+    def fit(self, pairs: Sequence[tuple[TextLike, TextLike]]) -> Aligner:
+        """Learn one lexicon from a whole corpus; every later :meth:`align` uses it.
+
+        A book is many chapters, a journal many abstracts: each pair is aligned once, a
+        lexicon is learned from the confident beads of all of them
+        (:func:`~paralign.alignment.lexicon.lexicon_from_alignments`) and kept in
+        ``self.lexicon``. Aligning the pairs again then uses what the whole corpus taught
+        (the texts only: no gold is involved). Returns ``self``.
+        """
+        from .lexicon import lexicon_from_alignments
+
+        first = [self._align_pass(*self._documents(s, t, None), None) for s, t in pairs]
+        self.lexicon = lexicon_from_alignments(first)
+        return self
+
+    def _documents(self, src: TextLike, tgt: TextLike,
+                   anchors: Sequence[tuple[int, int]] | None
+                   ) -> tuple[Document, Document, list[tuple[int, int]]]:
+        """Both sides as checked Documents, and the cuts of the anchors."""
+        sdoc = _as_document(src, self.config, "source")
+        tdoc = _as_document(tgt, self.config, "target")
         if len(sdoc) == 0 or len(tdoc) == 0:
             raise InputError("one side has no sentences")
         if anchors is None:
@@ -228,6 +270,11 @@ class Aligner:
         cuts = _check_anchors(anchors, len(sdoc), len(tdoc))
         if sdoc.lang == tdoc.lang and sdoc.lang != "other":
             log.warning("both sides are detected as %s: is one of them the wrong file?", sdoc.tag)
+        return sdoc, tdoc, cuts
+
+    def _align_pass(self, sdoc: Document, tdoc: Document, cuts: list[tuple[int, int]],
+                    lexicon: Any) -> Alignment:
+        """One alignment of two documents, with a learned lexicon or without."""
         t0 = time.perf_counter()
         stats: dict[str, Any] = {"encoder": "+".join(self.encoder_names)}
         encs = self.encoders
@@ -253,7 +300,8 @@ class Aligner:
         t_search += time.perf_counter() - t_chunk
         stats["chunks"] = len(chunks)
         for blk, path in chunks:
-            r = self._align_block(sdoc, tdoc, blk, singles_s, singles_t, ls, lt, params, path)
+            r = self._align_block(sdoc, tdoc, blk, singles_s, singles_t, ls, lt, params, path,
+                                  lexicon)
             beads.extend(r["beads"])
             n_windows += r["windows"]
             t_embed += r["t_embed"]
@@ -268,7 +316,8 @@ class Aligner:
                      else "the two texts")
             log.warning("%s do not look like translations of each other (parallelism %.2f)",
                         names, par)
-        return Alignment(sdoc, tdoc, beads, signature=self.signature, parallelism=par, stats=stats)
+        sig = self.signature + (f"|lexicon:{lexicon.signature}" if lexicon is not None else "")
+        return Alignment(sdoc, tdoc, beads, signature=sig, parallelism=par, stats=stats)
 
     # -- internals -----------------------------------------------------------------------
     def _blocks(self, sdoc: Document, tdoc: Document, whole: _Block) -> list[_Block]:
@@ -348,7 +397,8 @@ class Aligner:
     def _align_block(self, sdoc: Document, tdoc: Document, blk: _Block,
                      singles_s: list[np.ndarray], singles_t: list[np.ndarray],
                      ls: np.ndarray, lt: np.ndarray, params: ScoreParams,
-                     path: list[tuple[int, int]] | None = None) -> dict[str, Any]:
+                     path: list[tuple[int, int]] | None = None, lexicon: Any = None
+                     ) -> dict[str, Any]:
         n, m = blk.s1 - blk.s0, blk.t1 - blk.t0
         out: dict[str, Any] = {"beads": [], "windows": 0, "t_embed": 0.0, "t_search": 0.0}
         if n == 0 or m == 0:
@@ -372,7 +422,8 @@ class Aligner:
             z0, z1, e0, e1 = ((blk.s0, blk.s1, blk.t0, blk.t1) if sdoc.lang == "zh"
                               else (blk.t0, blk.t1, blk.s0, blk.s1))
             lexical = LexicalEvidence([x.norm for x in zs.sentences[z0:z1]],
-                                      [x.norm for x in es.sentences[e0:e1]], K, K, c.max_total)
+                                      [x.norm for x in es.sentences[e0:e1]], K, K, c.max_total,
+                                      lexicon)
         scorer = BandScorer(S, T, bls, blt, params, K, lexical=lexical,
                             zh_is_src=sdoc.lang == "zh")
         scorer.calibrate(band)

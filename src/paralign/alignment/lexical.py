@@ -26,8 +26,12 @@ import logging
 import re
 from collections.abc import Sequence
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .lexicon import Lexicon
 
 __all__ = ["LexicalEvidence", "dictionary_tables", "load_dictionary", "zh_tokens", "en_tokens"]
 
@@ -185,13 +189,19 @@ def _dictionary_words(t: str, gloss: dict[str, str]) -> list[str]:
     return out
 
 
-def zh_tokens(text: str) -> list[frozenset[str]]:
-    """The English words each Chinese token may be rendered by (tokens with none are dropped)."""
+def zh_tokens(text: str, lexicon: Lexicon | None = None) -> list[frozenset[str]]:
+    """The English words each Chinese token may be rendered by (tokens with none are dropped):
+    CC-CEDICT's, and those a ``lexicon`` learned from the texts adds."""
     from ..text.words import words
 
     out = []
     for tok in words(text, "zh"):
-        g = _token_glosses(tok.text.strip())
+        t = tok.text.strip()
+        g = _token_glosses(t)
+        if lexicon is not None:
+            extra = lexicon.glosses(t.lower() if t.isascii() else t)
+            if extra:
+                g = g | extra
         if g:
             out.append(g)
     return out
@@ -242,10 +252,11 @@ class LexicalEvidence:
     """Dictionary F-scores of every (Chinese window, English window) pair of a block."""
 
     def __init__(self, zh: Sequence[str], en: Sequence[str], kz: int, ke: int,
-                 max_total: int | None = None) -> None:
+                 max_total: int | None = None, lexicon: Lexicon | None = None) -> None:
         """Windows of up to ``kz`` Chinese and ``ke`` English sentences, and at most
-        ``max_total`` sentences in one bead (pairs beyond it are never asked for)."""
-        ztoks = [zh_tokens(s) for s in zh]
+        ``max_total`` sentences in one bead (pairs beyond it are never asked for); a
+        ``lexicon`` learned from the texts adds its word pairs to CC-CEDICT's."""
+        ztoks = [zh_tokens(s, lexicon) for s in zh]
         etoks = [en_tokens(s) for s in en]
         # only English words that some Chinese token can explain matter to the products
         # below (the precision's denominator counts all of them separately)

@@ -1,0 +1,118 @@
+"""The lexicon learned from the texts (bootstrapped IBM model 1) and the realign pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from paralign.alignment.lexicon import Lexicon, learn_lexicon, lexicon_from_alignments
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A hand-made bitext in which only co-occurrence tells 猫 from 狗: each animal appears with
+# different company, and no word list is consulted (use_dictionary=False).
+BITEXT = [
+    ("猫在睡觉。", "The cat is sleeping."),
+    ("我的猫很小。", "My cat is small."),
+    ("狗在睡觉。", "The dog is sleeping."),
+    ("猫喜欢鱼。", "The cat likes fish."),
+    ("狗喜欢骨头。", "The dog likes bones."),
+    ("我的狗很大。", "My dog is big."),
+    ("老师看见了猫。", "The teacher saw the cat."),
+    ("老师看见了狗。", "The teacher saw the dog."),
+]
+
+
+@pytest.mark.parametrize("word,learned,not_learned", [
+    ("猫", "cat", "dog"),
+    ("狗", "dog", "cat"),
+    ("睡觉", "sleep", "cat"),
+    ("老师", "teacher", "dog"),
+    ("喜欢", "likes", "fish"),
+])
+def test_learns_translations_from_cooccurrence_alone(word, learned, not_learned):
+    from paralign.alignment.lexical import stem
+
+    lex = learn_lexicon(BITEXT, use_dictionary=False)
+    # English words are kept as the dictionary evidence reads them: stemmed
+    assert stem(learned) in lex.glosses(word)
+    assert stem(not_learned) not in lex.glosses(word)
+    assert lex.beads == len(BITEXT)
+
+
+@pytest.mark.parametrize("min_count,expected", [(2, False), (1, True)])
+def test_one_cooccurrence_proves_nothing(min_count, expected):
+    # 鱼 and fish meet once only
+    lex = learn_lexicon(BITEXT, use_dictionary=False, min_count=min_count)
+    assert ("fish" in lex.glosses("鱼")) is expected
+
+
+@pytest.mark.parametrize("prior_weight,duck,goose", [
+    (0.0, {"duck", "goose"}, {"duck", "goose"}),   # co-occurrence alone cannot tell them apart
+    (1.0, {"duck"}, {"goose"}),                    # CC-CEDICT (鸭子 = duck, 鹅 = goose) can
+    (5.0, {"duck"}, {"goose"}),
+])
+def test_the_dictionary_prior_decides_what_cooccurrence_cannot(prior_weight, duck, goose):
+    pairs = [("鸭子和鹅叫了。", "The duck and goose cried."), ("鸭子和鹅跑了。", "The duck and goose ran."),
+             ("鸭子和鹅来了。", "The duck and goose came.")]
+    lex = learn_lexicon(pairs, prior_weight=prior_weight, use_dictionary=prior_weight > 0)
+    assert lex.glosses("鸭子") == duck and lex.glosses("鹅") == goose
+
+
+@pytest.mark.parametrize("pairs", [[], [("。", "...")], [("猫", "")]])
+def test_nothing_to_learn_from(pairs):
+    lex = learn_lexicon(pairs)
+    assert len(lex) == 0 and lex.beads == 0
+
+
+def test_learning_is_deterministic_and_signed():
+    a, b = learn_lexicon(BITEXT), learn_lexicon(list(reversed(BITEXT)))
+    assert a.pairs == b.pairs and a.signature == b.signature
+    assert Lexicon({}).signature != a.signature
+
+
+def test_sentence_lists_read_like_joined_texts():
+    joined = learn_lexicon(BITEXT, use_dictionary=False)
+    lists = learn_lexicon([([z], [e]) for z, e in BITEXT], use_dictionary=False)
+    assert joined.pairs == lists.pairs
+
+
+def _ruth():
+    """The first chapter of Ruth, segmented (a few dozen sentences a side)."""
+    from paralign import text
+
+    zh = (ROOT / "corpora/bible/ruth.zh.txt").read_text(encoding="utf-8").splitlines()[0]
+    en = (ROOT / "corpora/bible/ruth.en.txt").read_text(encoding="utf-8").splitlines()[0]
+    return text.segment(zh).texts, text.segment(en).texts
+
+
+def test_realign_is_deterministic_and_in_the_signature():
+    import paralign as pa
+
+    zh, en = _ruth()
+    aligner = pa.Aligner(pa.AlignConfig(realign=True, progress=False))
+    one, two = aligner.align(zh, en), aligner.align(zh, en)
+    assert [b.key() for b in one.beads] == [b.key() for b in two.beads]
+    assert one.signature == two.signature and "|realign|lexicon:" in one.signature
+    assert one.stats["seconds_lexicon"] >= 0
+    # every sentence still in exactly one bead
+    assert sorted(i for b in one.beads for i in b.src) == list(range(len(zh)))
+    assert sorted(j for b in one.beads for j in b.tgt) == list(range(len(en)))
+
+
+def test_fit_learns_one_lexicon_from_a_corpus_and_align_uses_it():
+    import paralign as pa
+
+    zh, en = _ruth()
+    half = len(zh) // 2, len(en) // 2
+    pairs = [(zh[:half[0]], en[:half[1]]), (zh[half[0]:], en[half[1]:])]
+    aligner = pa.Aligner(pa.AlignConfig(progress=False))
+    plain = aligner.align(zh, en)
+    assert "lexicon:" not in plain.signature
+    assert aligner.fit(pairs) is aligner and len(aligner.lexicon) > 0
+    fitted = aligner.align(zh, en)
+    assert fitted.signature.endswith(f"|lexicon:{aligner.lexicon.signature}")
+    # the lexicon is what the first alignments' confident beads teach
+    again = lexicon_from_alignments([aligner.align(*p, lexicon=Lexicon({})) for p in pairs])
+    assert again.pairs == aligner.lexicon.pairs
