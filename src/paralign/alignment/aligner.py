@@ -220,18 +220,21 @@ class Aligner:
 
         ``lexicon`` (a :class:`~paralign.alignment.lexicon.Lexicon`; default: the one
         :meth:`fit` learned, if any) adds word pairs learned from the texts to the dictionary
-        evidence. Without one and with ``realign`` set, a lexicon is learned from this
-        pair's own first alignment and the pair aligned again with it.
+        evidence. Without one, when the first alignment has ``realign`` confident beads or
+        more, a lexicon is learned from them and the pair aligned again with it.
         """
         c = self.config
         sdoc, tdoc, cuts = self._documents(src, tgt, anchors)
         lexicon = lexicon if lexicon is not None else self.lexicon
         if lexicon is None and c.realign and {sdoc.lang, tdoc.lang} == {"zh", "en"}:
-            from .lexicon import lexicon_from_alignments
+            from .lexicon import learn_lexicon, training_pairs
 
             first = self._align_pass(sdoc, tdoc, cuts, None)
+            pairs = training_pairs([first])
+            if len(pairs) < c.realign:
+                return first
             t0 = time.perf_counter()
-            lexicon = lexicon_from_alignments([first])
+            lexicon = learn_lexicon(pairs)
             t_learn = time.perf_counter() - t0
             al = self._align_pass(sdoc, tdoc, cuts, lexicon)
             for k in ("seconds_embed", "seconds_search", "seconds", "windows_embedded"):

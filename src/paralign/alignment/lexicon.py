@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Lexicon", "learn_lexicon", "lexicon_from_alignments", "zh_words", "en_words"]
+__all__ = ["Lexicon", "learn_lexicon", "lexicon_from_alignments", "training_pairs", "zh_words",
+           "en_words"]
 
 log = logging.getLogger("paralign.alignment")
 
@@ -214,12 +215,18 @@ def learn_lexicon(pairs: Iterable[tuple[str | Sequence[str], str | Sequence[str]
 
 def lexicon_from_alignments(alignments: Iterable[Any], *, min_score: float = 0.5,
                             **learn: Any) -> Lexicon:
-    """A lexicon learned from the confident beads of first-pass alignments.
+    """A lexicon learned from the confident beads of first-pass alignments
+    (:func:`training_pairs`); ``learn`` goes to :func:`learn_lexicon`."""
+    return learn_lexicon(training_pairs(alignments, min_score=min_score), **learn)
 
-    Beads scoring at least ``min_score`` (calibrated confidence) and not null are the
-    training pairs, in each alignment's matching form (Simplified Chinese); alignments of
-    other language pairs than Chinese-English contribute nothing. ``learn`` goes to
-    :func:`learn_lexicon`.
+
+def training_pairs(alignments: Iterable[Any], *, min_score: float = 0.5
+                   ) -> list[tuple[list[str], list[str]]]:
+    """(Chinese sentences, English sentences) of the confident beads of alignments.
+
+    Beads scoring at least ``min_score`` (calibrated confidence) and not null, in each
+    alignment's matching form (Simplified Chinese); alignments of other language pairs than
+    Chinese-English contribute nothing.
     """
     pairs: list[tuple[list[str], list[str]]] = []
     for al in alignments:
@@ -233,4 +240,4 @@ def lexicon_from_alignments(alignments: Iterable[Any], *, min_score: float = 0.5
             s = [al.src.sentences[i].norm for i in b.src]
             t = [al.tgt.sentences[j].norm for j in b.tgt]
             pairs.append((s, t) if zh_src else (t, s))
-    return learn_lexicon(pairs, **learn)
+    return pairs
