@@ -12,7 +12,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np
 import pytest
 
-from paralign.embed import CachedEncoder, EmbeddingCache, default_cache_dir, empty_vector, get_encoder
+from paralign.embed import CachedEncoder, EmbeddingCache, empty_vector, get_encoder
+from paralign.paths import default_cache_dir
 from paralign.embed.base import BaseEncoder
 
 

@@ -23,7 +23,9 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["LazyTable", "cache_file", "file_stamp", "load_or_build"]
+from .paths import cache_file
+
+__all__ = ["LazyTable", "file_stamp", "load_or_build"]
 
 log = logging.getLogger("paralign")
 
@@ -131,15 +133,6 @@ class LazyTable:
         if any(off + k > len(data) for off, k in index.values()):
             raise ValueError(f"truncated table file: {path}")
         return cls(index, meta, depth, data)
-
-
-def cache_file(name: str) -> str | None:
-    """Path of ``name`` in paralign's cache folder, or ``None`` when caching is disabled."""
-    from .embed.cache import cache_disabled, default_cache_dir
-
-    if cache_disabled():
-        return None
-    return os.path.join(default_cache_dir(), name)
 
 
 def load_or_build(name: str, build: Callable[[], tuple[Mapping[str, Any], Any]],

@@ -18,8 +18,9 @@ from typing import Any
 
 from paralign.embed.base import MAX_CHARS, BaseEncoder, Encoder, empty_vector
 from paralign.embed.bundled import E5SmallEncoder, UseM3Encoder
-from paralign.embed.cache import CachedEncoder, EmbeddingCache, default_cache_dir
-from paralign.embed.registry import as_encoder, available_encoders, get_encoder, register_encoder
+from paralign.embed.cache import CachedEncoder, EmbeddingCache
+from paralign.embed.coerce import as_encoder
+from paralign.embed.registry import available_encoders, get_encoder, register_encoder
 from paralign.embed.windows import joiner_for, window_texts
 
 __all__ = [
@@ -33,7 +34,6 @@ __all__ = [
     "UseM3Encoder",
     "EmbeddingCache",
     "CachedEncoder",
-    "default_cache_dir",
     "empty_vector",
     "MAX_CHARS",
     "window_texts",

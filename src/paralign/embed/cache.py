@@ -25,28 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["EmbeddingCache", "CachedEncoder", "default_cache_dir", "cache_disabled"]
+from paralign.embed.coerce import as_encoder
+from paralign.paths import EMBEDDINGS_FILE, default_cache_dir
+
+__all__ = ["EmbeddingCache", "CachedEncoder"]
 
 logger = logging.getLogger(__name__)
 
-_FILE_NAME = "embeddings.sqlite3"
 _CHUNK = 500  # SQL parameters per IN (...) lookup; well under SQLite's limit
 _DTYPES = {"float32": (np.float32, 4), "float16": (np.float16, 2)}
-
-
-def default_cache_dir() -> str:
-    """``$PARALIGN_CACHE`` when set, else the platform's user cache folder for paralign."""
-    env = os.environ.get("PARALIGN_CACHE")
-    if env:
-        return os.path.expanduser(env)
-    from platformdirs import user_cache_dir
-
-    return user_cache_dir("paralign")
-
-
-def cache_disabled() -> bool:
-    """True when ``$PARALIGN_NO_CACHE`` asks for no caching (any value but "", "0", "false", "no")."""
-    return os.environ.get("PARALIGN_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def text_key(text: str) -> bytes:
@@ -81,7 +68,7 @@ class EmbeddingCache:
             raise ValueError(f"max_bytes must be positive, got {max_bytes}")
         p = Path(path if path is not None else default_cache_dir()).expanduser()
         if p.suffix.lower() not in (".sqlite3", ".sqlite", ".db"):
-            p = p / _FILE_NAME
+            p = p / EMBEDDINGS_FILE
         p.parent.mkdir(parents=True, exist_ok=True)
         self.path = str(p)
         self.max_bytes = int(max_bytes)
@@ -253,8 +240,6 @@ class CachedEncoder:
     """
 
     def __init__(self, encoder: object, cache: EmbeddingCache) -> None:
-        from paralign.embed.registry import as_encoder
-
         self.inner = as_encoder(encoder)
         self.cache = cache
 

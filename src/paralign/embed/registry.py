@@ -14,13 +14,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from paralign.embed.base import BaseEncoder, Encoder
+from paralign.embed.base import Encoder
 from paralign.embed.bundled import BUNDLED_ENCODERS
-from paralign.embed.cache import CachedEncoder, EmbeddingCache, cache_disabled, default_cache_dir
+from paralign.embed.cache import CachedEncoder, EmbeddingCache
 from paralign.embed.local import resolve_local_model
 from paralign.errors import EncoderError
+from paralign.paths import cache_disabled, default_cache_dir
 
-__all__ = ["get_encoder", "as_encoder", "available_encoders", "register_encoder", "BUNDLED_ROUTE"]
+__all__ = ["get_encoder", "available_encoders", "register_encoder", "BUNDLED_ROUTE"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,29 +49,6 @@ def register_encoder(name: str, factory: Callable[..., Encoder]) -> None:
     if not name or "+" in name:
         raise ValueError(f"invalid encoder name {name!r}")
     _factories[name] = factory
-
-
-def _is_sentence_transformer(obj: object) -> bool:
-    cls_names = {c.__name__ for c in type(obj).__mro__}
-    return "SentenceTransformer" in cls_names or (
-        hasattr(obj, "encode") and hasattr(obj, "get_sentence_embedding_dimension")
-    )
-
-
-def as_encoder(obj: object, *, progress: bool | None = None) -> Encoder:
-    """``obj`` as an :class:`Encoder`: encoders pass through, ``SentenceTransformer`` objects are wrapped."""
-    if isinstance(obj, (BaseEncoder, CachedEncoder)):
-        return obj
-    if _is_sentence_transformer(obj):
-        from paralign.embed.st import STEncoder
-
-        return STEncoder(obj, progress=progress)
-    if isinstance(obj, Encoder):
-        return obj
-    raise TypeError(
-        f"{type(obj).__name__} is not an encoder: need encode(list[str]) -> array plus "
-        "name, dim and signature, or a sentence_transformers.SentenceTransformer"
-    )
 
 
 def _st_model(name: str, device: str | None) -> Any:

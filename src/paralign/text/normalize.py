@@ -48,7 +48,8 @@ def char_converter_s2t():  # -> opencc.OpenCC
 
     import opencc
 
-    from ..lazytable import cache_file, file_stamp
+    from ..lazytable import file_stamp
+    from ..paths import cache_file
 
     share = os.path.join(os.path.dirname(opencc.__file__), "clib", "share", "opencc")
     files = [os.path.join(share, f) for f in ("CJK_Compatibility_Ideographs.ocd2", "STCharacters.ocd2")]

@@ -64,7 +64,7 @@ def _jieba():  # -> jieba.Tokenizer
             return super().get_DAG(sentence)
 
     def build():
-        from ..lazytable import cache_file
+        from ..paths import cache_file
 
         full = jieba.Tokenizer()
         path = cache_file("jieba")
