@@ -63,8 +63,9 @@ def merge_verses(beads, src_verse, tgt_verse):
 
 def run_set(data: Path, name: str, args) -> dict:
     from paralign import AlignConfig, Aligner, evaluate
-    from paralign.api import align_files
-    from paralign.evaluation import evaluate_by_type, read_vecalign
+    from paralign.corpus.formats import read_vecalign
+    from paralign.evaluation import evaluate_by_type
+    from paralign.pipeline import align_files
 
     d = data / name
     docs = sorted(p.name for p in (d / "src").iterdir())
@@ -117,7 +118,7 @@ def run_set(data: Path, name: str, args) -> dict:
 
 def _truncate(d: Path, doc: str, limit: int, tmp: Path):
     """The first `limit` source sentences and the target sentences gold pairs with them."""
-    from paralign.evaluation import read_vecalign
+    from paralign.corpus.formats import read_vecalign
 
     gold = read_vecalign(d / "gold" / f"{doc}.align")
     src_end = tgt_end = 0
@@ -150,7 +151,7 @@ def _omit(src: Path, tgt: Path, gold, doc: str, args, tmp: Path):
 
 
 def _gold_prefix(d: Path, doc: str, limit: int):
-    from paralign.evaluation import read_vecalign
+    from paralign.corpus.formats import read_vecalign
 
     out = []
     for s, t in read_vecalign(d / "gold" / f"{doc}.align"):
@@ -163,7 +164,7 @@ def _gold_prefix(d: Path, doc: str, limit: int):
 def speed(data: Path, args) -> dict:
     """Cold-cache end-to-end time vs embedding each sentence of both sides once."""
     from paralign import AlignConfig, Aligner
-    from paralign.api import align_files
+    from paralign.pipeline import align_files
     from paralign.embed import get_encoder
 
     d = data / "mac_dev"

@@ -10,8 +10,8 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 import paralign.alignment.aligner as AL
 AL.CONF_A, AL.CONF_B = 1.0, 0.0
 from paralign import Aligner, AlignConfig
-from paralign.api import read_side
-from paralign.evaluation import read_vecalign
+from paralign.pipeline import read_side
+from paralign.corpus.formats import read_vecalign
 D = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/mac_dev"
 al_ = Aligner(AlignConfig(progress=False))
 X, Y, NULL = [], [], []

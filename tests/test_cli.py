@@ -15,7 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from paralign.cli import COMMANDS, build_parser, main  # noqa: E402
 from paralign.corpus import read_tmx, validate_tmx  # noqa: E402
-from paralign.evaluation import read_vecalign  # noqa: E402
+from paralign.corpus.formats import read_vecalign  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,8 +1,10 @@
 """Batch alignment: discovery, bad pairs, processes, resumption after SIGKILL, readers.
 
-The machinery is tested with the cheap deterministic aligner (``fake_align``, or
-``PARALIGN_BATCH_FAKE_ALIGNER=1`` through the command line); one test runs paralign's real
-aligner on tiny pairs.
+The machinery is tested with a cheap deterministic aligner injected by the tests
+(``make_aligner=LineAligner``, or through the command line by ``tests/batch_cli.py``): the
+pairs are read and checked, and the worker processes run, for real. The pairs hold one
+sentence per line and are read ``presplit`` (no sentence splitter to import in each worker).
+One test runs paralign's real aligner on tiny pairs.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from fake_aligners import LineAligner
 from paralign.corpus import ParallelCorpus
-from paralign.corpus.batch import discover, fake_align, run_batch
 from paralign.errors import FormatError
+from paralign.pipeline import discover, run_batch
 
 ZH_WORDS = ["外交部长", "经济", "发展", "中国", "今天", "会议", "合作", "世界", "人民", "政府"]
 EN_WORDS = ["foreign", "minister", "economy", "growth", "China", "today", "meeting", "world"]
@@ -41,7 +44,7 @@ def make_pairs(folder: Path, n: int, *, bad: bool = True) -> None:
         (folder / "empty.en.txt").write_text("Something.", encoding="utf-8")
         (folder / "french.zh.txt").write_text("Bonjour tout le monde.", encoding="utf-8")
         (folder / "french.en.txt").write_text("Hello everyone.", encoding="utf-8")
-        (folder / "binary.zh.txt").write_bytes(b"\xff\xfe\x00\x81\x00" * 10)
+        (folder / "binary.zh.txt").write_bytes(bytes(range(256)) * 4)
         (folder / "binary.en.txt").write_text("Hello.", encoding="utf-8")
         (folder / "orphan.zh.txt").write_text("孤儿。", encoding="utf-8")
 
@@ -80,30 +83,34 @@ def pairs_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def reference(pairs_dir, tmp_path_factory) -> list[tuple]:
     db = tmp_path_factory.mktemp("ref") / "ref.db"
-    summary = run_batch(pairs_dir, db, jobs=1, progress=False, align_fn=fake_align)
+    summary = run_batch(pairs_dir, db, jobs=1, progress=False, presplit=True,
+                    make_aligner=LineAligner)
     assert summary.done == 24 and len(summary.failed) == 4
     return content(db)
 
 
 def test_summary_bad_pairs_and_resume(pairs_dir, tmp_path, reference):
     db = tmp_path / "c.db"
-    s = run_batch(pairs_dir, db, jobs=1, progress=False, align_fn=fake_align)
+    s = run_batch(pairs_dir, db, jobs=1, progress=False, presplit=True,
+                    make_aligner=LineAligner)
     assert (s.total, s.done, s.skipped) == (28, 24, 0)
     reasons = dict(s.failed)
     assert set(reasons) == {"empty", "french", "binary", "orphan"}
     assert "empty" in reasons["empty"] and "Chinese" in reasons["french"]
-    assert "UTF-8" in reasons["binary"] and "orphan.en.txt" in reasons["orphan"]
+    assert "binary file" in reasons["binary"] and "orphan.en.txt" in reasons["orphan"]
     assert sum(s.beads.values()) == len(reference)
     text = s.describe()
     assert "24 aligned" in text and "failed french" in text
-    again = run_batch(pairs_dir, db, jobs=1, progress=False, align_fn=fake_align)
+    again = run_batch(pairs_dir, db, jobs=1, progress=False, presplit=True,
+                    make_aligner=LineAligner)
     assert (again.done, again.skipped) == (0, 24)
     assert content(db) == reference
 
 
 def test_two_worker_processes_give_the_same_corpus(pairs_dir, tmp_path, reference):
     db = tmp_path / "c.db"
-    s = run_batch(pairs_dir, db, jobs=2, progress=False, align_fn=fake_align)
+    s = run_batch(pairs_dir, db, jobs=2, progress=False, presplit=True,
+                    make_aligner=LineAligner)
     assert s.done == 24 and len(s.failed) == 4
     assert content(db) == reference
     meta = ParallelCorpus(db, readonly=True).docs()[0].meta
@@ -117,23 +124,30 @@ def test_manifest(pairs_dir, tmp_path):
                         f"{pairs_dir}/doc001.zh.txt\t{pairs_dir}/doc001.en.txt\n\n",
                         encoding="utf-8")
     assert [i.doc_id for i in discover(manifest)] == ["first", "doc001"]
-    s = run_batch(manifest, tmp_path / "c.db", jobs=1, progress=False, align_fn=fake_align)
+    s = run_batch(manifest, tmp_path / "c.db", jobs=1, progress=False, presplit=True,
+                    make_aligner=LineAligner)
     assert s.done == 2
     manifest.write_text("a.zh.txt\n", encoding="utf-8")
     with pytest.raises(FormatError, match="line 1"):
-        run_batch(manifest, tmp_path / "d.db", progress=False, align_fn=fake_align)
+        run_batch(manifest, tmp_path / "d.db", progress=False, presplit=True,
+                    make_aligner=LineAligner)
 
 
-def _env(delay: float) -> dict[str, str]:
-    env = dict(os.environ, PARALIGN_BATCH_FAKE_ALIGNER="1", PARALIGN_BATCH_FAKE_DELAY=str(delay))
+BATCH_CLI = Path(__file__).with_name("batch_cli.py")
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
     src = str(Path(__file__).resolve().parents[1] / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
 
 def _start(pairs_dir: Path, db: Path, jobs: int, delay: float) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "paralign", "-q", "batch", str(pairs_dir),
-                             "-o", str(db), "-j", str(jobs)], env=_env(delay),
+    """``paralign -q batch`` with LineAligner sleeping ``delay`` s a pair (tests/batch_cli.py)."""
+    return subprocess.Popen([sys.executable, str(BATCH_CLI), str(delay), "-q", "batch",
+                             "--presplit", str(pairs_dir), "-o", str(db), "-j", str(jobs)],
+                            env=_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
 
@@ -218,18 +232,7 @@ def test_readers_while_a_batch_writes(pairs_dir, tmp_path, reference):
     assert content(db) == reference
 
 
-def _real_aligner_available() -> str | None:
-    try:
-        import paralign.alignment.aligner  # noqa: F401
-        from paralign import Aligner  # noqa: F401
-    except ImportError as exc:
-        return f"paralign's aligner is not importable yet ({exc})"
-    return None
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(_real_aligner_available() is not None,
-                    reason=str(_real_aligner_available()))
 def test_real_aligner_on_tiny_pairs(tmp_path):
     from paralign.config import AlignConfig
 
@@ -243,13 +246,7 @@ def test_real_aligner_on_tiny_pairs(tmp_path):
     for name, (zh, en) in texts.items():
         (folder / f"{name}.zh.txt").write_text(zh, encoding="utf-8")
         (folder / f"{name}.en.txt").write_text(en, encoding="utf-8")
-    try:  # the cheap test encoder when the registry has one, else the default
-        from paralign.embed.registry import available_encoders
-
-        encoder = "hash" if "hash" in available_encoders() else AlignConfig().encoder
-    except ImportError:
-        encoder = AlignConfig().encoder
-    s = run_batch(folder, tmp_path / "c.db", config=AlignConfig(encoder=encoder, cache=False),
+    s = run_batch(folder, tmp_path / "c.db", config=AlignConfig(cache=False),
                   jobs=1, progress=False)
     assert s.done == 3, s.describe()
     with ParallelCorpus(tmp_path / "c.db", readonly=True) as c:

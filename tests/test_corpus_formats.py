@@ -8,9 +8,10 @@ import os
 import pytest
 
 from test_corpus_helpers import make_alignment
-from paralign.corpus import formats, read_tsv
+from paralign.corpus import export, formats, read_tsv
 from paralign.corpus.atomic import atomic_write
-from paralign.corpus.formats import Unit, iter_tsv, write_units
+from paralign.corpus.export import write_units
+from paralign.corpus.formats import Unit, iter_tsv
 from paralign.errors import FormatError
 
 
@@ -72,16 +73,16 @@ def test_alignment_exports_share_the_writers(tmp_path):
 
 def test_plain_keeps_lines_aligned_when_texts_hold_newlines(tmp_path):
     units = [Unit("d", (0,), (0,), "一\n二", "one\r\ntwo"), Unit("d", (1,), (1,), "三", "three")]
-    assert formats.write_plain(units, tmp_path / "z", tmp_path / "e") == 2
+    assert export.write_plain(units, tmp_path / "z", tmp_path / "e") == 2
     assert (tmp_path / "z").read_text("utf-8") == "一 二\n三\n"
     assert (tmp_path / "e").read_text("utf-8") == "one two\nthree\n"
 
 
 def test_min_score_and_null_defaults(tmp_path):
     al = make_alignment()
-    assert formats.write_alignment(al, tmp_path / "a.tsv", min_score=0.6) == 2
-    assert formats.write_alignment(al, tmp_path / "a.tmx") == 3  # TMX skips the null bead
-    assert formats.write_alignment(al, tmp_path / "b.tsv", skip_null=True) == 3
+    assert export.write_alignment(al, tmp_path / "a.tsv", min_score=0.6) == 2
+    assert export.write_alignment(al, tmp_path / "a.tmx") == 3  # TMX skips the null bead
+    assert export.write_alignment(al, tmp_path / "b.tsv", skip_null=True) == 3
 
 
 @pytest.mark.parametrize("name, fmt", [("a.tmx", "tmx"), ("a.TSV", "tsv"), ("a.jsonl", "jsonl"),

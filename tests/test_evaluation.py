@@ -6,7 +6,8 @@ import pytest
 
 from paralign import Bead, evaluate
 from paralign.errors import FormatError
-from paralign.evaluation import evaluate_files, format_scores, parse_vecalign_line, read_vecalign
+from paralign.corpus.formats import parse_vecalign_line, read_vecalign
+from paralign.evaluation import evaluate_files, format_scores
 
 GOLD = [([0], [0]), ([1], [1, 2]), ([2], [3]), ([3], []), ([4, 5], [4])]
 

@@ -62,7 +62,13 @@ def test_a_database_that_is_not_ours_is_refused_unwritten(tmp_path, capsys, monk
     (tmp_path / "pairs" / "a.en.txt").write_text("We went to the park today.\n", encoding="utf-8")
     before = snapshot(tmp_path)
     if how.startswith("cli"):
-        monkeypatch.setenv("PARALIGN_BATCH_FAKE_ALIGNER", "1")
+        import functools
+
+        from fake_aligners import LineAligner
+        from paralign import pipeline
+
+        monkeypatch.setattr("paralign.pipeline.run_batch",
+                            functools.partial(pipeline.run_batch, make_aligner=LineAligner))
         argv = ["stats", str(db)] if how == "cli-stats" else \
             ["batch", str(tmp_path / "pairs"), "-o", str(db), "-j", "1"]
         rc, _, err = run_cli(["-q", *argv], capsys)

@@ -288,7 +288,7 @@ def test_corpus_disk_full_keeps_what_was_stored(world, capsys, monkeypatch):
 
     pages = sqlite3.connect(world / "c.db").execute("PRAGMA page_count").fetchone()[0]
     monkeypatch.setattr("paralign.corpus.store.sqlite3.connect", _sqlite_full_after(pages + 2))
-    monkeypatch.setenv("PARALIGN_BATCH_FAKE_ALIGNER", "1")
+    monkeypatch.setattr("paralign.pipeline.run_batch", _batch_with_line_aligner())
     rc, _, err = run_cli(["-q", "batch", str(world / "pairs"), "-o", str(world / "c.db"),
                           "-j", "1", *opts], capsys)
     assert_refused(rc, err, "c.db", "no space left on device")
@@ -304,6 +304,16 @@ def test_corpus_disk_full_keeps_what_was_stored(world, capsys, monkeypatch):
     with __import__("paralign").ParallelCorpus(world / "c.db") as c:
         assert all(d.n_beads == c.count(doc_id=d.doc_id, skip_null=False) for d in c.docs())
 
+
+
+def _batch_with_line_aligner():
+    """``run_batch`` with the cheap LineAligner of the batch tests (no encoder)."""
+    import functools
+
+    from fake_aligners import LineAligner
+    from paralign import pipeline
+
+    return functools.partial(pipeline.run_batch, make_aligner=LineAligner)
 
 @pytest.mark.parametrize("argv", [["stats", "{r}/c.db"], ["segment", "{r}/zh.txt"],
                                   ["search", "{r}/c.db", "公园"],
@@ -357,13 +367,13 @@ def test_refused_for_real_as_an_unprivileged_user(argv, words):
         before = snapshot(r)
         # everything imported first: the Python installation may be unreadable to nobody
         code = ("import os, sys, sqlite3, json, tempfile, lxml.etree; from paralign.cli import "
-                "main; import paralign.corpus.store, paralign.corpus.batch, paralign.api, "
+                "main; import paralign.corpus.store, paralign.pipeline, "
                 "paralign.text, paralign.evaluation, paralign.files; "
                 "os.setgid(%d); os.setuid(%d); sys.exit(main(sys.argv[1:]))" % (NOBODY, NOBODY))
         proc = subprocess.run([sys.executable, "-c", code, "-q", *_argv(argv, r)],
                               capture_output=True, text=True, timeout=300, cwd="/",
                               env={**os.environ, "PYTHONPATH": str(ROOT / "src"),
-                                   "HOME": str(r), "PARALIGN_BATCH_FAKE_ALIGNER": "1"})
+                                   "HOME": str(r)})
         assert_refused(proc.returncode, proc.stderr, *[w.replace("{r}", str(r)) for w in words])
         assert_unchanged(r, before)
     finally:

@@ -68,25 +68,9 @@ def kernel_env(tmp_path_factory):
             os.environ[k] = v
 
 
-def _needs_pipeline() -> str | None:
-    """Why the notebooks cannot run yet (the aligner is written alongside), or None."""
-    import importlib.util
-
-    for mod in ("paralign.alignment.aligner", "paralign.text.bilingual", "paralign.corpus.batch"):
-        try:
-            if importlib.util.find_spec(mod) is None:
-                return f"{mod} does not exist yet"
-        except ImportError as exc:
-            return f"{mod} not importable yet: {exc}"
-    return None
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path, kernel_env):
-    reason = _needs_pipeline()
-    if reason:
-        pytest.skip(reason)
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 

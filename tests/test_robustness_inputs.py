@@ -18,9 +18,9 @@ import pytest
 
 from fake_encoders import ConceptEncoder, HashEncoder
 from paralign import AlignConfig, Aligner
-from paralign.api import align_files
+from paralign.pipeline import align_files
 from paralign.cli import main
-from paralign.errors import DecodeError, InputError, LanguageError
+from paralign.errors import DecodeError, FormatError, InputError, LanguageError
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -203,7 +203,7 @@ def test_library_errors_are_specific(src, tgt, exc):
 
 
 def test_unknown_output_suffix_is_refused_before_reading(files):
-    with pytest.raises(InputError, match="output format"):
+    with pytest.raises(FormatError, match="output format"):
         align_files(files / "bin.txt", files / "en.txt", files / "o.docx")
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from fake_encoders import HashEncoder
 from paralign import AlignConfig, Aligner, read_tmx
-from paralign.api import align_files
+from paralign.pipeline import align_files
 from paralign.corpus import iter_tmx, read_tsv
 from paralign.corpus.formats import TSV_HEADER, iter_tsv
 from paralign.errors import DecodeError, FormatError

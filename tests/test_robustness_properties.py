@@ -19,7 +19,7 @@ from paralign import AlignConfig, Aligner
 from paralign.corpus import iter_tmx
 from paralign.corpus.formats import TSV_HEADER, iter_tsv
 from paralign.errors import FormatError, InputError
-from paralign.evaluation import read_vecalign
+from paralign.corpus.formats import read_vecalign
 from paralign.text import clean, segment
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -149,7 +149,7 @@ def test_fuzz_segment_any_unicode(text: str, lang: str | None) -> None:
 
 @pytest.mark.parametrize("body", ["[0]:[0]\n[0]:[1]\n", "[1]:[0]\n[0]:[1]\n", "[-1]:[0]\n"])
 def test_vecalign_reader_accepts_overlapping_or_negative_beads(tmp_path, body):
-    """Documents current behaviour (evaluation.py is outside this change): read_vecalign
+    """Documents current behaviour (formats.py): read_vecalign
     accepts beads that reuse or reorder sentences and negative indices."""
     p = tmp_path / "x.align"
     p.write_text(body, encoding="utf-8")

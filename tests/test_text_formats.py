@@ -307,7 +307,7 @@ def test_segment_command_reads_a_document(tmp_path, capsys):
 
 
 def test_batch_folder_of_documents(tmp_path):
-    from paralign.corpus.batch import discover
+    from paralign.pipeline import discover
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -26,7 +26,7 @@ _LAZY: dict[str, str] = {
     "Aligner": "paralign.alignment.aligner",
     "align": "paralign.alignment.aligner",
     "evaluate": "paralign.evaluation",
-    "read_vecalign": "paralign.evaluation",
+    "read_vecalign": "paralign.corpus.formats",
     "segment": "paralign.text",
     "read_file": "paralign.text",
     "detect": "paralign.text",
@@ -34,6 +34,8 @@ _LAZY: dict[str, str] = {
     "get_encoder": "paralign.embed",
     "ParallelCorpus": "paralign.corpus",
     "read_tmx": "paralign.corpus",
+    "align_files": "paralign.pipeline",
+    "run_batch": "paralign.pipeline",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
@@ -43,8 +45,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .alignment.bead import Alignment, Bead
     from .config import AlignConfig
     from .corpus import ParallelCorpus, read_tmx
+    from .corpus.formats import read_vecalign
     from .embed import get_encoder
-    from .evaluation import evaluate, read_vecalign
+    from .evaluation import evaluate
+    from .pipeline import align_files, run_batch
     from .text import detect, read_file, segment, split_bilingual
     from .text.document import Document, Sentence
 

@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 # -- command handlers: each calls one library function ----------------------------------------
 
 def _cmd_align(args: argparse.Namespace) -> int:
-    from .api import align_files
+    from .pipeline import align_files
 
     al = align_files(args.zh, args.en, args.output, config=_config_from(args),
                      presplit=args.presplit, input_format=args.input_format)
@@ -146,7 +146,7 @@ def _cmd_align(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from .corpus.batch import run_batch
+    from .pipeline import run_batch
 
     summary = run_batch(args.input, args.output, config=_config_from(args), jobs=args.jobs,
                         presplit=args.presplit, progress=not args.quiet)
@@ -204,7 +204,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .api import align_files
+    from .pipeline import align_files
 
     al = align_files(args.zh, args.en, None, config=_config_from(args), presplit=args.presplit,
                      input_format=args.input_format)
@@ -214,7 +214,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .api import run_demo
+    from .pipeline import run_demo
 
     print(run_demo(args.output, corpora=args.corpora))
     return 0

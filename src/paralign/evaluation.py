@@ -8,20 +8,23 @@ figures are comparable with published ones:
 * precision is counted over all test beads (null beads included), recall over the gold beads
   that are not null, matched against the test beads that are not null;
 * counts are summed over documents before dividing (micro-average).
+
+Gold and test files are in Vecalign's ``.align`` format, read by
+:func:`paralign.corpus.formats.read_vecalign`.
 """
 
 from __future__ import annotations
 
-import ast
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .corpus.formats import read_vecalign
 from .errors import FormatError
 
 __all__ = ["evaluate", "evaluate_by_type", "bead_type", "omit_sentences", "evaluate_files",
-           "format_scores", "read_vecalign", "parse_vecalign_line", "format_vecalign_line"]
+           "format_scores"]
 
 BeadLike = Any  # a Bead, or a (src indices, tgt indices) pair
 _Pair = tuple[tuple[int, ...], tuple[int, ...]]
@@ -249,53 +252,6 @@ def _as_documents(x: Any, name: str) -> list[Sequence[Any]]:
             all(isinstance(i, int) for i in list(first[0]) + list(first[1])):
         return [x]
     return list(x)
-
-
-def format_vecalign_line(src: Sequence[int], tgt: Sequence[int], score: float | None = None) -> str:
-    """One bead in Vecalign's format: ``[0, 1]:[2]``, or ``[0, 1]:[2]:0.8300`` with a score.
-
-    >>> format_vecalign_line((0, 1), (2,), 0.83)
-    '[0, 1]:[2]:0.8300'
-    """
-    s = f"[{', '.join(map(str, src))}]:[{', '.join(map(str, tgt))}]"
-    return s if score is None else f"{s}:{score:.4f}"
-
-
-def parse_vecalign_line(line: str, *, where: str = "") -> tuple[tuple[int, ...], tuple[int, ...], float | None]:
-    """Parse ``[0, 1]:[2]`` or ``[0, 1]:[2]:0.83`` into (src, tgt, score)."""
-    parts = line.strip().split(":")
-    if len(parts) not in (2, 3):
-        raise FormatError(f"{where}: not a Vecalign bead: {line.strip()!r}")
-    try:
-        src = ast.literal_eval(parts[0])
-        tgt = ast.literal_eval(parts[1])
-        score = float(parts[2]) if len(parts) == 3 else None
-        if not isinstance(src, list) or not isinstance(tgt, list):
-            raise ValueError
-        return tuple(int(i) for i in src), tuple(int(i) for i in tgt), score
-    except (ValueError, SyntaxError, TypeError):
-        raise FormatError(f"{where}: not a Vecalign bead: {line.strip()!r}") from None
-
-
-def read_vecalign(path: str | os.PathLike[str]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Read a Vecalign ``.align`` file (one bead a line, optional score).
-
-    The bytes are decoded like any input text (UTF-8, UTF-16 and UTF-32 with or without a
-    BOM, legacy encodings); binary data, a FIFO or a device is refused naming the file.
-    """
-    from .files import read_bytes
-    from .text.reading import decode
-
-    name = os.fsdecode(path)
-    text, _ = decode(read_bytes(path, "gold/test .align"), source=name)
-    beads = []
-    for n, line in enumerate(text.splitlines(), 1):
-        line = line.lstrip("\ufeff")
-        if not line.strip():
-            continue
-        s, t, _ = parse_vecalign_line(line, where=f"{name}:{n}")
-        beads.append((s, t))
-    return beads
 
 
 def evaluate_files(gold_paths: Sequence[str], test_paths: Sequence[str]) -> dict[str, float]:

@@ -3,7 +3,7 @@
 A :class:`Bead` pairs a run of consecutive source sentences with a run of consecutive target
 sentences (either run may be empty: 1-0, 0-1). An :class:`Alignment` holds the two documents,
 the beads in order, and the signature of the run that produced them; its ``to_*`` methods
-share the writers of :mod:`paralign.corpus.formats`.
+share the writers of :mod:`paralign.corpus.export`.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class Bead:
 
     def to_vecalign(self, with_score: bool = True) -> str:
         """The bead in Vecalign's format: ``[0, 1]:[2]:0.8300``."""
-        from ..evaluation import format_vecalign_line
+        from ..corpus.formats import format_vecalign_line
 
         return format_vecalign_line(self.src, self.tgt, self.score if with_score else None)
 
@@ -111,33 +111,41 @@ class Alignment:
             counts[b.kind] = counts.get(b.kind, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
-    # -- exports: shared with ParallelCorpus through paralign.corpus.formats ---------------
+    # -- exports and views: thin entry points into the higher layers ----------------------
+    # The writers live in paralign.corpus (shared with ParallelCorpus), the views in viz and
+    # report; each method imports its module when called, so that this data module stays
+    # below them (tests/test_layers.py).
     def to_tmx(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
-        from ..corpus import formats
+        """TMX 1.4b (null beads skipped); ``kwargs`` as :func:`paralign.corpus.export.write_alignment`."""
+        from ..corpus import export
 
-        formats.write_alignment(self, path, fmt="tmx", **kwargs)
+        export.write_alignment(self, path, fmt="tmx", **kwargs)
 
     def to_tsv(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
-        from ..corpus import formats
+        """TSV with a header line, one bead a line (null beads kept)."""
+        from ..corpus import export
 
-        formats.write_alignment(self, path, fmt="tsv", **kwargs)
+        export.write_alignment(self, path, fmt="tsv", **kwargs)
 
     def to_jsonl(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
-        from ..corpus import formats
+        """One JSON object per bead (null beads kept)."""
+        from ..corpus import export
 
-        formats.write_alignment(self, path, fmt="jsonl", **kwargs)
+        export.write_alignment(self, path, fmt="jsonl", **kwargs)
 
     def to_vecalign(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
-        from ..corpus import formats
+        """Vecalign's ``.align`` format, one bead a line (null beads kept)."""
+        from ..corpus import export
 
-        formats.write_alignment(self, path, fmt="align", **kwargs)
+        export.write_alignment(self, path, fmt="align", **kwargs)
 
     def to_plain(self, src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str],
                  **kwargs: Any) -> None:
         """Two files, line n of one aligned with line n of the other (null beads skipped)."""
-        from ..corpus import formats
+        from ..corpus import export, formats
 
-        formats.write_plain(self, src_path, tgt_path, **kwargs)
+        export.write_plain(formats.units_from_alignment(self), src_path, tgt_path,
+                           inputs=export.alignment_inputs(self), **kwargs)
 
     def to_html(self, path: str | os.PathLike[str] | None = None, **kwargs: Any) -> str:
         """A self-contained HTML report; written to ``path`` when given, returned always."""

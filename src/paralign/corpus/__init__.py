@@ -1,7 +1,8 @@
-"""Parallel corpora: storage (SQLite), TMX/TSV/JSONL/plain/.align files, concordance, batch.
+"""Parallel corpora: storage (SQLite), TMX/TSV/JSONL/plain/.align files, concordance.
 
-Nothing heavy is imported here: lxml, jieba, opencc, pandas and tqdm are loaded by the
-functions that need them.
+The corpus package stores and exports; it does not run the aligner (batches of files are
+:mod:`paralign.pipeline`). Nothing heavy is imported here: lxml, jieba, opencc, pandas and
+tqdm are loaded by the functions that need them.
 """
 
 from __future__ import annotations
@@ -10,24 +11,24 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 # public name -> submodule that defines it, imported on first use (PEP 562): writing one
-# .align file needs only `formats`, not SQLite, TMX or the batch machinery
+# .align file needs only `formats` and `export`, not SQLite
 _LAZY: dict[str, str] = {
     "Hit": "concordance",
-    "Unit": "formats", "read_tsv": "formats", "write_alignment": "formats",
-    "write_plain": "formats", "write_units": "formats",
+    "Unit": "formats",
+    "write_alignment": "export", "write_plain": "export", "write_units": "export",
     "SCHEMA_VERSION": "store", "CorpusStats": "store", "DocInfo": "store",
     "DuplicateDocumentError": "store", "Pair": "store", "ParallelCorpus": "store",
-    "iter_tmx": "tmx", "read_tmx": "tmx", "validate_tmx": "tmx", "write_tmx": "tmx",
-    "run_batch": "batch", "BatchSummary": "batch",
+    "read_tmx": "store", "read_tsv": "store",
+    "iter_tmx": "tmx", "validate_tmx": "tmx",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .batch import BatchSummary, run_batch
     from .concordance import Hit
-    from .formats import Unit, read_tsv, write_alignment, write_plain, write_units
+    from .export import write_alignment, write_plain, write_units
+    from .formats import Unit
     from .store import (SCHEMA_VERSION, CorpusStats, DocInfo, DuplicateDocumentError, Pair,
-                        ParallelCorpus)
-    from .tmx import iter_tmx, read_tmx, validate_tmx, write_tmx
+                        ParallelCorpus, read_tmx, read_tsv)
+    from .tmx import iter_tmx, validate_tmx
 
 __all__ = [
     "ParallelCorpus",
@@ -40,14 +41,11 @@ __all__ = [
     "SCHEMA_VERSION",
     "read_tmx",
     "iter_tmx",
-    "write_tmx",
     "validate_tmx",
     "read_tsv",
     "write_alignment",
     "write_plain",
     "write_units",
-    "run_batch",
-    "BatchSummary",
 ]
 
 

@@ -1,8 +1,10 @@
-"""Plain-text exchange formats and the one place that dispatches every export.
+"""Plain-text exchange formats, the :class:`Unit` record they all carry, and the file rules.
 
-All exports, from an :class:`~paralign.alignment.bead.Alignment` (``al.to_tsv(...)``) or from a
-:class:`~paralign.corpus.ParallelCorpus` (``corpus.to_tsv(...)``), go through the same
-writers, fed with :class:`Unit` records, so that the two can never drift apart.
+Every writer and reader here works on :class:`Unit` records; the dispatch that picks one
+for a file (and serves ``al.to_tsv(...)`` and ``corpus.to_tsv(...)`` alike) is
+:mod:`paralign.corpus.export`. Also here: the language tags written to files, the one
+rule that names a document after its file (:func:`doc_id_from_path`), and Vecalign's
+line format (read by :mod:`paralign.evaluation` for gold files).
 
 Formats (chosen from the file suffix by :func:`format_from_path`):
 
@@ -12,7 +14,7 @@ Formats (chosen from the file suffix by :func:`format_from_path`):
     A header line ``doc_id src_idx tgt_idx src tgt score kind`` then one bead per line.
     Indices are comma-joined (``0,1``; empty for the empty side of a null bead). In texts a
     backslash, tab, newline and carriage return are written ``\\\\``, ``\\t``, ``\\n``,
-    ``\\r`` so that a line is always a bead; :func:`read_tsv` undoes it. Null beads kept.
+    ``\\r`` so that a line is always a bead; :func:`iter_tsv` undoes it. Null beads kept.
 ``.jsonl``
     One JSON object per bead: ``doc_id, src_idx, tgt_idx, src, tgt, score, kind, src_lang,
     tgt_lang`` (UTF-8, not ASCII-escaped; a NaN score is ``null``). Null beads kept.
@@ -20,54 +22,53 @@ Formats (chosen from the file suffix by :func:`format_from_path`):
     Vecalign's format, one bead per line: ``[0, 1]:[2]:0.8300``. One document per file;
     null beads kept (they are part of the gold standard).
 plain
-    :func:`write_plain`: two files, line *n* of one aligned with line *n* of the other.
-    Null beads skipped; a newline inside a text becomes a space so that lines stay aligned.
+    :func:`~paralign.corpus.export.write_plain`: two files, line *n* of one aligned with
+    line *n* of the other. Null beads skipped; a newline inside a text becomes a space so
+    that lines stay aligned.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..errors import FormatError, InputError
-from ..files import check_input, check_output, same_file
+from ..errors import FormatError
+from ..files import check_input
 from .atomic import atomic_write
 
 if TYPE_CHECKING:
     from ..alignment.bead import Alignment
-    from .store import ParallelCorpus
 
 __all__ = [
     "Unit",
     "FORMATS",
     "format_from_path",
+    "doc_id_from_path",
     "lang_tag",
     "parse_lang_tag",
     "units_from_alignment",
-    "write_alignment",
-    "write_units",
-    "write_plain",
     "write_tsv",
     "write_jsonl",
     "write_vecalign",
-    "read_tsv",
     "iter_tsv",
     "TSV_HEADER",
+    "format_vecalign_line",
+    "parse_vecalign_line",
+    "read_vecalign",
 ]
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("tmx", "tsv", "jsonl", "align")
 TSV_HEADER = ("doc_id", "src_idx", "tgt_idx", "src", "tgt", "score", "kind")
-# Null beads: kept where the format is a faithful dump, dropped where it feeds MT training.
-_SKIP_NULL_DEFAULT = {"tmx": True, "tsv": False, "jsonl": False, "align": False, "plain": True}
 
 
 class Unit(NamedTuple):
@@ -145,120 +146,35 @@ def format_from_path(path: str | os.PathLike[str]) -> str:
     return aliases[suffix]
 
 
+# Language marks that may end a file's stem (``abc.zh.txt``, ``abc.en.txt``, ``abc.tw.txt``).
+_LANG_SUFFIXES = (".zh", ".zho", ".chi", ".cn", ".tw", ".en", ".src")
+
+
+def doc_id_from_path(path: str | os.PathLike[str]) -> str:
+    """The document id paralign gives a file: its name without ``.txt`` and a language mark.
+
+    Used wherever a document is named after its file (batch manifests without a doc_id
+    column, an alignment exported without one).
+
+    >>> [doc_id_from_path(p) for p in ("d/abc.zh.txt", "abc.en.txt", "x.tw", "a.b.txt", ".txt")]
+    ['abc', 'abc', 'x', 'a.b', 'doc']
+    """
+    name = Path(path).name.removesuffix(".txt")
+    for suffix in _LANG_SUFFIXES:
+        if name.endswith(suffix):
+            name = name.removesuffix(suffix)
+            break
+    return name or "doc"
+
+
 def units_from_alignment(al: Alignment, *, doc_id: str | None = None, src_lang: str | None = None,
                          tgt_lang: str | None = None) -> Iterator[Unit]:
     """The beads of an alignment as :class:`Unit` records (texts are the original ones)."""
-    did = doc_id or _default_doc_id(al)
+    did = doc_id or (doc_id_from_path(al.src.source) if al.src.source else "doc")
     sl = src_lang or lang_tag(al.src.lang, al.src.script)
     tl = tgt_lang or lang_tag(al.tgt.lang, al.tgt.script)
     for b in al.beads:
         yield Unit(did, b.src, b.tgt, b.src_text, b.tgt_text, float(b.score), sl, tl)
-
-
-def _default_doc_id(al: Alignment) -> str:
-    if al.src.source:
-        name = Path(al.src.source).name
-        for suffix in (".txt", ".zh", ".en", ".src"):
-            name = name.removesuffix(suffix)
-        return name or "doc"
-    return "doc"
-
-
-def _filtered(units: Iterable[Unit], min_score: float, skip_null: bool) -> Iterator[Unit]:
-    for u in units:
-        if skip_null and u.is_null:
-            continue
-        if min_score > 0 and not (u.score >= min_score):
-            continue
-        yield u
-
-
-def write_units(units: Iterable[Unit], path: str | os.PathLike[str], fmt: str | None = None, *,
-                min_score: float = 0.0, skip_null: bool | None = None,
-                inputs: Iterable[object] = (), **kwargs: Any) -> int:
-    """Write units to ``path`` in ``fmt`` (default: from the suffix), atomically.
-
-    Returns the number of units written. ``inputs`` are files the output must not be (the
-    texts or the corpus the units come from): refused before anything is written.
-    ``kwargs`` go to the format's writer (for TMX: ``srclang``, ``header_props``...).
-    """
-    fmt = fmt or format_from_path(path)
-    if fmt not in FORMATS:
-        raise FormatError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    check_output(path, inputs)
-    if skip_null is None:
-        skip_null = _SKIP_NULL_DEFAULT[fmt]
-    units = _filtered(units, min_score, skip_null)
-    if fmt == "tmx":
-        from .tmx import write_tmx_units
-
-        return write_tmx_units(units, path, **kwargs)
-    if kwargs:
-        raise TypeError(f"unexpected options for {fmt}: {', '.join(sorted(kwargs))}")
-    return {"tsv": write_tsv, "jsonl": write_jsonl, "align": write_vecalign}[fmt](units, path)
-
-
-def write_alignment(al: Alignment, path: str | os.PathLike[str], fmt: str | None = None, *,
-                    doc_id: str | None = None, src_lang: str | None = None,
-                    tgt_lang: str | None = None, min_score: float = 0.0,
-                    skip_null: bool | None = None, **kwargs: Any) -> int:
-    """Write an Alignment as TMX, TSV, JSONL or Vecalign ``.align`` (what ``al.to_*`` call).
-
-    ``src_lang``/``tgt_lang`` override the language tags (default ``zh-TW``/``zh-CN``/``en``
-    from the documents); for TMX the alignment's signature goes into a header
-    ``prop type="x-signature"``.
-    """
-    fmt = fmt or format_from_path(path)
-    if fmt == "tmx" and al.signature:
-        props = dict(kwargs.pop("header_props", None) or {})
-        props.setdefault("x-signature", al.signature)
-        kwargs["header_props"] = props
-    units = units_from_alignment(al, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
-    return write_units(units, path, fmt, min_score=min_score, skip_null=skip_null,
-                       inputs=alignment_inputs(al), **kwargs)
-
-
-def alignment_inputs(al: Alignment) -> tuple[object, ...]:
-    """The files an alignment was read from (its documents' sources): never outputs."""
-    return (getattr(al.src, "source", None), getattr(al.tgt, "source", None))
-
-
-def write_plain(source: Alignment | ParallelCorpus | Iterable[Unit],
-                src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str], *,
-                min_score: float = 0.0,
-                skip_null: bool = True) -> int:
-    """Two files, line *n* of one the translation of line *n* of the other; returns lines.
-
-    Both files are written atomically; a failure while writing leaves neither behind.
-    """
-    inputs: tuple[object, ...] = ()
-    if hasattr(source, "beads"):
-        units: Iterable[Unit] = units_from_alignment(source)  # type: ignore[arg-type]
-        inputs = alignment_inputs(source)  # type: ignore[arg-type]
-    elif hasattr(source, "iter_units"):
-        units = source.iter_units(  # type: ignore[union-attr]
-            min_score=min_score, skip_null=skip_null)
-        inputs = source.files() if hasattr(source, "files") else ()  # type: ignore[union-attr]
-    else:
-        units = source  # type: ignore[assignment]
-    if same_file(src_path, tgt_path) or os.fspath(src_path) == os.fspath(tgt_path):
-        raise InputError(f"{os.fspath(src_path)}: given as both plain-text outputs")
-    check_output(src_path, inputs)
-    check_output(tgt_path, inputs)
-    n = 0
-    with atomic_write(src_path) as fs, atomic_write(tgt_path) as ft:
-        for u in _filtered(units, min_score, skip_null):
-            fs.write(_one_line(u.src) + "\n")
-            ft.write(_one_line(u.tgt) + "\n")
-            n += 1
-    return n
-
-
-_LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-
-
-def _one_line(text: str) -> str:
-    return _LINE_BREAKS.sub(" ", text)
 
 
 # -- TSV -------------------------------------------------------------------------------------------
@@ -352,17 +268,6 @@ def iter_tsv(path: str | os.PathLike[str], *, src_lang: str = "zh", tgt_lang: st
             yield unit
 
 
-def read_tsv(path: str | os.PathLike[str], *, src_lang: str = "zh", tgt_lang: str = "en"
-             ) -> ParallelCorpus:
-    """A TSV export read back into an in-memory :class:`ParallelCorpus`."""
-    from .store import ParallelCorpus
-
-    corpus = ParallelCorpus(":memory:")
-    corpus.add_units(iter_tsv(path, src_lang=src_lang, tgt_lang=tgt_lang),
-                     source=str(path))
-    return corpus
-
-
 # -- JSONL and .align ---------------------------------------------------------------------------
 
 def unit_dict(u: Unit) -> dict[str, Any]:
@@ -383,8 +288,6 @@ def write_jsonl(units: Iterable[Unit], path: str | os.PathLike[str]) -> int:
 
 def write_vecalign(units: Iterable[Unit], path: str | os.PathLike[str]) -> int:
     """Vecalign ``.align`` lines; the format has no document field, so one document only."""
-    from ..evaluation import format_vecalign_line
-
     n = 0
     doc: str | None = None
     with atomic_write(path) as f:
@@ -398,6 +301,53 @@ def write_vecalign(units: Iterable[Unit], path: str | os.PathLike[str]) -> int:
             f.write(format_vecalign_line(u.src_idx, u.tgt_idx, u.score) + "\n")
             n += 1
     return n
+
+
+def format_vecalign_line(src: Sequence[int], tgt: Sequence[int], score: float | None = None) -> str:
+    """One bead in Vecalign's format: ``[0, 1]:[2]``, or ``[0, 1]:[2]:0.8300`` with a score.
+
+    >>> format_vecalign_line((0, 1), (2,), 0.83)
+    '[0, 1]:[2]:0.8300'
+    """
+    s = f"[{', '.join(map(str, src))}]:[{', '.join(map(str, tgt))}]"
+    return s if score is None else f"{s}:{score:.4f}"
+
+
+def parse_vecalign_line(line: str, *, where: str = "") -> tuple[tuple[int, ...], tuple[int, ...], float | None]:
+    """Parse ``[0, 1]:[2]`` or ``[0, 1]:[2]:0.83`` into (src, tgt, score)."""
+    parts = line.strip().split(":")
+    if len(parts) not in (2, 3):
+        raise FormatError(f"{where}: not a Vecalign bead: {line.strip()!r}")
+    try:
+        src = ast.literal_eval(parts[0])
+        tgt = ast.literal_eval(parts[1])
+        score = float(parts[2]) if len(parts) == 3 else None
+        if not isinstance(src, list) or not isinstance(tgt, list):
+            raise ValueError
+        return tuple(int(i) for i in src), tuple(int(i) for i in tgt), score
+    except (ValueError, SyntaxError, TypeError):
+        raise FormatError(f"{where}: not a Vecalign bead: {line.strip()!r}") from None
+
+
+def read_vecalign(path: str | os.PathLike[str]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Read a Vecalign ``.align`` file (one bead a line, optional score).
+
+    The bytes are decoded like any input text (UTF-8, UTF-16 and UTF-32 with or without a
+    BOM, legacy encodings); binary data, a FIFO or a device is refused naming the file.
+    """
+    from ..files import read_bytes
+    from ..text.reading import decode
+
+    name = os.fsdecode(path)
+    text, _ = decode(read_bytes(path, "gold/test .align"), source=name)
+    beads = []
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.lstrip("\ufeff")
+        if not line.strip():
+            continue
+        s, t, _ = parse_vecalign_line(line, where=f"{name}:{n}")
+        beads.append((s, t))
+    return beads
 
 
 def peek(units: Iterable[Unit]) -> tuple[Unit | None, Iterator[Unit]]:

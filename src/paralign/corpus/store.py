@@ -58,16 +58,17 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import FormatError, InputError
-from ..files import check_output
+from ..files import check_input, check_output
 from . import concordance as cc
-from .formats import (Unit, format_from_path, lang_tag, parse_lang_tag, units_from_alignment,
-                      write_units)
+from .export import write_plain, write_units
+from .formats import Unit, format_from_path, iter_tsv, lang_tag, parse_lang_tag, units_from_alignment
+from .tmx import iter_tmx
 
 if TYPE_CHECKING:
     from ..alignment.bead import Alignment
 
 __all__ = ["ParallelCorpus", "Pair", "DocInfo", "CorpusStats", "DuplicateDocumentError",
-           "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS"]
+           "SCHEMA_VERSION", "APPLICATION_ID", "MIGRATIONS", "read_tmx", "read_tsv"]
 
 log = logging.getLogger(__name__)
 
@@ -1026,8 +1027,6 @@ class ParallelCorpus:
     def to_plain(self, src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str],
                  min_score: float = 0.0, **filters: Any) -> int:
         """Two line-aligned text files (null beads skipped)."""
-        from .formats import write_plain
-
         return write_plain(self.iter_units(min_score, **filters), src_path, tgt_path,
                            min_score=min_score)
 
@@ -1041,3 +1040,23 @@ class ParallelCorpus:
                 "src_lang", "tgt_lang", "meta"]
         return pd.DataFrame.from_records(
             (p.as_dict() for p in self.pairs(min_score, **filters)), columns=cols)
+
+
+# -- files read into a corpus ---------------------------------------------------------------------
+
+def read_tmx(path: str | os.PathLike[str], *, src_lang: str | None = None,
+             tgt_lang: str | None = None) -> ParallelCorpus:
+    """A TMX file as an in-memory :class:`ParallelCorpus` (one document per ``x-doc-id``)."""
+    check_input(path, "TMX")
+    corpus = ParallelCorpus(":memory:")
+    corpus.add_units(iter_tmx(path, src_lang=src_lang, tgt_lang=tgt_lang), source=str(path))
+    return corpus
+
+
+def read_tsv(path: str | os.PathLike[str], *, src_lang: str = "zh", tgt_lang: str = "en"
+             ) -> ParallelCorpus:
+    """A TSV export read back into an in-memory :class:`ParallelCorpus`."""
+    corpus = ParallelCorpus(":memory:")
+    corpus.add_units(iter_tsv(path, src_lang=src_lang, tgt_lang=tgt_lang),
+                     source=str(path))
+    return corpus

@@ -12,7 +12,7 @@ Writer
     atomically.
 
 Reader
-    :func:`iter_tmx` / :func:`read_tmx` parse with ``iterparse`` and a locked-down parser: no
+    :func:`iter_tmx` (and :func:`paralign.corpus.read_tmx` through it) parses with ``iterparse`` and a locked-down parser: no
     network, no DTD loading, no entity resolution, libxml2's size limits kept
     (``huge_tree=False``), and any document whose DTD *declares* entities is refused before
     its body is read (billion laughs, external entities pointing at local files). Processed
@@ -37,18 +37,14 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import __version__
 from ..errors import FormatError
 from .atomic import atomic_write
-from .formats import Unit, peek, units_from_alignment
+from .formats import Unit, peek
 
-if TYPE_CHECKING:
-    from .store import ParallelCorpus
-
-__all__ = ["write_tmx", "write_tmx_units", "iter_tmx", "read_tmx", "validate_tmx",
-           "strip_illegal_xml"]
+__all__ = ["write_tmx_units", "iter_tmx", "validate_tmx", "strip_illegal_xml"]
 
 log = logging.getLogger(__name__)
 
@@ -66,32 +62,6 @@ def strip_illegal_xml(text: str) -> tuple[str, int]:
 
 
 # -- writer -----------------------------------------------------------------------------------
-
-def write_tmx(source: Any, path: str | os.PathLike[str], *, min_score: float = 0.0,
-              skip_null: bool = True, src_lang: str | None = None, tgt_lang: str | None = None,
-              **kwargs: Any) -> int:
-    """Write TMX from an Alignment, a ParallelCorpus, or an iterable of units / (src, tgt) pairs.
-
-    ``src_lang``/``tgt_lang`` override the ``xml:lang`` of the two sides. Returns the number
-    of ``tu`` written. See :func:`write_tmx_units` for the other options.
-    """
-    if hasattr(source, "beads"):
-        if getattr(source, "signature", "") and "header_props" not in kwargs:
-            kwargs["header_props"] = {"x-signature": source.signature}
-        units: Iterable[Unit] = units_from_alignment(source, src_lang=src_lang, tgt_lang=tgt_lang)
-    elif hasattr(source, "iter_units"):
-        return source.to_tmx(path, min_score=min_score, skip_null=skip_null, src_lang=src_lang,
-                             tgt_lang=tgt_lang, **kwargs)
-    else:
-        units = (u if isinstance(u, Unit) else Unit("doc", (i,), (i,), u[0], u[1])
-                 for i, u in enumerate(source))
-        if src_lang or tgt_lang:
-            units = (u._replace(src_lang=src_lang or u.src_lang, tgt_lang=tgt_lang or u.tgt_lang)
-                     for u in units)
-    units = (u for u in units
-             if not (skip_null and u.is_null) and (min_score <= 0 or u.score >= min_score))
-    return write_tmx_units(units, path, **kwargs)
-
 
 def write_tmx_units(units: Iterable[Unit], path: str | os.PathLike[str], *,
                     srclang: str | None = None, header_props: dict[str, str] | None = None,
@@ -315,19 +285,6 @@ def _parse_bead(value: str | None, k: int) -> tuple[tuple[int, ...], tuple[int, 
             except ValueError:
                 pass
     return (k,), (k,)
-
-
-def read_tmx(path: str | os.PathLike[str], *, src_lang: str | None = None,
-             tgt_lang: str | None = None) -> ParallelCorpus:
-    """A TMX file as an in-memory :class:`ParallelCorpus` (one document per ``x-doc-id``)."""
-    from .store import ParallelCorpus
-
-    from ..files import check_input
-
-    check_input(path, "TMX")
-    corpus = ParallelCorpus(":memory:")
-    corpus.add_units(iter_tmx(path, src_lang=src_lang, tgt_lang=tgt_lang), source=str(path))
-    return corpus
 
 
 # -- validator -----------------------------------------------------------------------------------

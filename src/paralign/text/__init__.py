@@ -10,8 +10,9 @@ from .bilingual import split_bilingual
 from .clean import clean
 from .detect import Detection, detect
 from .document import Document, Sentence
+from .formats import read_file
 from .normalize import to_simplified, to_simplified_aligned
-from .reading import decode, read_file
+from .reading import decode
 from .segmentation import from_sentences, one_line, read_presplit, segment
 from .words import Token, count_units, words
 

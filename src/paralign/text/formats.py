@@ -1,4 +1,5 @@
-"""Reading document formats: .docx, .html, .pdf (text layer), .epub, .srt and .vtt.
+"""Reading input files: plain text and the document formats .docx, .html, .pdf (text layer),
+.epub, .srt and .vtt (:func:`read_file` is the one door for both).
 
 Why: translators and researchers hold their texts in these formats far more often than in
 plain text. Each is read with its maintained library (python-docx, lxml.html, pypdf,
@@ -28,12 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DependencyError, FormatError, InputError
+from ..files import read_bytes
+from .clean import clean
+from .reading import decode
 
-__all__ = ["FORMATS", "format_of", "read_formatted", "SUBTITLE_PAUSE"]
+__all__ = ["FORMATS", "format_of", "read_formatted", "read_file", "SUBTITLE_PAUSE"]
 
 log = logging.getLogger("paralign.text")
 
-# suffix -> format name; "text" is read by paralign.text.reading itself
+# suffix -> format name; "text" is decoded by paralign.text.reading
 FORMATS: dict[str, str] = {
     ".txt": "text", ".text": "text", ".md": "text",
     ".docx": "docx",
@@ -156,8 +160,6 @@ def _html_paragraphs(root: Any) -> list[str]:
 
 def _parse_html(data: bytes, path: Path) -> Any:
     import lxml.html
-
-    from .reading import decode
 
     try:
         text, _ = decode(data, source=str(path))
@@ -285,8 +287,6 @@ def _cue_paragraphs(cues: Iterable[tuple[float, float, str]]) -> str:
 
 def _read_srt(path: Path) -> str:
     srt = _need("srt")
-    from .reading import decode
-
     text, _ = decode(path.read_bytes(), source=str(path))
     try:
         subs = list(srt.parse(text))
@@ -298,8 +298,6 @@ def _read_srt(path: Path) -> str:
 
 def _read_vtt(path: Path) -> str:
     webvtt = _need("vtt")
-    from .reading import decode
-
     text, _ = decode(path.read_bytes(), source=str(path))
     try:
         captions = webvtt.from_string(text).captions
@@ -321,4 +319,38 @@ def read_formatted(path: str | os.PathLike[str], fmt: str) -> str:
     p = Path(path)
     text = _READERS[fmt](p)
     log.info("read %s as %s: %d characters", p, fmt, len(text))
+    return text
+
+
+def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """Read a text file or a document: bytes, :func:`decode`, :func:`~paralign.text.clean.clean`.
+
+    ``fmt`` names the format (``text``, ``docx``, ``html``, ``pdf``, ``epub``, ``srt``,
+    ``vtt``); ``None`` takes it from the suffix, and an unknown suffix is read as text.
+    Documents are turned into plain text by :func:`read_formatted`, one paragraph per
+    block; text files are decoded by :func:`~paralign.text.reading.decode`.
+
+    Raises:
+        OSError: no such file, permission denied, a symlink loop... (naming the path).
+        InputError: a directory, a FIFO or a device, or an empty (or whitespace-only) file;
+            a PDF that is encrypted or has no text layer.
+        DecodeError: binary or undecodable content.
+        FormatError: a malformed document.
+        DependencyError: the library of the document's format is not installed.
+    """
+    p = Path(path)
+    kind = format_of(p, fmt)
+    data = read_bytes(p, "text")  # refuses directories, FIFOs and devices at once
+    if not data.strip():
+        raise InputError(f"{p}: file is empty")
+    if kind != "text":
+        text = clean(read_formatted(p, kind))
+        if not text.strip():
+            raise InputError(f"{p}: the {kind} document holds no text")
+        return text
+    text, enc = decode(data, source=str(p))
+    log.info("read %s: %d bytes, encoding %s", p, len(data), enc)
+    text = clean(text)
+    if not text.strip():
+        raise InputError(f"{p}: file holds no text")
     return text

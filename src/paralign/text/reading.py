@@ -1,4 +1,5 @@
-"""Reading files: bytes to text, with the encoding detected.
+"""Decoding input bytes to text, with the encoding detected (files are read through
+:func:`paralign.text.formats.read_file`).
 
 Why a detector of our own: Chinese texts still come in Big5 (Taiwan, Hong Kong) and
 GB18030/GBK (mainland) as often as in UTF-8, and the two legacy families overlap so much
@@ -13,13 +14,10 @@ from __future__ import annotations
 import codecs
 import functools
 import logging
-import os
-from pathlib import Path
 
-from ..errors import DecodeError, InputError
-from .clean import clean
+from ..errors import DecodeError
 
-__all__ = ["decode", "read_file"]
+__all__ = ["decode"]
 
 log = logging.getLogger("paralign.text")
 
@@ -175,40 +173,3 @@ def decode(data: bytes, source: str | None = None) -> tuple[str, str]:
     raise DecodeError(
         f"{_name(source)}cannot decode: not UTF-8 (invalid byte at {utf8_error.start}), and "
         "no plausible GB18030, Big5 or cp1252 reading; convert the file to UTF-8")
-
-
-def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> str:
-    """Read a text file or a document: bytes, :func:`decode`, :func:`~paralign.text.clean.clean`.
-
-    ``fmt`` names the format (``text``, ``docx``, ``html``, ``pdf``, ``epub``, ``srt``,
-    ``vtt``); ``None`` takes it from the suffix, and an unknown suffix is read as text.
-    Documents are turned into plain text by :mod:`paralign.text.formats`, one paragraph
-    per block.
-
-    Raises:
-        OSError: no such file, permission denied, a symlink loop... (naming the path).
-        InputError: a directory, a FIFO or a device, or an empty (or whitespace-only) file;
-            a PDF that is encrypted or has no text layer.
-        DecodeError: binary or undecodable content.
-        FormatError: a malformed document.
-        DependencyError: the library of the document's format is not installed.
-    """
-    from ..files import read_bytes
-    from .formats import format_of, read_formatted
-
-    p = Path(path)
-    kind = format_of(p, fmt)
-    data = read_bytes(p, "text")  # refuses directories, FIFOs and devices at once
-    if not data.strip():
-        raise InputError(f"{p}: file is empty")
-    if kind != "text":
-        text = clean(read_formatted(p, kind))
-        if not text.strip():
-            raise InputError(f"{p}: the {kind} document holds no text")
-        return text
-    text, enc = decode(data, source=str(p))
-    log.info("read %s: %d bytes, encoding %s", p, len(data), enc)
-    text = clean(text)
-    if not text.strip():
-        raise InputError(f"{p}: file holds no text")
-    return text

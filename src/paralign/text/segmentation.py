@@ -223,7 +223,7 @@ def read_presplit(path: str | os.PathLike[str], lang: str | None = None, *,
     Empty lines are not sentences (several in a row make one break). Spans point into the
     cleaned file text, surrounding whitespace of each line excluded.
     """
-    from .reading import read_file
+    from .formats import read_file
 
     text = read_file(path)
     source = str(path)

@@ -1,0 +1,42 @@
+"""A cheap deterministic aligner for the batch tests (no encoder); no tests here.
+
+:class:`LineAligner` has the shape :func:`paralign.pipeline.run_batch` builds in each worker
+(``LineAligner(config)`` then ``.align(src, tgt)``), so the batch machinery (reading and
+checking each pair, processes, kills, resumption) runs for real in seconds. It lives here,
+not in the library: the tests inject it with ``make_aligner=``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from paralign.alignment.bead import Alignment, Bead
+from paralign.config import AlignConfig
+from paralign.text.document import Document
+
+
+class LineAligner:
+    """Sentence *i* with sentence *i*, extras unaligned; the score depends on the lengths.
+
+    ``delay``: seconds to sleep per pair (so that a test can kill a batch half-way).
+    """
+
+    def __init__(self, config: AlignConfig | None = None, *, delay: float = 0.0) -> None:
+        self.config = config or AlignConfig()
+        self.delay = delay
+
+    def align(self, src: Document, tgt: Document) -> Alignment:
+        if self.delay:
+            time.sleep(self.delay)
+        zh, en = src.texts, tgt.texts
+        beads = []
+        for i in range(max(len(zh), len(en))):
+            s = (i,) if i < len(zh) else ()
+            t = (i,) if i < len(en) else ()
+            if s and t:
+                a, b = 3 * len(zh[i]), len(en[i])
+                score = round(0.5 + 0.5 * min(a, b) / max(a, b, 1), 4)
+            else:
+                score = 0.0
+            beads.append(Bead(s, t, score))
+        return Alignment(src, tgt, beads, signature="line-aligner")
