@@ -18,9 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .kernels import compiled
+
 __all__ = ["Band", "band_from_path", "full_band", "reverse_band", "search"]
 
 NEG = -1e30
+# Rows from which the compiled kernel runs the search (below, numpy's per-row cost is less
+# than importing numba: short documents never load it).
+KERNEL_ROWS = 256
 
 
 @dataclass(frozen=True)
@@ -121,8 +126,51 @@ def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.nda
     D = Dflat[:sentinel].reshape(n + 1, W)
     arg = np.full((n + 1, W), -1, np.int16)       # type that reached the cell before 0-1 moves
     kk = np.zeros((n + 1, W), np.int32)           # column the 0-1 chain started from
-    idx = np.arange(W)
     span = hi - lo
+    kernel = compiled("dp_rows") if n + 1 >= KERNEL_ROWS else None
+    if kernel is not None:
+        skip = np.ascontiguousarray(skip_tgt)
+        kernel(D, arg, kk, stacked, A, B, lo.astype(np.int64), span.astype(np.int64), skip,
+               np.empty(W, skip.dtype))
+    else:
+        _rows_numpy(D, Dflat, arg, kk, stacked, A, B, lo, span, skip_tgt, sentinel)
+    # backtrace from (n, m)
+    beads: list[tuple[int, int, int, int]] = []
+    i, c = n, int(hi[n] - lo[n])
+    total = float(D[n, c])
+    if total <= NEG / 2:
+        raise RuntimeError("no path through the band")  # cannot happen with a valid band
+    while i > 0 or lo[i] + c > 0:
+        k = int(kk[i, c])
+        while c > k:  # 0-1 beads
+            j = int(lo[i] + c)
+            beads.append((i, i, j - 1, j))
+            c -= 1
+        t = int(arg[i, c])
+        if t < 0:
+            if i == 0 and lo[i] + c == 0:
+                break
+            raise RuntimeError("broken backtrace")  # pragma: no cover
+        a, b = types[t]
+        j = int(lo[i] + c)
+        beads.append((i - a, i, j - b, j))
+        i, j = i - a, j - b
+        c = int(j - lo[i])
+    beads.reverse()
+    if return_table:
+        return beads, total, D
+    return beads, total
+
+
+def _rows_numpy(D: np.ndarray, Dflat: np.ndarray, arg: np.ndarray, kk: np.ndarray,
+                stacked: np.ndarray, A: np.ndarray, B: np.ndarray, lo: np.ndarray,
+                span: np.ndarray, skip_tgt: np.ndarray, sentinel: int) -> None:
+    """:func:`paralign.alignment.kernels.dp_rows` in numpy: all bead types of a row in one
+    gather over a (types x width) array, the 0-1 chain by a running maximum; ``Dflat`` is
+    ``D`` flattened with one more cell, ``NEG``, at index ``sentinel``."""
+    n = len(D) - 1
+    W = D.shape[1]
+    idx = np.arange(W)
     for i in range(n + 1):
         width_i = int(span[i]) + 1
         p = i - A
@@ -152,29 +200,3 @@ def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.nda
         D[i] = row
         arg[i] = barg
         kk[i] = rec
-    # backtrace from (n, m)
-    beads: list[tuple[int, int, int, int]] = []
-    i, c = n, int(hi[n] - lo[n])
-    total = float(D[n, c])
-    if total <= NEG / 2:
-        raise RuntimeError("no path through the band")  # cannot happen with a valid band
-    while i > 0 or lo[i] + c > 0:
-        k = int(kk[i, c])
-        while c > k:  # 0-1 beads
-            j = int(lo[i] + c)
-            beads.append((i, i, j - 1, j))
-            c -= 1
-        t = int(arg[i, c])
-        if t < 0:
-            if i == 0 and lo[i] + c == 0:
-                break
-            raise RuntimeError("broken backtrace")  # pragma: no cover
-        a, b = types[t]
-        j = int(lo[i] + c)
-        beads.append((i - a, i, j - b, j))
-        i, j = i - a, j - b
-        c = int(j - lo[i])
-    beads.reverse()
-    if return_table:
-        return beads, total, D
-    return beads, total

@@ -1,0 +1,79 @@
+"""kernels: the compiled DP gives the same tables and beads as the numpy code and as its own
+plain-Python run (``py_func``), ties and impossible cells included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from paralign.alignment import dp, kernels
+from paralign.alignment.dp import NEG, band_from_path, full_band, search
+from paralign.alignment.scoring import bead_types
+
+
+def _problem(seed: int, n: int, m: int, banded: bool, ties: bool, skip_dtype):
+    rng = np.random.default_rng(seed)
+    types = bead_types(3, 4)
+    if banded:
+        i = j = 0
+        path = [(0, 0)]
+        while i < n or j < m:
+            a, b = types[rng.integers(len(types))]
+            i, j = min(i + a, n), min(j + b, m)
+            path.append((i, j))
+        band = band_from_path(path, n, m, int(rng.integers(1, 5)))
+    else:
+        band = full_band(n, m)
+    W = band.width
+    scores = []
+    for _ in types:
+        s = rng.normal(0, 1, (n + 1, W))
+        if ties:  # few distinct values: many equal candidates and equal 0-1 chains
+            s = np.round(s * 2) / 2
+        s[rng.random(s.shape) < 0.1] = NEG
+        scores.append(s.astype(np.float32))
+    skip = np.full((n + 1, W), -0.3 if not ties else -0.5, skip_dtype)
+    skip[rng.random(skip.shape) < 0.05] = NEG
+    return band, types, scores, skip
+
+
+def _run(monkeypatch, how: str, band, types, scores, skip):
+    monkeypatch.setattr(dp, "KERNEL_ROWS", 0)
+    if how == "numpy":
+        monkeypatch.setattr(dp, "compiled", lambda name: None)
+    elif how == "python":
+        monkeypatch.setattr(dp, "compiled", lambda name: getattr(kernels, name))
+    else:
+        k = kernels.compiled("dp_rows")
+        assert k is not None and hasattr(k, "py_func"), "numba is not available"
+        monkeypatch.setattr(dp, "compiled", lambda name: kernels.compiled(name))
+    return search(band, types, scores, skip, return_table=True)
+
+
+CASES = [
+    (0, 6, 9, False, False, np.float32),
+    (1, 12, 7, False, True, np.float32),
+    (2, 40, 55, True, False, np.float32),
+    (3, 60, 45, True, True, np.float32),
+    (4, 30, 30, True, True, np.float64),
+    (5, 1, 5, False, False, np.float32),
+    (6, 5, 1, False, True, np.float32),
+]
+
+
+@pytest.mark.parametrize("seed,n,m,banded,ties,skip_dtype", CASES)
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_kernel_matches_numpy(monkeypatch, seed, n, m, banded, ties, skip_dtype, how):
+    band, types, scores, skip = _problem(seed, n, m, banded, ties, skip_dtype)
+    ref_beads, ref_total, ref_D = _run(monkeypatch, "numpy", band, types, scores, skip)
+    beads, total, D = _run(monkeypatch, how, band, types, scores, skip)
+    assert beads == ref_beads
+    assert total == ref_total
+    assert np.array_equal(D, ref_D)
+
+
+@pytest.mark.parametrize("value,enabled", [("1", False), ("yes", False), ("", True), ("0", True)])
+def test_env_switch_turns_numba_off(monkeypatch, value, enabled):
+    monkeypatch.setenv("PARALIGN_NO_NUMBA", value)
+    assert kernels.numba_enabled() is enabled
+    assert (kernels.compiled("dp_rows") is not None) is enabled
