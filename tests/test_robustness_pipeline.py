@@ -162,6 +162,15 @@ def test_long_documents_take_the_banded_search():
     assert sorted(j for b in al.beads for j in b.tgt) == list(range(m))
 
 
+@pytest.mark.parametrize("progress,bar", [(True, True), (False, False)])
+def test_long_searches_show_progress(capsys, progress, bar):
+    n, m = 1000, 1100   # several chunks
+    al = Aligner(AlignConfig(cache=False, progress=progress), encoder=HashEncoder()).align([f"第{i}个句子。" for i in range(n)],
+        [f"Sentence {i}." for i in range(m)])
+    assert al.stats["chunks"] >= 2
+    assert ("aligning" in capsys.readouterr().err) is bar
+
+
 # -- TSV and TMX readers: what test_corpus_formats / test_corpus_tmx do not cover ---------------
 
 HEADER = "\t".join(TSV_HEADER) + "\n"

@@ -85,7 +85,8 @@ def _as_document(x: TextLike, config: AlignConfig, side: str) -> Document:
 
 def _unit_lengths(doc: Document) -> np.ndarray:
     """Length of each sentence in characters, spaces not counted (a length model's units)."""
-    return np.array([max(1, sum(1 for ch in s.norm if not ch.isspace())) for s in doc], float)
+    # str.split() cuts at exactly the characters str.isspace() accepts
+    return np.array([max(1, len("".join(s.norm.split()))) for s in doc], float)
 
 
 # English characters per Chinese character in translation (about 3; varies with translator).
@@ -302,7 +303,7 @@ class Aligner:
             chunks.extend(self._chunks(blk, singles_s, singles_t, ls, lt, params))
         t_search += time.perf_counter() - t_chunk
         stats["chunks"] = len(chunks)
-        for blk, path in chunks:
+        for blk, path in _progress(chunks, self.config.progress):
             r = self._align_block(sdoc, tdoc, blk, singles_s, singles_t, ls, lt, params, path,
                                   lexicon)
             beads.extend(r["beads"])
@@ -611,6 +612,19 @@ def _check_anchors(anchors: Sequence[tuple[int, int]], n: int, m: int) -> list[t
     if cuts[-1] != (n, m):
         cuts.append((n, m))
     return cuts
+
+
+def _progress(chunks: list, progress: bool | None):
+    """The chunks of a long document, with a progress bar on stderr as ``progress`` asks
+    (``None``: when stderr is a terminal): the search of a long document takes seconds
+    after the embedding bars are gone."""
+    from ..embed.base import show_progress
+
+    if len(chunks) < 2 or not show_progress(progress):
+        return chunks
+    from tqdm.auto import tqdm
+
+    return tqdm(chunks, desc="aligning", unit="chunk", leave=False)
 
 
 def _unit_rows(vectors: Any, n: int, what: str) -> np.ndarray:

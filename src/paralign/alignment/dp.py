@@ -6,9 +6,11 @@ for every row ``i``, only the columns ``lo[i] .. hi[i]`` (a band around a first-
 time and memory grow with ``n * width`` rather than ``n * m``: linear in document length for a
 fixed band width.
 
-Rows are processed one at a time, all bead types of a row in one gather over a (types x
-width) array, so the Python loop runs ``n`` times; the 0-1 bead, which links cells of the
-same row, is folded in with a running maximum (no inner loop).
+Rows are processed one at a time: on long documents by a compiled loop over cells
+(:func:`paralign.alignment.kernels.dp_rows`, numba), else in numpy with all bead types of a
+row in one gather over a (types x width) array, so that the Python loop runs ``n`` times;
+the 0-1 bead, which links cells of the same row, is folded in with a running maximum. Both
+give the same tables bit for bit.
 """
 
 from __future__ import annotations
