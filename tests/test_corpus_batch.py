@@ -279,3 +279,25 @@ def test_folder_of_bilingual_files(tmp_path):
     assert seed[0].kind == "0-1" and seed[0].tgt.startswith("The Former Soviet Union")
     assert len(seed) == 7 and not any("期刊" in p.src for p in seed)
     assert docs["seed"]["path"].endswith("seed.txt") and docs["story"]["zh_path"].endswith(".zh.txt")
+
+
+@pytest.mark.slow
+def test_realign_batch_is_the_same_in_one_process_and_in_two(tmp_path):
+    """The lexicon a realign batch learns, and so every bead, does not depend on the workers."""
+    root = Path(__file__).resolve().parents[1] / "corpora/bible"
+    zh = [x for x in (root / "ruth.zh.txt").read_text(encoding="utf-8").splitlines() if x.strip()]
+    en = [x for x in (root / "ruth.en.txt").read_text(encoding="utf-8").splitlines() if x.strip()]
+    folder = tmp_path / "ruth"
+    folder.mkdir()
+    for k in range(3):  # three chapters, one pair each
+        (folder / f"ruth{k}.zh.txt").write_text(zh[k], encoding="utf-8")
+        (folder / f"ruth{k}.en.txt").write_text(en[k], encoding="utf-8")
+    dbs = {}
+    for jobs in (1, 2):
+        dbs[jobs] = tmp_path / f"r{jobs}.db"
+        s = run_batch(folder, dbs[jobs], jobs=jobs, progress=False, realign=True)
+        assert s.done == 3 and s.lexicon and s.lexicon > 0, s.describe()
+        assert "word pairs learned from the batch" in s.describe()
+    assert content(dbs[1]) == content(dbs[2])
+    plain = run_batch(folder, tmp_path / "plain.db", jobs=1, progress=False)
+    assert plain.lexicon is None and plain.done == 3

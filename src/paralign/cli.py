@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "NAME.txt files, or a TSV manifest")
     p.add_argument("-o", "--output", required=True, help="corpus database (SQLite file)")
     p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument("--realign", action="store_true",
+                   help="align twice: the second pass uses a lexicon learned from the whole batch")
     _add_align_options(p)
     p.set_defaults(func=_cmd_batch)
 
@@ -149,7 +151,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from .pipeline import run_batch
 
     summary = run_batch(args.input, args.output, config=_config_from(args), jobs=args.jobs,
-                        presplit=args.presplit, progress=not args.quiet)
+                        presplit=args.presplit, progress=not args.quiet, realign=args.realign)
     print(summary.describe())
     return 0 if not summary.failed else 1
 

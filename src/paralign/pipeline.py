@@ -185,6 +185,7 @@ class BatchSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     beads: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    lexicon: int | None = None  # word pairs learned by a realign batch
 
     def describe(self) -> str:
         rate = f", {self.done / self.seconds:.2f} pairs/s" if self.seconds and self.done else ""
@@ -194,6 +195,8 @@ class BatchSummary:
             total = sum(self.beads.values())
             lines.append(f"{total} beads: " + ", ".join(
                 f"{k} {v}" for k, v in sorted(self.beads.items(), key=lambda kv: -kv[1])))
+        if self.lexicon is not None:
+            lines.append(f"realigned with {self.lexicon} word pairs learned from the batch")
         for doc_id, reason in self.failed:
             lines.append(f"  failed {doc_id}: {reason}")
         lines.append(f"-> {self.output}")
@@ -277,9 +280,13 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(make_aligner: AlignerFactory | None, config: AlignConfig | None,
-                 presplit: bool) -> None:
-    """Runs once in each worker: build the aligner there (the encoder loads once), not per pair."""
-    _worker.update(aligner=(make_aligner or Aligner)(config), presplit=presplit)
+                 presplit: bool, lexicon: Any = None) -> None:
+    """Runs once in each worker: build the aligner there (the encoder loads once), not per pair.
+    A realign batch's second pass hands every worker the lexicon learned from the first."""
+    aligner = (make_aligner or Aligner)(config)
+    if lexicon is not None:
+        aligner.lexicon = lexicon
+    _worker.update(aligner=aligner, presplit=presplit)
 
 
 def _work(item: BatchItem) -> tuple[str, Alignment | None, str | None, float]:
@@ -297,7 +304,7 @@ def _work(item: BatchItem) -> tuple[str, Alignment | None, str | None, float]:
 def run_batch(input: str | os.PathLike[str], output: str | os.PathLike[str], *,
               config: AlignConfig | None = None, jobs: int | None = None,
               presplit: bool = False, progress: bool = True,
-              make_aligner: AlignerFactory | None = None) -> BatchSummary:
+              make_aligner: AlignerFactory | None = None, realign: bool = False) -> BatchSummary:
     """Align every document pair of ``input`` into the corpus database ``output``.
 
     Args:
@@ -310,6 +317,11 @@ def run_batch(input: str | os.PathLike[str], output: str | os.PathLike[str], *,
         make_aligner: builds the aligner in each worker (see :data:`AlignerFactory`);
             default :class:`~paralign.alignment.aligner.Aligner`. Every pair is read and
             checked by :func:`align_files` whatever the aligner.
+        realign: align every pair twice: a lexicon is learned from the confident beads of
+            all first alignments (:mod:`paralign.alignment.lexicon`: a book's chapters
+            teach one another their names and terms) and the second pass, which is what is
+            stored, uses it. The lexicon depends on the pairs in the batch, not on their
+            order or on ``jobs``.
     """
     from .corpus.store import DuplicateDocumentError, ParallelCorpus
 
@@ -347,28 +359,53 @@ def run_batch(input: str | os.PathLike[str], output: str | os.PathLike[str], *,
             for k, v in al.kinds().items():
                 summary.beads[k] = summary.beads.get(k, 0) + v
 
+        n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        lexicon = None
+        if realign and todo:
+            from .alignment.lexicon import learn_lexicon, training_pairs
+
+            learned: dict[str, list[Any]] = {}
+
+            def collect(doc_id: str, al: Alignment | None, error: str | None) -> None:
+                if al is not None:  # a pair that fails fails again, and is reported, below
+                    learned[doc_id] = training_pairs([al])
+
+            bar = _progress_bar(len(todo), progress)
+            try:
+                _align_all(todo, n_jobs, make_aligner, config, presplit, None, collect, bar)
+            finally:
+                bar.close()
+            # in the batch's order, whatever order the workers finished in
+            lexicon = learn_lexicon([p for it in todo for p in learned.get(it.doc_id, [])])
+            summary.lexicon = len(lexicon)
         bar = _progress_bar(len(todo), progress)
         try:
-            n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-            if n_jobs == 1:
-                _init_worker(make_aligner, config, presplit)
-                for it in todo:
-                    store(*_work(it)[:3])
-                    bar.update(1)
-            else:
-                _run_pool(todo, n_jobs, make_aligner, config, presplit, store, bar)
+            _align_all(todo, n_jobs, make_aligner, config, presplit, lexicon, store, bar)
         finally:
             bar.close()
     summary.seconds = time.perf_counter() - t0
     return summary
 
 
+def _align_all(todo: list[BatchItem], n_jobs: int, make_aligner: AlignerFactory | None,
+               config: AlignConfig | None, presplit: bool, lexicon: Any,
+               store: Callable[[str, Any, str | None], None], bar: Any) -> None:
+    """Align every pair, in this process or in ``n_jobs`` workers, handing each to ``store``."""
+    if n_jobs == 1:
+        _init_worker(make_aligner, config, presplit, lexicon)
+        for it in todo:
+            store(*_work(it)[:3])
+            bar.update(1)
+    else:
+        _run_pool(todo, n_jobs, make_aligner, config, presplit, lexicon, store, bar)
+
+
 def _run_pool(todo: list[BatchItem], n_jobs: int, make_aligner: AlignerFactory | None,
-              config: AlignConfig | None, presplit: bool,
+              config: AlignConfig | None, presplit: bool, lexicon: Any,
               store: Callable[[str, Any, str | None], None], bar: Any) -> None:
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(make_aligner, config, presplit)) as pool:
+                             initargs=(make_aligner, config, presplit, lexicon)) as pool:
         pending: set[Future[Any]] = set()
         queue = iter(todo)
         try:
