@@ -7,7 +7,7 @@ reliability table and the expected calibration error.
 """
 import sys, numpy as np, os
 os.environ["HF_HUB_OFFLINE"] = "1"
-import paralign.alignment.aligner as AL
+import paralign.alignment.confidence as AL
 AL.CONF_A, AL.CONF_B = 1.0, 0.0
 from paralign import Aligner, AlignConfig
 from paralign.pipeline import read_side

@@ -32,12 +32,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .dp import NEG, Band
 
-__all__ = ["ScoreParams", "SideVectors", "BandScorer", "bead_types"]
+if TYPE_CHECKING:
+    from ..config import AlignConfig
+
+__all__ = ["ScoreParams", "SideVectors", "BandScorer", "bead_types", "bead_score",
+           "combined_similarity"]
 
 
 def bead_types(max_merge: int, max_total: int) -> list[tuple[int, int]]:
@@ -52,15 +57,30 @@ def bead_types(max_merge: int, max_total: int) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class ScoreParams:
-    """Knobs of the bead score (see the module docstring)."""
+    """Knobs of the bead score (see the module docstring), for one document pair.
 
-    knn: int = 8
-    margin_weight: float = 0.5
-    length_weight: float = 0.15
-    skip: float = -0.3
-    ratio: float = 1.0  # target length units per source length unit
-    lexical_weight: float = 0.8
-    share_weight: float = 0.2
+    Built from an :class:`~paralign.config.AlignConfig` by :meth:`from_config`, which holds
+    the only defaults; ``ratio`` and ``length_weight`` are the document's own (fitted by
+    :mod:`paralign.alignment.lengths`).
+    """
+
+    knn: int
+    margin_weight: float  # 0 when the config's margin is "none"
+    length_weight: float
+    skip: float
+    ratio: float  # target length units per source length unit
+    lexical_weight: float
+    share_weight: float
+
+    @classmethod
+    def from_config(cls, config: AlignConfig, *, ratio: float = 1.0,
+                    length_weight: float | None = None) -> ScoreParams:
+        """The config's scoring knobs; ``length_weight`` defaults to the config's base weight."""
+        return cls(knn=config.knn,
+                   margin_weight=config.margin_weight if config.margin == "knn" else 0.0,
+                   length_weight=config.length_weight if length_weight is None else length_weight,
+                   skip=config.skip, ratio=ratio, lexical_weight=config.lexical_weight,
+                   share_weight=config.share_weight)
 
 
 class SideVectors:
@@ -138,51 +158,122 @@ def _lens_windows(lens: np.ndarray, kmax: int) -> dict[int, np.ndarray]:
     return {k: (c[k:] - c[:-k]) if len(lens) - k + 1 > 0 else np.zeros(0) for k in range(1, kmax + 1)}
 
 
-class BandScorer:
-    """Scores of every bead type at every cell of a band, for one or more encoders.
+def _log_lens(lens: dict[int, np.ndarray], ratio: float = 1.0) -> dict[int, np.ndarray]:
+    """Log window lengths (brought to source units by ``ratio``), floored away from log 0."""
+    return {k: np.log(np.maximum(v * ratio, 1e-9)) for k, v in lens.items()}
 
-    Single-sentence similarities are computed once, for the cells near the band only, into a
+
+# -- the score formula: pure functions of the gathered evidence, in any array layout ------------
+def combined_similarity(p: ScoreParams, sims: Sequence[np.ndarray],
+                        margin_sums: Sequence[np.ndarray] | None, scales: Sequence[float],
+                        weights: np.ndarray) -> np.ndarray:
+    """Margin-adjusted similarity of window pairs, each encoder's in units of its scale,
+    averaged with the encoders' weights.
+
+    ``sims[e]`` holds the cosines of the pairs under encoder ``e`` and ``margin_sums[e]`` the
+    sum of the two windows' kNN means (``None`` without margin). The arrays may have any
+    common (broadcast) shape: flat lists of cells for the banded gather, window-by-window
+    matrices for the dense one; the arithmetic, hence the result, is the same.
+    """
+    tot: np.ndarray | None = None
+    for e, c in enumerate(sims):
+        if margin_sums is not None:
+            c = c - p.margin_weight * 0.5 * margin_sums[e]
+        term = weights[e] * c / scales[e]
+        tot = term if tot is None else tot + term
+    assert tot is not None, "no encoder"
+    return tot / float(np.sum(weights))
+
+
+def bead_score(p: ScoreParams, sims: Sequence[np.ndarray],
+               margin_sums: Sequence[np.ndarray] | None, scales: Sequence[float],
+               weights: np.ndarray, *, log_src_len: np.ndarray, log_tgt_len: np.ndarray,
+               lexical: np.ndarray | None = None, bonus: np.ndarray | None = None) -> np.ndarray:
+    """The score of beads from their evidence (see the module docstring); any array layout.
+
+    :func:`combined_similarity`, plus ``lexical_weight`` times the dictionary F-score, plus
+    ``share_weight`` times the merge bonus (:func:`_merge_bonus`), minus ``length_weight``
+    times the squared log ratio of the two sides' lengths (``log_src_len`` already in target
+    units): a Gaussian on the log length ratio, as in Gale & Church. Both gathers of
+    :class:`BandScorer` call this, so the formula exists once.
+    """
+    c = combined_similarity(p, sims, margin_sums, scales, weights)
+    if lexical is not None and p.lexical_weight:
+        c = c + p.lexical_weight * lexical
+    if bonus is not None and p.share_weight:
+        c = c + p.share_weight * bonus
+    if p.length_weight:
+        c = c - p.length_weight * (log_tgt_len - log_src_len) ** 2
+    return c
+
+
+def _topk_mean(S: np.ndarray, k: int) -> np.ndarray:
+    """Mean of the k largest finite values of each row (0 for a row with none)."""
+    if S.shape[1] == 0:
+        return np.zeros(S.shape[0])
+    kk = min(k, S.shape[1])
+    top = -np.partition(-S, kk - 1, axis=1)[:, :kk]
+    fin = np.isfinite(top)
+    cnt = fin.sum(axis=1)
+    tot = np.where(fin, top, 0.0).sum(axis=1)
+    return np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0)
+
+
+Margins = list[tuple[dict[int, np.ndarray], dict[int, np.ndarray]]]
+
+
+class BandScorer:
+    """Scores of every bead type at every cell of one band, for one or more encoders.
+
+    The scorer is bound to its band: the single-sentence similarities near the band, the
+    neighbourhoods of the margins and everything derived from them are computed once, when
+    first needed, and kept for the scorer's life. Single-sentence similarities live in a
     *strip*: row ``p`` holds the similarities of source sentence ``p`` to target sentences
-    ``strip_lo[p] .. strip_lo[p] + width``. Approximate window similarities, kNN margins and
-    1-1 scores are all gathered from the strip.
+    ``strip_lo[p] .. strip_lo[p] + width``; approximate window similarities, kNN margins and
+    1-1 scores are all gathered from it. When the band is the whole lattice (short
+    documents), the *dense* gather computes the same evidence as whole-matrix arithmetic,
+    far cheaper than cell by cell; ``dense=False`` forces the cell-by-cell gather (the two
+    agree, as the tests check).
     """
 
     def __init__(self, src: Sequence[SideVectors], tgt: Sequence[SideVectors],
                  src_lens: np.ndarray, tgt_lens: np.ndarray, params: ScoreParams,
-                 kmax: int, weights: Sequence[float] | None = None,
-                 lexical: object | None = None, zh_is_src: bool = True) -> None:
+                 kmax: int, band: Band, *, weights: Sequence[float] | None = None,
+                 lexical: Any | None = None, zh_is_src: bool = True,
+                 dense: bool | None = None) -> None:
+        """``lexical``: a :class:`~paralign.alignment.lexical.LexicalEvidence` of the block
+        (Chinese side first, hence ``zh_is_src``); ``dense``: ``None`` chooses by the band."""
         self.src = list(src)
+        self.tgt = list(tgt)
+        self.band = band
         self.lexical = lexical
         self.zh_is_src = zh_is_src
-        self.tgt = list(tgt)
         self.p = params
         self.kmax = kmax
         self.w = np.asarray(list(weights) if weights is not None else [1.0] * len(self.src), float)
         self.n = self.src[0].n
         self.m = self.tgt[0].n
-        self.ls = _lens_windows(np.asarray(src_lens, float), kmax)
-        self.lt = _lens_windows(np.asarray(tgt_lens, float), kmax)
+        self.log_ls = _log_lens(_lens_windows(np.asarray(src_lens, float), kmax), params.ratio)
+        self.log_lt = _log_lens(_lens_windows(np.asarray(tgt_lens, float), kmax))
         self.scales: list[float] | None = None
-        self._marg_key: tuple[int, int, int] | None = None
-        self._marg_cache: dict[tuple[int, bool, int], np.ndarray] = {}
-        self._s11_key: tuple[int, int, int] | None = None
-        self._strip_key: tuple[int, int, int] | None = None
-        # over the whole lattice (short documents) scores are whole-matrix arithmetic, far
-        # cheaper than gathering cell by cell; see _dense_sim
-        self._dense = False
-        self._strip_full = False
-        self._dense_cache: dict[tuple[int, int, int], np.ndarray] = {}
+        self._build_strip(dense)
+        self._neighbourhoods = self._neigh()
+        self._margin_memo: dict[tuple[int, bool, int], np.ndarray] = {}
+        self._s11: np.ndarray | None = None
+        self._dense_memo: dict[tuple[int, int, int], np.ndarray] = {}
         self._cum: dict[int, np.ndarray] = {}
 
+    @property
+    def dense(self) -> bool:
+        """Whether scores come from whole-matrix arithmetic (the band is the whole lattice)."""
+        return self._dense
+
     # -- the strip of single similarities ---------------------------------------------------
-    def _build_strip(self, band: Band) -> None:
-        full = bool(len(band.lo)) and int(band.lo.max()) == 0 and int(band.hi.min()) == self.m
-        key = (id(band), band.cells(), self.kmax)
-        if self._strip_key == key:
-            self._dense = full and self._strip_full
-            return
+    def _build_strip(self, dense: bool | None) -> None:
+        band = self.band
         n, m, K = self.n, self.m, self.kmax
         lo, hi = band.lo, band.hi
+        full = bool(len(lo)) and int(lo.max()) == 0 and int(hi.min()) == m
         p = np.arange(n)
         a_lo = np.maximum(lo[np.minimum(p + 1, n)] - K, 0)
         a_hi = np.minimum(hi[np.minimum(p + K, n)] + K, m)
@@ -194,8 +285,10 @@ class BandScorer:
         width = max(width, 1)
         self.strip_lo = a_lo
         # dense mode also indexes the strip as the whole matrix
-        self._strip_full = not a_lo.any() and width >= m
-        self._dense = full and self._strip_full
+        strip_full = not a_lo.any() and width >= m
+        self._dense = full and strip_full if dense is None else bool(dense)
+        if self._dense and not (full and strip_full):
+            raise ValueError("dense scoring needs a band that is the whole lattice")
         self.strip_hi = np.minimum(a_hi, m)
         self.strip_w = width
         self.strips = []
@@ -217,7 +310,6 @@ class BandScorer:
                 vals = np.take_along_axis(D, np.clip(q, 0, D.shape[1] - 1), axis=1)
                 st[s:e] = np.where(ok, vals, -np.inf)
             self.strips.append(st)
-        self._strip_key = key
 
     def _single(self, e: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         """Similarities of source sentences P to target sentences Q (-inf off the strip)."""
@@ -244,12 +336,12 @@ class BandScorer:
         similarity matrix, four lookups in its prefix sums) over the norms of the two sums,
         as :meth:`_approx` computes them cell by cell."""
         key = (e, a, b)
-        M = self._dense_cache.get(key)
+        M = self._dense_memo.get(key)
         if M is None:
             C = self._cumulative(e)
             box = C[a:, b:] - C[:-a, b:] - C[a:, :-b] + C[:-a, :-b]
             M = box / (self.src[e].norms[a][:, None] * self.tgt[e].norms[b][None, :])
-            self._dense_cache[key] = M
+            self._dense_memo[key] = M
         return M
 
     def _approx(self, e: int, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
@@ -260,10 +352,10 @@ class BandScorer:
         return acc / (self.src[e].norms[a][P] * self.tgt[e].norms[b][Q])
 
     # -- neighbourhoods and margins -------------------------------------------------------------
-    def _neigh(self, band: Band) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _neigh(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Target columns near each source sentence, source rows near each target sentence."""
         n, m = self.n, self.m
-        lo, hi = band.lo, band.hi
+        lo, hi = self.band.lo, self.band.hi
         s_lo = np.minimum(lo[:-1], lo[1:])                      # sentence p: rows p, p + 1
         s_hi = np.minimum(np.maximum(hi[:-1], hi[1:]) + 1, m)
         q = np.arange(m)
@@ -272,18 +364,6 @@ class BandScorer:
         s_hi = np.maximum(s_hi, np.minimum(s_lo + 1, m))
         t_hi = np.maximum(t_hi, np.minimum(t_lo + 1, n))
         return s_lo, s_hi, t_lo, t_hi
-
-    @staticmethod
-    def _topk_mean(S: np.ndarray, k: int) -> np.ndarray:
-        """Mean of the k largest finite values of each row (0 for a row with none)."""
-        if S.shape[1] == 0:
-            return np.zeros(S.shape[0])
-        kk = min(k, S.shape[1])
-        top = -np.partition(-S, kk - 1, axis=1)[:, :kk]
-        fin = np.isfinite(top)
-        cnt = fin.sum(axis=1)
-        tot = np.where(fin, top, 0.0).sum(axis=1)
-        return np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0)
 
     def _margins_side(self, e: int, source_side: bool, k: int, lo_: np.ndarray, hi_: np.ndarray
                       ) -> np.ndarray:
@@ -298,7 +378,7 @@ class BandScorer:
                 sums = C[k:, 1:] - C[:-k, 1:] - C[k:, :-1] + C[:-k, :-1]
             else:
                 sums = (C[1:, k:] - C[1:, :-k] - C[:-1, k:] + C[:-1, :-k]).T
-            return self._topk_mean(sums / side.norms[k][:, None], self.p.knn)
+            return _topk_mean(sums / side.norms[k][:, None], self.p.knn)
         starts = np.arange(nx)
         w_lo = np.minimum(lo_[starts], lo_[starts + k - 1])
         w_hi = np.maximum(hi_[starts], hi_[starts + k - 1])
@@ -319,21 +399,16 @@ class BandScorer:
                         else self._single(e, cols, rows))
             M = acc / side.norms[k][st][:, None]
             M = np.where(inside & np.isfinite(M), M, -np.inf)
-            out[s:e_] = self._topk_mean(M, self.p.knn)
+            out[s:e_] = _topk_mean(M, self.p.knn)
         return out
 
-    def margins(self, band: Band, a_max: int, b_max: int, approx: bool
-                ) -> list[tuple[dict[int, np.ndarray], dict[int, np.ndarray]]]:
+    def margins(self, a_max: int, b_max: int, approx: bool) -> Margins:
         """kNN means of every window, per encoder: ``[(source dict, target dict), ...]``.
 
-        Approximate-window margins are computed once per band and kept; with exact windows
-        only the rows of embedded windows are recomputed.
+        Approximate-window margins are computed once and kept; with exact windows only the
+        rows of embedded windows are recomputed.
         """
-        s_lo, s_hi, t_lo, t_hi = self._neigh(band)
-        key = (band.cells(), int(band.lo.sum()), int(band.hi.sum()))
-        if self._marg_key != key:
-            self._marg_key = key
-            self._marg_cache = {}
+        s_lo, s_hi, t_lo, t_hi = self._neighbourhoods
         out = []
         for e in range(len(self.src)):
             sides = []
@@ -341,9 +416,9 @@ class BandScorer:
                 d: dict[int, np.ndarray] = {}
                 for k in range(1, kmax + 1):
                     ck = (e, source_side, k)
-                    if ck not in self._marg_cache:
-                        self._marg_cache[ck] = self._margins_side(e, source_side, k, lo_, hi_)
-                    v = self._marg_cache[ck]
+                    if ck not in self._margin_memo:
+                        self._margin_memo[ck] = self._margins_side(e, source_side, k, lo_, hi_)
+                    v = self._margin_memo[ck]
                     if not approx and k > 1:
                         v = self._exact_margins(e, source_side, k, lo_, hi_, v)
                     d[k] = v
@@ -361,8 +436,8 @@ class BandScorer:
             return approx_values
         out = approx_values.copy()
         if self._dense:
-            out[ex] = self._topk_mean((side.wvec[k][ex] @ other.single.T).astype(np.float64),
-                                      self.p.knn)
+            out[ex] = _topk_mean((side.wvec[k][ex] @ other.single.T).astype(np.float64),
+                                 self.p.knn)
             return out
         w_lo = np.minimum(lo_[ex], lo_[ex + k - 1])
         w_hi = np.maximum(hi_[ex], hi_[ex + k - 1])
@@ -374,21 +449,22 @@ class BandScorer:
             inside = cols < w_hi[s:s + block, None]
             cc = np.clip(cols, 0, other.n - 1)
             M = np.einsum("rcd,rd->rc", other.single[cc], side.wvec[k][rows], dtype=np.float64)
-            out[rows] = self._topk_mean(np.where(inside, M, -np.inf), self.p.knn)
+            out[rows] = _topk_mean(np.where(inside, M, -np.inf), self.p.knn)
         return out
 
-    # -- scores ------------------------------------------------------------------------------
-    def calibrate(self, band: Band) -> None:
+    # -- calibration -------------------------------------------------------------------------
+    def calibrate(self) -> None:
         """Per-encoder scale: the gap between a typical best match and a typical pair.
 
         Taken over the band's 1-1 scores (margin-adjusted): the median over source sentences
         of their best score, minus the median of all scores. Dividing by it makes a good
         match worth about the same under every encoder, whatever its cosine range (e5's sit
         within 0.80-0.87, USE's spread over -0.1-0.9), so one skip cost and one set of
-        weights fit all. Reversed and coarse scorers share the scales of the main one.
+        weights fit all. A scorer of the mirrored problem may be given the scales of the
+        forward one instead (set :attr:`scales`).
         """
-        self._build_strip(band)
-        marg = self.margins(band, 1, 1, True) if self.p.margin_weight else None
+        marg = self.margins(1, 1, True) if self.p.margin_weight else None
+        band = self.band
         n, W = self.n, band.width
         lo, hi = band.lo, band.hi
         idx = np.arange(W)
@@ -412,37 +488,44 @@ class BandScorer:
             gap = float(np.median(best[np.isfinite(best)]) - np.median(c[fin]))
             self.scales.append(max(gap, 1e-3))
 
-    def _combined(self, marg, a: int, b: int, P: np.ndarray, Q: np.ndarray, exact: bool) -> np.ndarray:
-        """Margin-adjusted, scaled similarity of windows (P, a) and (Q, b), encoders averaged."""
-        tot = np.zeros(len(P))
-        wsum = float(self.w.sum())
-        for e, (sx, tx) in enumerate(zip(self.src, self.tgt)):
-            if exact:
-                c = np.einsum("ij,ij->i", sx.wvec[a][P], tx.wvec[b][Q], dtype=np.float64)
-            elif self._dense:
-                c = self._dense_sim(e, a, b)[P, Q]
-            else:
-                c = self._approx(e, a, b, P, Q)
-            if marg is not None:
-                ms, mt = marg[e]
-                c = c - self.p.margin_weight * 0.5 * (ms[a][P] + mt[b][Q])
-            tot += self.w[e] * c / self.scales[e]
-        return tot / wsum
+    # -- the banded gather: evidence cell by cell -----------------------------------------------
+    def _margin_sums(self, marg: Margins | None, a: int, b: int, P: Any, Q: Any
+                     ) -> list[np.ndarray] | None:
+        """Per encoder, the kNN means of window (P, a) plus those of window (Q, b)."""
+        if marg is None:
+            return None
+        return [ms[a][P] + mt[b][Q] for ms, mt in marg]
 
-    def _s11_strip(self, marg) -> np.ndarray:
-        """Combined, scaled 1-1 scores of every strip cell (for :meth:`_shared`)."""
-        if self._s11_key != self._marg_key:
+    def _sims(self, a: int, b: int, P: np.ndarray, Q: np.ndarray, exact: bool) -> list[np.ndarray]:
+        """Cosines of windows (P, a) and (Q, b), per encoder: embedded vectors or approximate."""
+        if exact:
+            return [np.einsum("ij,ij->i", sx.wvec[a][P], tx.wvec[b][Q], dtype=np.float64)
+                    for sx, tx in zip(self.src, self.tgt)]
+        if self._dense:
+            return [self._dense_sim(e, a, b)[P, Q] for e in range(len(self.src))]
+        return [self._approx(e, a, b, P, Q) for e in range(len(self.src))]
+
+    def _s11_strip(self) -> np.ndarray:
+        """Combined, scaled 1-1 similarities of every strip cell (for the merge bonus)."""
+        if self._s11 is None:
             n, W = self.n, self.strip_w
             P = np.broadcast_to(np.arange(n)[:, None], (n, W))
             Q = self.strip_lo[:, None] + np.arange(W)[None, :]
             ok = Q < self.strip_hi[:, None]
+            pr, qr = P[ok], Q[ok]
+            marg = self.margins(1, 1, True) if self.p.margin_weight else None
+            assert self.scales is not None
             st = np.full((n, W), -np.inf)
-            st[ok] = self._combined(marg, 1, 1, P[ok], Q[ok], False)
+            st[ok] = combined_similarity(self.p, self._sims(1, 1, pr, qr, False),
+                                         self._margin_sums(marg, 1, 1, pr, qr), self.scales,
+                                         self.w)
             self._s11 = st
-            self._s11_key = self._marg_key
         return self._s11
 
-    def _shared(self, marg, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+    def _wants_bonus(self, a: int, b: int) -> bool:
+        return bool(self.p.share_weight) and a + b >= 3
+
+    def _bonus(self, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         """Evidence that a merge is real: some sentence of the bead matches two on the other side.
 
         For every sentence of the bead, its second-best 1-1 score against the other side's
@@ -450,7 +533,7 @@ class BandScorer:
         rendered by two English ones (1-2), or when content crosses sentence boundaries
         (2-2, 2-3), which single 1-1 beads cannot express.
         """
-        st = self._s11_strip(marg)
+        st = self._s11_strip()
         W = self.strip_w
 
         def s11(i: int, j: int) -> np.ndarray:
@@ -463,57 +546,42 @@ class BandScorer:
 
         return _merge_bonus({(i, j): s11(i, j) for i in range(a) for j in range(b)}, a, b)
 
-    def _finish(self, c: np.ndarray, marg, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
-        """Dictionary evidence, the merge bonus and length agreement added to similarities.
-
-        Length: minus ``length_weight`` times the squared log ratio of the two sides'
-        lengths (target brought to source units by the document's ratio): a Gaussian on
-        the log length ratio, as in Gale & Church, with a variance that fits Chinese-English.
-        """
+    def _cells(self, marg: Margins | None, a: int, b: int, P: np.ndarray, Q: np.ndarray,
+               exact: bool) -> np.ndarray:
+        """Scores of the beads pairing windows (P, a) and (Q, b), gathered cell by cell."""
+        lexical = None
         if self.lexical is not None and self.p.lexical_weight:
-            f = (self.lexical.score(a, b, P, Q) if self.zh_is_src
-                 else self.lexical.score(b, a, Q, P))
-            c = c + self.p.lexical_weight * f
-        if self.p.share_weight and a + b >= 3:
-            c = c + self.p.share_weight * self._shared(marg, a, b, P, Q)
-        if self.p.length_weight:
-            lx = np.maximum(self.ls[a][P] * self.p.ratio, 1e-9)
-            ly = np.maximum(self.lt[b][Q], 1e-9)
-            c = c - self.p.length_weight * np.log(ly / lx) ** 2
-        return c
+            lexical = (self.lexical.score(a, b, P, Q) if self.zh_is_src
+                       else self.lexical.score(b, a, Q, P))
+        return bead_score(self.p, self._sims(a, b, P, Q, exact),
+                          self._margin_sums(marg, a, b, P, Q), self.scales, self.w,
+                          log_src_len=self.log_ls[a][P], log_tgt_len=self.log_lt[b][Q],
+                          lexical=lexical,
+                          bonus=self._bonus(a, b, P, Q) if self._wants_bonus(a, b) else None)
 
-    # -- the whole lattice at once (short documents) ---------------------------------------------
-    def _combined_dense(self, marg, a: int, b: int) -> np.ndarray:
-        """:meth:`_combined` for every pair of windows of sizes a and b, as a matrix."""
-        tot = np.zeros((self.n - a + 1, self.m - b + 1))
-        for e in range(len(self.src)):
-            c = self._dense_sim(e, a, b).copy()
-            if marg is not None:
-                ms, mt = marg[e]
-                c -= self.p.margin_weight * 0.5 * (ms[a][:, None] + mt[b][None, :])
-            tot += self.w[e] * c / self.scales[e]
-        return tot / float(self.w.sum())
-
-    def _finish_dense(self, c: np.ndarray, marg, a: int, b: int) -> np.ndarray:
-        """:meth:`_finish` for every pair of windows of sizes a and b (c: their matrix)."""
+    # -- the dense gather: evidence as window-by-window matrices ----------------------------------
+    def _matrix(self, marg: Margins | None, a: int, b: int) -> np.ndarray:
+        """Scores of every pair of (approximate) windows of sizes a and b, as a matrix."""
         p = self.p
+        lexical = None
         if self.lexical is not None and p.lexical_weight:
             f = self.lexical.f.get((a, b) if self.zh_is_src else (b, a))
             if f is not None:
-                c = c + p.lexical_weight * (f if self.zh_is_src else f.T)
-        if p.share_weight and a + b >= 3:
-            st = self._s11_strip(marg)
+                lexical = f if self.zh_is_src else f.T
+        bonus = None
+        if self._wants_bonus(a, b):
+            st = self._s11_strip()
             na, mb = self.n - a + 1, self.m - b + 1
-            vals = {(i, j): st[i:i + na, j:j + mb] for i in range(a) for j in range(b)}
-            c = c + p.share_weight * _merge_bonus(vals, a, b)
-        if p.length_weight:
-            lx = np.maximum(self.ls[a] * p.ratio, 1e-9)
-            ly = np.maximum(self.lt[b], 1e-9)
-            c = c - p.length_weight * (np.log(ly)[None, :] - np.log(lx)[:, None]) ** 2
-        return c
+            bonus = _merge_bonus({(i, j): st[i:i + na, j:j + mb]
+                                  for i in range(a) for j in range(b)}, a, b)
+        sums = (None if marg is None
+                else [ms[a][:, None] + mt[b][None, :] for ms, mt in marg])
+        return bead_score(p, [self._dense_sim(e, a, b) for e in range(len(self.src))], sums,
+                          self.scales, self.w, log_src_len=self.log_ls[a][:, None],
+                          log_tgt_len=self.log_lt[b][None, :], lexical=lexical, bonus=bonus)
 
-    def _dense_band_scores(self, types: Sequence[tuple[int, int]], marg, approx: bool,
-                           allowed: dict[tuple[int, int], np.ndarray] | None,
+    def _dense_band_scores(self, types: Sequence[tuple[int, int]], marg: Margins | None,
+                           approx: bool, allowed: dict[tuple[int, int], np.ndarray] | None,
                            ) -> tuple[list[np.ndarray], np.ndarray]:
         """:meth:`band_scores` over the whole lattice: the band layout is the matrix layout,
         and the bead of type (a, b) ending at (i, j) pairs windows (i - a, a), (j - b, b)."""
@@ -536,17 +604,17 @@ class BandScorer:
                     continue
                 mask = allowed[(a, b)][a:, b:]
             if mask is None:
-                vals = self._finish_dense(self._combined_dense(marg, a, b), marg, a, b)
+                vals = self._matrix(marg, a, b)
                 S[a:, b:] = np.where(np.isfinite(vals), vals, NEG)
             else:  # embedded windows, scored only where the first search found them plausible
                 P, Q = np.nonzero(mask)
-                c = self._combined(marg, a, b, P, Q, exact=True)
-                vals = self._finish(c, marg, a, b, P, Q)
+                vals = self._cells(marg, a, b, P, Q, exact=True)
                 S[P + a, Q + b] = np.where(np.isfinite(vals), vals, NEG)
             out.append(S)
         return out, np.full((n + 1, m + 1), np.float32(self.p.skip), np.float32)
 
-    def band_scores(self, band: Band, types: Sequence[tuple[int, int]], *, approx: bool = True,
+    # -- the door in -----------------------------------------------------------------------------
+    def band_scores(self, types: Sequence[tuple[int, int]], *, approx: bool = True,
                     allowed: dict[tuple[int, int], np.ndarray] | None = None,
                     ) -> tuple[list[np.ndarray], np.ndarray]:
         """Score arrays in band layout for :func:`paralign.alignment.dp.search`.
@@ -554,24 +622,24 @@ class BandScorer:
         With ``approx`` every window is approximated from its members (no encoder needed).
         Without it, merged beads are scored only where ``allowed[(a, b)]`` (a boolean array
         of the band's shape) is True, with exact vectors where the window was embedded;
-        elsewhere they get ``NEG``.
+        elsewhere they get ``NEG``. Calibrates first when :attr:`scales` is not set.
         """
-        self._build_strip(band)
         if self.scales is None:
-            self.calibrate(band)
+            self.calibrate()
+        band = self.band
         n, m = self.n, self.m
         W = band.width
         lo, hi = band.lo, band.hi
         idx = np.arange(W)
         a_max = max(a for a, _ in types)
         b_max = max(b for _, b in types)
-        marg = self.margins(band, a_max, b_max, approx) if self.p.margin_weight else None
+        marg = self.margins(a_max, b_max, approx) if self.p.margin_weight else None
+        if self._dense:
+            return self._dense_band_scores(types, marg, approx, allowed)
         in_band = idx[None, :] <= (hi - lo)[:, None]
         rows = np.arange(n + 1)
         J = lo[:, None] + idx[None, :]
         out: list[np.ndarray] = []
-        if self._dense:
-            return self._dense_band_scores(types, marg, approx, allowed)
         for a, b in types:
             if b == 0:
                 S = np.full((n + 1, W), NEG, np.float32)
@@ -592,8 +660,7 @@ class BandScorer:
                 out.append(S)
                 continue
             pr, qr = P[ok], Q[ok]
-            c = self._combined(marg, a, b, pr, qr, exact=not approx and merged)
-            vals = self._finish(c, marg, a, b, pr, qr)
+            vals = self._cells(marg, a, b, pr, qr, exact=not approx and merged)
             S[ok] = np.where(np.isfinite(vals), vals, NEG)
             out.append(S)
         skip = np.where(in_band, np.float32(self.p.skip), np.float32(NEG))

@@ -1,0 +1,103 @@
+"""How sure the aligner is: a confidence for each bead, a parallelism score for the pair.
+
+Bead confidence is a logistic function of the bead's score. Scores are in units of the
+document's match gap (:meth:`~paralign.alignment.scoring.BandScorer.calibrate`), hence
+comparable across encoders; ``CONF_A`` and ``CONF_B`` were fitted to strict correctness on
+mac_dev (``bench/calibrate.py``: 1,337 beads, expected calibration error 0.004). Null beads
+are rare and their correctness hard to tell from scores: they get a flat ``NULL_CONF``.
+
+Parallelism is the share of sampled sentences whose mutual nearest neighbour lies in (or
+next to) their own bead: independent of the encoder's cosine range, high for translations,
+low for unrelated texts, whose few mutual matches are scattered.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..text.document import Document
+from .bead import Bead
+from .dp import Band
+from .neighbours import MutualNeighbours
+
+__all__ = ["bead_confidence", "path_beads", "parallelism", "warn_if_not_parallel",
+           "CONF_A", "CONF_B", "NULL_CONF", "PARALLELISM_WARN"]
+
+log = logging.getLogger("paralign.alignment")
+
+CONF_A = 1.53
+CONF_B = -0.47
+NULL_CONF = 0.5
+# Confidences are rounded to this many decimals (the precision of the calibration).
+CONF_DECIMALS = 4
+# Below this document-level parallelism score the two texts are reported as not parallel...
+PARALLELISM_WARN = 0.3
+# ...when both have at least this many sentences (fewer say too little).
+MIN_SENTENCES_TO_WARN = 3
+# A mutual match counts as agreeing with the path when its target sentence lies within this
+# many sentences of the bead's target side (a neighbour bead's sentence is a near miss).
+MATCH_SLACK = 2
+
+
+def bead_confidence(score: float) -> float:
+    """Calibrated probability that a non-null bead with this score is right."""
+    return 1.0 / (1.0 + math.exp(-CONF_A * (score - CONF_B)))
+
+
+def path_beads(path: Sequence[tuple[int, int, int, int]], band: Band,
+               types: Sequence[tuple[int, int]], scores: Sequence[np.ndarray],
+               s0: int = 0, t0: int = 0) -> list[Bead]:
+    """The beads of a searched path (``(i0, i1, j0, j1)`` ranges of a block starting at
+    sentences ``s0``, ``t0``), each with its confidence from the score it was chosen with."""
+    beads = []
+    W = band.width
+    for i0, i1, j0, j1 in path:
+        a, b = i1 - i0, j1 - j0
+        if a and b:
+            col = j1 - int(band.lo[i1])
+            s = float(scores[types.index((a, b))][i1, col]) if 0 <= col < W else 0.0
+            conf = bead_confidence(s)
+        else:
+            conf = NULL_CONF
+        beads.append(Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)),
+                          round(conf, CONF_DECIMALS)))
+    return beads
+
+
+def parallelism(nn: MutualNeighbours, beads: Sequence[Bead], n: int, m: int) -> float:
+    """Share of sampled sentences whose mutual nearest neighbour lies in their own bead.
+
+    Independent of the encoder's cosine range: for two translations most sentences find
+    each other as mutual best matches, and those matches agree with the monotone path;
+    for unrelated texts the mutual matches are few and scattered.
+    """
+    if n == 0 or m == 0:
+        return 0.0
+    bead_of_src = {}
+    for b in beads:
+        for i in b.src:
+            bead_of_src[i] = b
+    hits = 0
+    for r, i in enumerate(nn.rows):
+        if not np.isfinite(nn.sim[r]):
+            continue
+        b = bead_of_src.get(int(i))
+        if b is None or not b.tgt:
+            continue
+        if b.tgt[0] - MATCH_SLACK <= nn.best[r] <= b.tgt[-1] + MATCH_SLACK:
+            hits += 1
+    return round(hits / min(len(nn.rows), max(1, int(m / nn.step))), CONF_DECIMALS)
+
+
+def warn_if_not_parallel(sdoc: Document, tdoc: Document, par: float) -> None:
+    """Log a warning when two texts of some length do not look like translations."""
+    if par < PARALLELISM_WARN and len(sdoc) >= MIN_SENTENCES_TO_WARN \
+            and len(tdoc) >= MIN_SENTENCES_TO_WARN:
+        names = (f"{sdoc.source} and {tdoc.source}" if sdoc.source and tdoc.source
+                 else "the two texts")
+        log.warning("%s do not look like translations of each other (parallelism %.2f)",
+                    names, par)
