@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from paralign.alignment.dp import NEG, full_band
-from paralign.alignment.scoring import (BandScorer, ScoreParams, SideVectors, bead_score,
-                                        bead_types)
+from paralign.alignment.scoring import BandScorer, ScoreParams, bead_score, bead_types
+from paralign.alignment.similarity import SideVectors
 from paralign.config import AlignConfig
 
 

@@ -41,9 +41,10 @@ from .dp import search
 from .embedding import embed_windows, encode_sentences
 from .lengths import LengthModel, fit_lengths
 from .neighbours import mutual_neighbours
-from .scoring import BandScorer, ScoreParams, SideVectors, bead_types
+from .scoring import BandScorer, ScoreParams, bead_types
 from .search import (Block, Chunk, anchor_blocks, chunk_band, chunk_block, paragraph_blocks,
                      plausible_merges)
+from .similarity import SideVectors
 
 __all__ = ["Aligner", "align", "TextLike", "BlockResult", "PARALLELISM_WARN"]
 

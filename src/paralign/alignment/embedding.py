@@ -17,7 +17,7 @@ import numpy as np
 
 from ..text.document import Document
 from .dp import Band
-from .scoring import SideVectors
+from .similarity import SideVectors
 
 __all__ = ["unit_rows", "encode_sentences", "encode_windows", "embed_windows"]
 
@@ -51,7 +51,7 @@ def embed_windows(encoders: Sequence[Any], docs: tuple[Document, Document],
 
     ``allowed[(a, b)]`` marks, in band layout, the merges of type a-b still plausible; their
     source windows of size ``a > 1`` and target windows of size ``b > 1`` are encoded and
-    recorded in the block's :class:`~paralign.alignment.scoring.SideVectors` (one per
+    recorded in the block's :class:`~paralign.alignment.similarity.SideVectors` (one per
     encoder, block-relative; ``starts`` gives the block's first sentence on each side).
     """
     need_s: dict[int, set[int]] = {}

@@ -27,7 +27,8 @@ import numpy as np
 from ..errors import InputError
 from ..text.document import Document
 from .dp import NEG, Band, band_from_path, full_band, reverse_band, search
-from .scoring import BandScorer, ScoreParams, SideVectors
+from .scoring import BandScorer, ScoreParams
+from .similarity import SideVectors
 
 __all__ = ["Block", "Chunk", "anchor_blocks", "paragraph_blocks", "chunk_block", "coarse_path", "chunk_band",
            "plausible_merges", "mirror_scores", "EXACT_CELLS", "CHUNK"]

@@ -1,0 +1,300 @@
+"""Similarities near a band: single sentences, approximate windows, kNN margins.
+
+Everything here is bound to one band of one block, for one or more encoders: the cosines
+of single sentences are computed once, only for the cells near the band, into a *strip*
+(row ``p`` holds the similarities of source sentence ``p`` to target sentences
+``strip_lo[p] .. strip_lo[p] + width``), and every other similarity is gathered from it:
+
+* an *approximate* window's vector is the normalized sum of its members' vectors
+  (:class:`SideVectors`), so its cosine with another window is the sum of its members'
+  single similarities over the norms of the two sums: no encoder call, no matrix product;
+* a window's *kNN margin* is the mean similarity of the window to its ``knn`` nearest
+  neighbours on the other side, taken within the band's neighbourhood of its sentences
+  (after Artetxe & Schwenk), so that cost stays linear; windows the encoder has embedded
+  get theirs from their own vectors.
+
+When the band is the whole lattice (short documents) the strip is the whole similarity
+matrix and the same quantities come from whole-matrix arithmetic on its 2-D prefix sums
+(*dense* mode), far cheaper than gathering cell by cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .dp import Band
+
+__all__ = ["SideVectors", "BandSimilarities", "Margins"]
+
+Margins = list[tuple[dict[int, np.ndarray], dict[int, np.ndarray]]]
+
+
+class SideVectors:
+    """One side's single-sentence vectors for one encoder, and its window vectors.
+
+    ``norms[k][p]`` is the norm of the sum of the vectors of sentences ``p .. p + k - 1`` (the
+    approximate window vector is that sum divided by this norm). ``wvec[k]`` holds a vector
+    for every window of size ``k``: the encoder's where ``has[k]`` is True (set by
+    :meth:`set_exact`), the approximation elsewhere.
+    """
+
+    def __init__(self, single: np.ndarray, kmax: int) -> None:
+        self.single = np.ascontiguousarray(single, dtype=np.float32)
+        n, dim = self.single.shape
+        self.n = n
+        self.kmax = kmax
+        csum = np.zeros((n + 1, dim), np.float64)
+        np.cumsum(self.single, axis=0, out=csum[1:])
+        self.norms: dict[int, np.ndarray] = {}
+        self.wvec: dict[int, np.ndarray] = {1: self.single}
+        self.has: dict[int, np.ndarray] = {1: np.ones(n, bool)}
+        for k in range(1, kmax + 1):
+            if n - k + 1 <= 0:
+                self.norms[k] = np.zeros(0)
+                self.wvec[k] = np.zeros((0, dim), np.float32)
+                self.has[k] = np.zeros(0, bool)
+                continue
+            if k == 1:
+                self.norms[1] = np.maximum(np.linalg.norm(self.single, axis=1), 1e-9).astype(np.float64)
+                continue
+            s = csum[k:] - csum[:-k]
+            self.norms[k] = np.maximum(np.linalg.norm(s, axis=1), 1e-9)
+            self.wvec[k] = (s / self.norms[k][:, None]).astype(np.float32)
+            self.has[k] = np.zeros(n - k + 1, bool)
+
+    def set_exact(self, k: int, starts: np.ndarray, vecs: np.ndarray) -> None:
+        """Record encoder vectors of windows of size k starting at ``starts``."""
+        if k == 1 or len(starts) == 0:
+            return
+        self.wvec[k][starts] = vecs
+        self.has[k][starts] = True
+
+    def exact_starts(self, k: int) -> np.ndarray:
+        return np.flatnonzero(self.has[k]) if k in self.has else np.zeros(0, int)
+
+
+def _topk_mean(S: np.ndarray, k: int) -> np.ndarray:
+    """Mean of the k largest finite values of each row (0 for a row with none)."""
+    if S.shape[1] == 0:
+        return np.zeros(S.shape[0])
+    kk = min(k, S.shape[1])
+    top = -np.partition(-S, kk - 1, axis=1)[:, :kk]
+    fin = np.isfinite(top)
+    cnt = fin.sum(axis=1)
+    tot = np.where(fin, top, 0.0).sum(axis=1)
+    return np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0)
+
+
+class BandSimilarities:
+    """Single-sentence similarities near one band, and the window cosines and kNN margins
+    gathered from them, per encoder (``src[e]``, ``tgt[e]``: encoder ``e``'s vectors).
+
+    ``dense``: ``None`` uses whole-matrix arithmetic when the band is the whole lattice;
+    ``False`` gathers cell by cell anyway (the two agree; the tests compare them).
+    """
+
+    def __init__(self, src: Sequence[SideVectors], tgt: Sequence[SideVectors], band: Band,
+                 kmax: int, knn: int, dense: bool | None = None) -> None:
+        self.src = list(src)
+        self.tgt = list(tgt)
+        self.band = band
+        self.kmax = kmax
+        self.knn = knn
+        self.n = self.src[0].n
+        self.m = self.tgt[0].n
+        self._build_strip(dense)
+        self._neighbourhoods = self._neigh()
+        self._margin_memo: dict[tuple[int, bool, int], np.ndarray] = {}
+        self._dense_memo: dict[tuple[int, int, int], np.ndarray] = {}
+        self._cum: dict[int, np.ndarray] = {}
+
+    @property
+    def dense(self) -> bool:
+        """Whether similarities come from whole-matrix arithmetic (the band is the lattice)."""
+        return self._dense
+
+    # -- the strip of single similarities ---------------------------------------------------
+    def _build_strip(self, dense: bool | None) -> None:
+        band = self.band
+        n, m, K = self.n, self.m, self.kmax
+        lo, hi = band.lo, band.hi
+        full = bool(len(lo)) and int(lo.max()) == 0 and int(hi.min()) == m
+        p = np.arange(n)
+        a_lo = np.maximum(lo[np.minimum(p + 1, n)] - K, 0)
+        a_hi = np.minimum(hi[np.minimum(p + K, n)] + K, m)
+        # also cover the kNN neighbourhood of each sentence (rows p, p + 1 of the band)
+        a_lo = np.minimum(a_lo, lo[p])
+        a_hi = np.maximum(a_hi, np.minimum(hi[np.minimum(p + 1, n)] + 1, m))
+        a_hi = np.maximum(a_hi, a_lo + 1) if m else a_hi
+        width = int((a_hi - a_lo).max()) if n else 0
+        width = max(width, 1)
+        self.strip_lo = a_lo
+        # dense mode also indexes the strip as the whole matrix
+        strip_full = not a_lo.any() and width >= m
+        self._dense = full and strip_full if dense is None else bool(dense)
+        if self._dense and not (full and strip_full):
+            raise ValueError("dense scoring needs a band that is the whole lattice")
+        self.strip_hi = np.minimum(a_hi, m)
+        self.strip_w = width
+        self.strips = []
+        cols = np.arange(width)
+        block = 64
+        for sx, tx in zip(self.src, self.tgt):
+            if self._dense and width == m:  # the whole single similarity matrix
+                self.strips.append((sx.single @ tx.single.T).astype(np.float32, copy=False))
+                continue
+            st = np.full((n, width), -np.inf, np.float32)
+            for s in range(0, n, block):
+                e = min(s + block, n)
+                c0, c1 = int(a_lo[s:e].min()), int(self.strip_hi[s:e].max())
+                if c1 <= c0:
+                    continue
+                D = sx.single[s:e] @ tx.single[c0:c1].T
+                q = a_lo[s:e, None] + cols[None, :] - c0
+                ok = (a_lo[s:e, None] + cols[None, :]) < self.strip_hi[s:e, None]
+                vals = np.take_along_axis(D, np.clip(q, 0, D.shape[1] - 1), axis=1)
+                st[s:e] = np.where(ok, vals, -np.inf)
+            self.strips.append(st)
+
+    def single(self, e: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+        """Similarities of source sentences P to target sentences Q (-inf off the strip)."""
+        Pc = np.clip(P, 0, max(self.n - 1, 0))
+        c = Q - self.strip_lo[Pc]
+        ok = (c >= 0) & (c < self.strip_w) & (P >= 0) & (P < self.n)
+        v = self.strips[e][Pc, np.clip(c, 0, self.strip_w - 1)]
+        return np.where(ok, v.astype(np.float64), -np.inf)
+
+    def cumulative(self, e: int) -> np.ndarray:
+        """2-D prefix sums of the single-sentence similarity matrix (whole lattice only)."""
+        C = self._cum.get(e)
+        if C is None:
+            S11 = (self.strips[e] if self._dense and self.strip_w == self.m
+                   else self.src[e].single @ self.tgt[e].single.T)
+            C = np.zeros((self.n + 1, self.m + 1))
+            np.cumsum(np.cumsum(S11, axis=0, dtype=np.float64), axis=1, out=C[1:, 1:])
+            self._cum[e] = C
+        return C
+
+    def dense_sim(self, e: int, a: int, b: int) -> np.ndarray:
+        """Cosines of every approximate source window of size a with every approximate target
+        window of size b: the sum of their members' similarities (a box of the single
+        similarity matrix, four lookups in its prefix sums) over the norms of the two sums,
+        as :meth:`approx` computes them cell by cell."""
+        key = (e, a, b)
+        M = self._dense_memo.get(key)
+        if M is None:
+            C = self.cumulative(e)
+            box = C[a:, b:] - C[:-a, b:] - C[a:, :-b] + C[:-a, :-b]
+            M = box / (self.src[e].norms[a][:, None] * self.tgt[e].norms[b][None, :])
+            self._dense_memo[key] = M
+        return M
+
+    def approx(self, e: int, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+        acc = np.zeros(P.shape)
+        for i in range(a):
+            for j in range(b):
+                acc += self.single(e, P + i, Q + j)
+        return acc / (self.src[e].norms[a][P] * self.tgt[e].norms[b][Q])
+
+    # -- neighbourhoods and margins -------------------------------------------------------------
+    def _neigh(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Target columns near each source sentence, source rows near each target sentence."""
+        n, m = self.n, self.m
+        lo, hi = self.band.lo, self.band.hi
+        s_lo = np.minimum(lo[:-1], lo[1:])                      # sentence p: rows p, p + 1
+        s_hi = np.minimum(np.maximum(hi[:-1], hi[1:]) + 1, m)
+        q = np.arange(m)
+        t_lo = np.clip(np.searchsorted(hi, q, side="left") - 1, 0, n)
+        t_hi = np.clip(np.searchsorted(lo, q + 1, side="right"), 0, n)
+        s_hi = np.maximum(s_hi, np.minimum(s_lo + 1, m))
+        t_hi = np.maximum(t_hi, np.minimum(t_lo + 1, n))
+        return s_lo, s_hi, t_lo, t_hi
+
+    def _margins_side(self, e: int, source_side: bool, k: int, lo_: np.ndarray, hi_: np.ndarray
+                      ) -> np.ndarray:
+        """kNN mean of every (approximate) window of size k of one side against the other side."""
+        side = self.src[e] if source_side else self.tgt[e]
+        nx = side.n - k + 1
+        if nx <= 0:
+            return np.zeros(0)
+        if self._dense:  # window rows (or columns) of the single similarity matrix, summed
+            C = self.cumulative(e)
+            if source_side:
+                sums = C[k:, 1:] - C[:-k, 1:] - C[k:, :-1] + C[:-k, :-1]
+            else:
+                sums = (C[1:, k:] - C[1:, :-k] - C[:-1, k:] + C[:-1, :-k]).T
+            return _topk_mean(sums / side.norms[k][:, None], self.knn)
+        starts = np.arange(nx)
+        w_lo = np.minimum(lo_[starts], lo_[starts + k - 1])
+        w_hi = np.maximum(hi_[starts], hi_[starts + k - 1])
+        Wn = int((w_hi - w_lo).max())
+        if Wn <= 0:
+            return np.zeros(nx)
+        out = np.zeros(nx)
+        block = max(1, 2_000_000 // (Wn * k))
+        for s in range(0, nx, block):
+            e_ = min(s + block, nx)
+            st = starts[s:e_]
+            cols = w_lo[s:e_, None] + np.arange(Wn)[None, :]
+            inside = cols < w_hi[s:e_, None]
+            acc = np.zeros(cols.shape)
+            for i in range(k):
+                rows = (st + i)[:, None] + np.zeros_like(cols)
+                acc += (self.single(e, rows, cols) if source_side
+                        else self.single(e, cols, rows))
+            M = acc / side.norms[k][st][:, None]
+            M = np.where(inside & np.isfinite(M), M, -np.inf)
+            out[s:e_] = _topk_mean(M, self.knn)
+        return out
+
+    def margins(self, a_max: int, b_max: int, approx: bool) -> Margins:
+        """kNN means of every window, per encoder: ``[(source dict, target dict), ...]``.
+
+        Approximate-window margins are computed once and kept; with exact windows only the
+        rows of embedded windows are recomputed.
+        """
+        s_lo, s_hi, t_lo, t_hi = self._neighbourhoods
+        out = []
+        for e in range(len(self.src)):
+            sides = []
+            for source_side, kmax, lo_, hi_ in ((True, a_max, s_lo, s_hi), (False, b_max, t_lo, t_hi)):
+                d: dict[int, np.ndarray] = {}
+                for k in range(1, kmax + 1):
+                    ck = (e, source_side, k)
+                    if ck not in self._margin_memo:
+                        self._margin_memo[ck] = self._margins_side(e, source_side, k, lo_, hi_)
+                    v = self._margin_memo[ck]
+                    if not approx and k > 1:
+                        v = self._exact_margins(e, source_side, k, lo_, hi_, v)
+                    d[k] = v
+                sides.append(d)
+            out.append((sides[0], sides[1]))
+        return out
+
+    def _exact_margins(self, e: int, source_side: bool, k: int, lo_: np.ndarray, hi_: np.ndarray,
+                       approx_values: np.ndarray) -> np.ndarray:
+        """Margins with the rows of embedded windows recomputed from their own vectors."""
+        side = self.src[e] if source_side else self.tgt[e]
+        other = self.tgt[e] if source_side else self.src[e]
+        ex = side.exact_starts(k)
+        if not len(ex) or other.n == 0:
+            return approx_values
+        out = approx_values.copy()
+        if self._dense:
+            out[ex] = _topk_mean((side.wvec[k][ex] @ other.single.T).astype(np.float64),
+                                 self.knn)
+            return out
+        w_lo = np.minimum(lo_[ex], lo_[ex + k - 1])
+        w_hi = np.maximum(hi_[ex], hi_[ex + k - 1])
+        Wn = max(int((w_hi - w_lo).max()), 1)
+        block = max(1, 4_000_000 // (Wn * other.single.shape[1]))
+        for s in range(0, len(ex), block):
+            rows = ex[s:s + block]
+            cols = w_lo[s:s + block, None] + np.arange(Wn)[None, :]
+            inside = cols < w_hi[s:s + block, None]
+            cc = np.clip(cols, 0, other.n - 1)
+            M = np.einsum("rcd,rd->rc", other.single[cc], side.wvec[k][rows], dtype=np.float64)
+            out[rows] = _topk_mean(np.where(inside, M, -np.inf), self.knn)
+        return out
