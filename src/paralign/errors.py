@@ -14,7 +14,7 @@ __all__ = [
     "EncoderError",
     "FormatError",
     "DependencyError",
-    "NotParallelWarning",
+    "ConfigError",
 ]
 
 
@@ -47,5 +47,5 @@ class DependencyError(ParalignError, ImportError):
     names the extra that brings it, e.g. ``pip install 'paralign[formats]'``)."""
 
 
-class NotParallelWarning(UserWarning):
-    """The two texts do not look like translations of each other."""
+class ConfigError(ParalignError, ValueError):
+    """A setting of :class:`~paralign.config.AlignConfig` of the wrong type or out of range."""
