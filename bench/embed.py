@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from paralign.embed import EmbeddingCache, get_encoder, joiner_for, window_texts
+from paralign.embed import EmbeddingCache, get_encoder
 
 logger = logging.getLogger("bench.embed")
 
@@ -67,8 +67,17 @@ def median_time(fn: Callable[[], object], repeats: int) -> float:
     return statistics.median(timed(fn) for _ in range(repeats))
 
 
+def joiner_for(lang: str) -> str:
+    """What glues consecutive sentences into a window: nothing for Chinese, else a space
+    (as :attr:`paralign.text.Document.joiner`)."""
+    return "" if lang == "zh" else " "
+
+
 def windows(docs: list[list[str]], k: int, lang: str) -> list[str]:
-    return [t for d in docs for t in window_texts(d, k, joiner_for(lang))[0]]
+    """Every run of 1..k consecutive sentences of each document, joined (sizes, then starts)."""
+    j = joiner_for(lang)
+    return [j.join(d[p:p + size]) for d in docs for size in range(1, k + 1)
+            for p in range(len(d) - size + 1)]
 
 
 def main(argv: list[str] | None = None) -> int:

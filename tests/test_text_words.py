@@ -1,10 +1,10 @@
-"""words and count_units: tokens are slices of the original text."""
+"""words: tokens are slices of the original text."""
 
 from __future__ import annotations
 
 import pytest
 
-from paralign.text import Token, count_units, words
+from paralign.text import Token, words
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -34,15 +34,6 @@ def test_en_words(text: str, expected: list[str]) -> None:
     toks = words(text, "en")
     assert [t.text for t in toks] == expected
     assert all(text[t.start:t.end] == t.text for t in toks)
-
-
-@pytest.mark.parametrize("text,lang,n", [
-    ("蘇聯於1990年和Seoul建交。", "zh", 7 + 1),
-    ("中文", "zh", 2),
-    ("Hello world.", "en", 11),
-])
-def test_count_units(text: str, lang: str, n: int) -> None:
-    assert count_units(text, lang) == n
 
 
 def test_words_bad_lang() -> None:

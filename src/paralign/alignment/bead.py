@@ -9,7 +9,7 @@ share the writers of :mod:`paralign.corpus.export`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -169,8 +169,3 @@ class Alignment:
         from ..viz import alignment_html
 
         return alignment_html(self)
-
-
-def beads_from_pairs(pairs: Sequence[tuple[Sequence[int], Sequence[int]]]) -> list[Bead]:
-    """Beads from (src indices, tgt indices) pairs, e.g. a parsed Vecalign file."""
-    return [Bead(tuple(s), tuple(t)) for s, t in pairs]

@@ -21,7 +21,6 @@ from paralign.embed.bundled import E5SmallEncoder, UseM3Encoder
 from paralign.embed.cache import CachedEncoder, EmbeddingCache
 from paralign.embed.coerce import as_encoder
 from paralign.embed.registry import available_encoders, get_encoder, register_encoder
-from paralign.embed.windows import joiner_for, window_texts
 
 __all__ = [
     "Encoder",
@@ -36,8 +35,6 @@ __all__ = [
     "CachedEncoder",
     "empty_vector",
     "MAX_CHARS",
-    "window_texts",
-    "joiner_for",
     "STEncoder",
     "BundledInputModule",
     "bundled_sentence_transformer",

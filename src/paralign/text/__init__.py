@@ -14,7 +14,7 @@ from .formats import read_file
 from .normalize import to_simplified, to_simplified_aligned
 from .reading import decode
 from .segmentation import from_sentences, one_line, read_presplit, segment
-from .words import Token, count_units, words
+from .words import Token, words
 
 __all__ = [
     "Document",
@@ -33,5 +33,4 @@ __all__ = [
     "one_line",
     "split_bilingual",
     "words",
-    "count_units",
 ]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Detection", "detect", "script_counts", "han_share"]
+__all__ = ["Detection", "detect", "script_counts"]
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
@@ -61,13 +61,6 @@ def script_counts(text: str) -> dict[str, float]:
         "hangul": len(_HANGUL.findall(text)) / 1.5,
         "other": float(len(_OTHER_LETTERS.findall(text))),
     }
-
-
-def han_share(text: str) -> float:
-    """Share of Han evidence among Han + Latin (0 when there is neither)."""
-    c = script_counts(text)
-    total = c["han"] + c["latin"]
-    return c["han"] / total if total else 0.0
 
 
 def _zh_script(text: str) -> tuple[str, float]:

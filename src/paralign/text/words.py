@@ -15,9 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from .detect import HAN
-
-__all__ = ["Token", "words", "count_units"]
+__all__ = ["Token", "words"]
 
 log = logging.getLogger("paralign.text")
 
@@ -31,7 +29,6 @@ _EN_PATTERN = r"""(?x)
   | \.\.\.|…
   | [^\w\s]
 """
-_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['’-][A-Za-z]+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +112,3 @@ def words(text: str, lang: str) -> list[Token]:
         return [Token(m.group(), m.start(), m.end()) for m in _en_pattern().finditer(text)]
     raise ValueError(f"words: unsupported language {lang!r}: use 'zh' or 'en'")
 
-
-def count_units(text: str, lang: str) -> int:
-    """Length in the units the length model uses.
-
-    Chinese: Han characters plus Latin words; English: characters other than whitespace.
-    """
-    if lang == "zh":
-        return len(HAN.findall(text)) + len(_LATIN_WORD.findall(text))
-    return sum(1 for ch in text if not ch.isspace())
