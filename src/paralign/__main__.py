@@ -2,4 +2,5 @@
 
 from .cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when imported (pytest's --doctest-modules imports every module)
+    raise SystemExit(main())

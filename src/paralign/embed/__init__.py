@@ -1,4 +1,4 @@
-"""Sentence embeddings for alignment: encoders, the registry, the on-disk cache, windows.
+"""Sentence embeddings for alignment: encoders, the registry, the on-disk cache.
 
 >>> from paralign.embed import get_encoder
 >>> enc = get_encoder("use-m3")            # doctest: +SKIP
