@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
 import warnings
-from collections import namedtuple
 from pathlib import Path
 
 import pytest
@@ -118,80 +116,54 @@ def test_alignment_dataframe():
                                     "politically nor militarily."
 
 
-# -- corpus_html -------------------------------------------------------------------------------
-@dataclasses.dataclass
-class PairRecord:
-    zh: str
-    en: str
-    score: float
-    doc_id: str
+# -- corpus_html: the real ParallelCorpus ----------------------------------------------------
+def real_corpus(n_docs: int, al: Alignment | None = None):
+    from paralign.corpus import ParallelCorpus
 
-
-class RowObject:
-    def __init__(self, src_text, tgt_text, score):
-        self.src_text, self.tgt_text, self.score = src_text, tgt_text, score
-
-
-NT = namedtuple("NT", "src_text tgt_text score doc_id")
-
-
-class FakeCorpus:
-    """Stands in for ParallelCorpus: only stats() and pairs() are used."""
-
-    def __init__(self, items, stats):
-        self.items, self._stats = items, stats
-
-    def stats(self):
-        return self._stats
-
-    def pairs(self, min_score=0.0, **kw):
-        return iter(self.items)
-
-
-CORPUS_CASES = {
-    "tuples": ([("我爱你。", "I love you.")] * 3, {"pairs": 3, "documents": 1}),
-    "triples": ([("我爱你。", "I <3 you.", 0.2)] * 3, {"n_pairs": 3}),
-    "dicts": ([{"src_text": "他走了。", "tgt_text": "He left.", "score": 0.9, "doc_id": "d1"}] * 2,
-              {"pairs": 2, "kinds": {"1-1": 2}}),
-    "dataclass": ([PairRecord("他走了。", "He left.", 0.7, "d2")], {"segments": 1}),
-    "object": ([RowObject("他走了。", "He & she left.", 0.4)], {}),
-    "namedtuple": ([NT("他走了。", "He left.", 0.6, "d3")] * 80, {"pairs": 80}),
-    "empty": ([], {"pairs": 0}),
-}
-
-
-@pytest.mark.parametrize("case", sorted(CORPUS_CASES))
-def test_corpus_html_shapes(case):
-    items, stats = CORPUS_CASES[case]
-    out = viz.corpus_html(FakeCorpus(items, stats), max_rows=50)
-    assert "ParallelCorpus" in out
-    if items:
-        assert "走了" in out or "我爱你" in out
-        assert "<3" not in out and "He & she" not in out  # escaped
-        assert out.count('<td class="pa-n"') == min(50, len(items))
-    else:
-        assert "empty corpus" in out
-    if len(items) > 50:
-        assert "showing 50 of 80 pairs" in out
-
-
-def test_corpus_html_survives_failing_stats():
-    class Broken(FakeCorpus):
-        def stats(self):
-            raise RuntimeError("db locked")
-
-    assert "ParallelCorpus" in viz.corpus_html(Broken([("一", "one")], None))
-
-
-def test_corpus_html_on_real_corpus():
-    try:
-        from paralign import ParallelCorpus
-    except Exception as exc:  # the corpus package is being written alongside
-        pytest.skip(f"ParallelCorpus not available yet: {exc}")
     corpus = ParallelCorpus(":memory:")
-    corpus.add(make_alignment(), doc_id="abstract-001")
+    for k in range(n_docs):
+        corpus.add(al or make_alignment(), doc_id=f"doc-{k}")
+    return corpus
+
+
+@pytest.mark.parametrize("n_docs, max_rows, rows, note", [
+    (0, 50, 0, "empty corpus"),
+    (1, 50, 6, None),                      # every bead of the document, null ones included
+    (1, 4, 4, "showing 4 of 6 beads"),
+    (20, 50, 50, "showing 50 of 120 beads"),
+])
+def test_corpus_html(n_docs, max_rows, rows, note):
+    corpus = real_corpus(n_docs)
+    out = viz.corpus_html(corpus, max_rows=max_rows)
+    assert "ParallelCorpus" in out and out.count('<td class="pa-n"') == rows
+    if n_docs:
+        assert f"<b>{n_docs}</b> documents" in out and "蘇聯" in out and "doc-0" in out
+        assert ">1-2</td>" in out and "zh-TW" in out
+    if note:
+        assert note in out
+    else:
+        assert "showing" not in out
+
+
+def test_corpus_html_escapes_texts():
+    al = make_alignment(["他<b>走了</b>。"], ["He & she left."], [((0,), (0,), 0.4)])
+    out = viz.corpus_html(real_corpus(1, al))
+    assert "<b>走了" not in out and "He & she" not in out and "He &amp; she" in out
+
+
+def test_corpus_html_without_its_statistics():
+    """A locked database: the beads are shown without the figures."""
+    import sqlite3
+
+    corpus = real_corpus(1)
+
+    class Locked(type(corpus)):
+        def stats(self):
+            raise sqlite3.OperationalError("database is locked")
+
+    corpus.__class__ = Locked
     out = viz.corpus_html(corpus)
-    assert "蘇聯" in out and "ParallelCorpus" in out
+    assert "documents" not in out and out.count('<td class="pa-n"') == 6
 
 
 # -- figures ---------------------------------------------------------------------------------
@@ -291,9 +263,7 @@ def test_figures_return_figure(name, subject):
 
     al = make_alignment()
     obj = {"alignment": al,
-           "corpus": FakeCorpus([{"src_text": b.src_text, "tgt_text": b.tgt_text,
-                                  "score": b.score, "kind": b.kind} for b in al.beads],
-                                {"pairs": 6}),
+           "corpus": real_corpus(2, al),
            "list": [al, al]}[subject]
     fig = FIGURES[name](obj)
     assert isinstance(fig, Figure)

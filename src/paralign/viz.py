@@ -27,7 +27,7 @@ import html
 import itertools
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from .alignment.bead import Alignment, Bead
+    from .corpus.store import CorpusStats, ParallelCorpus
 
 __all__ = [
     "LOW_CONFIDENCE",
@@ -222,193 +223,67 @@ def _count_kinds(kinds: Iterable[str]) -> dict[str, int]:
 
 
 # -- corpus ---------------------------------------------------------------------------------
-def _as_mapping(obj: Any) -> dict[str, Any]:
-    """A dict view of a record: mapping, dataclass, namedtuple or plain object."""
-    if obj is None:
-        return {}
-    if isinstance(obj, Mapping):
-        return dict(obj)
-    if hasattr(obj, "_asdict"):
-        return dict(obj._asdict())
-    import dataclasses
+def corpus_html(corpus: ParallelCorpus, *, max_rows: int = 50,
+                low: float = LOW_CONFIDENCE) -> str:
+    """A ParallelCorpus for Jupyter (``ParallelCorpus._repr_html_``): its statistics and the
+    first ``max_rows`` beads (null beads included), coloured by confidence.
 
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-    if hasattr(obj, "__dict__"):
-        return {k: v for k, v in vars(obj).items() if not k.startswith("_")}
-    slots = getattr(type(obj), "__slots__", ())
-    if slots:
-        return {k: getattr(obj, k) for k in slots if hasattr(obj, k)}
-    return {}
-
-
-_SRC_KEYS = ("src_text", "zh", "source", "src", "zh_text", "text_zh")
-_TGT_KEYS = ("tgt_text", "en", "target", "tgt", "en_text", "text_en")
-
-
-def _pair_fields(p: Any) -> dict[str, Any]:
-    """Normalize one item of ``corpus.pairs()`` to src/tgt/score/kind/doc_id.
-
-    Accepts ``(src, tgt)``, ``(src, tgt, score)``, mappings and objects with attributes
-    such as ``src_text``/``tgt_text`` or ``zh``/``en``, ``score``, ``doc_id``, ``kind``.
+    When the statistics cannot be read (the database is locked by a writer, a disk error)
+    the beads are still shown, without the figures.
     """
-    out: dict[str, Any] = {"src": "", "tgt": "", "score": None, "kind": None, "doc_id": None}
-    if isinstance(p, (tuple, list)) and not hasattr(p, "_asdict"):
-        if len(p) >= 2:
-            out["src"], out["tgt"] = p[0], p[1]
-        if len(p) >= 3 and isinstance(p[2], (int, float)):
-            out["score"] = float(p[2])
-        return out
-    m = _as_mapping(p)
-    for keys, name in ((_SRC_KEYS, "src"), (_TGT_KEYS, "tgt")):
-        for k in keys:
-            v = m.get(k)
-            if isinstance(v, str):
-                out[name] = v
-                break
-    for k in ("score", "confidence"):
-        v = m.get(k)
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v:
-            out["score"] = float(v)
-            break
-    for k in ("kind", "bead", "type"):
-        v = m.get(k)
-        if isinstance(v, str):
-            out["kind"] = v
-            break
-    for k in ("doc_id", "doc", "document"):
-        v = m.get(k)
-        if isinstance(v, (str, int)):
-            out["doc_id"] = v
-            break
-    for side in ("src_lang", "tgt_lang"):
-        if isinstance(m.get(side), str):
-            out[side] = m[side]
-    if out["kind"] is None:
-        s, t = m.get("src"), m.get("tgt")
-        if not isinstance(s, (tuple, list)):
-            s, t = m.get("src_idx"), m.get("tgt_idx")
-        if isinstance(s, (tuple, list)) and isinstance(t, (tuple, list)):
-            out["kind"] = f"{len(s)}-{len(t)}"
-    return out
+    import sqlite3
 
+    from .errors import ParalignError
 
-def _corpus_pairs(corpus: Any, limit: int | None = None, *,
-                  with_null: list[bool] | None = None) -> list[dict[str, Any]]:
-    """Up to ``limit`` normalized pairs of a corpus, null beads included when possible.
-
-    ``with_null`` (a one-item list) is set to whether null beads could be asked for.
-    """
-    nulls = True
     try:
-        it = corpus.pairs(skip_null=False)
-    except TypeError:
-        it, nulls = corpus.pairs(), False
-    if with_null is not None:
-        with_null[:] = [nulls]
-    if limit is not None:
-        it = itertools.islice(it, limit)
-    return [_pair_fields(p) for p in it]
-
-
-def _corpus_stats(corpus: Any) -> dict[str, Any]:
-    try:
-        stats = corpus.stats()
-    except Exception:  # noqa: BLE001 - a view must not fail on a corpus' bad day
-        return {}
-    return _as_mapping(stats)
-
-
-def _stat_int(stats: Mapping[str, Any], *keys: str) -> int | None:
-    for k in keys:
-        v = stats.get(k)
-        if isinstance(v, bool):
-            continue
-        if isinstance(v, (int, float)) and v == v:
-            return int(v)
-    return None
-
-
-def _stats_kinds(stats: Mapping[str, Any]) -> dict[str, int] | None:
-    for k in ("kinds", "bead_types", "types", "by_kind"):
-        v = stats.get(k)
-        if isinstance(v, Mapping) and v:
-            return {str(a): int(b) for a, b in v.items()}
-    return None
-
-
-def corpus_html(corpus: Any, *, max_rows: int = 50, low: float = LOW_CONFIDENCE) -> str:
-    """A ParallelCorpus for Jupyter: its statistics and the first ``max_rows`` pairs.
-
-    Uses only ``corpus.stats()`` and ``corpus.pairs(...)`` and tolerates their exact return
-    types (mappings, dataclasses, tuples, row objects).
-    """
-    stats = _corpus_stats(corpus)
-    with_null = [False]
-    rows = _corpus_pairs(corpus, max_rows + 1, with_null=with_null)
+        stats: CorpusStats | None = corpus.stats()
+    except (ParalignError, sqlite3.Error):
+        stats = None
+    rows = list(itertools.islice(corpus.pairs(skip_null=False), max_rows + 1))
     more = len(rows) > max_rows
     rows = rows[:max_rows]
-    pair_keys = ("pairs", "n_pairs", "segments", "units", "tus", "size")
-    bead_keys = ("beads", "n_beads")
-    # rows include null beads when the corpus let us ask for them: count beads then
-    unit = "beads" if with_null[0] and _stat_int(stats, *bead_keys) is not None else "pairs"
-    total = _stat_int(stats, *(bead_keys + pair_keys if unit == "beads" else pair_keys))
-    docs = _stat_int(stats, "documents", "docs", "n_documents", "n_docs")
     head = ["<b>ParallelCorpus</b>"]
-    path = getattr(corpus, "path", None)
-    if path is not None and str(path):
-        head.append(f'<span class="pa-sig">{_esc(path)}</span>')
-    if docs is not None:
-        head.append(f"<b>{_fmt_int(docs)}</b> documents")
-    if total is not None:
-        head.append(f"<b>{_fmt_int(total)}</b> {unit}")
+    if corpus.path:
+        head.append(f'<span class="pa-sig">{_esc(corpus.path)}</span>')
     stat_items = []
-    for k, v in stats.items():
-        if isinstance(v, (Mapping, list, tuple, set)) or k in ("kinds", "docs", "documents"):
-            continue
-        if unit == "beads" and k in bead_keys or unit == "pairs" and k in pair_keys:
-            continue  # already in the head line
-        if isinstance(v, float):
-            v = f"{v:.3g}"
-        stat_items.append(f"<span>{_esc(k)}: {_esc(v)}</span>")
-    kinds = _stats_kinds(stats)
-    kinds_html = "".join(f"<span>{_esc(k)}: {_fmt_int(v)}</span>" for k, v in (kinds or {}).items())
+    kinds_html = ""
+    if stats is not None:
+        head.append(f"<b>{_fmt_int(stats.docs)}</b> documents")
+        head.append(f"<b>{_fmt_int(stats.beads)}</b> beads")
+        for k, v in (("pairs", stats.pairs), ("src_chars", stats.src_chars),
+                     ("tgt_chars", stats.tgt_chars), ("score_mean", f"{stats.score_mean:.3g}")):
+            stat_items.append(f"<span>{_esc(k)}: {_esc(v)}</span>")
+        kinds_html = "".join(f"<span>{_esc(k)}: {_fmt_int(v)}</span>"
+                             for k, v in stats.kinds.items())
     parts = [_TABLE_CSS, '<div class="paralign-view paralign-corpus">',
              f'<div class="pa-head">{" · ".join(head)}</div>']
     if stat_items:
         parts.append(f'<div class="pa-head pa-kinds">{"".join(stat_items)}</div>')
     if kinds_html:
         parts.append(f'<div class="pa-head pa-kinds">{kinds_html}</div>')
-    has_doc = any(r["doc_id"] is not None for r in rows)
-    has_kind = any(r["kind"] is not None for r in rows)
-    src_h = _esc(next((r["src_lang"] for r in rows if r.get("src_lang")), "source"))
-    tgt_h = _esc(next((r["tgt_lang"] for r in rows if r.get("tgt_lang")), "target"))
-    parts.append('<table><colgroup><col style="width:3.5em">'
-                 + ('<col style="width:9em">' if has_doc else "")
-                 + ('<col style="width:3.5em">' if has_kind else "")
-                 + '<col style="width:4.5em"><col><col></colgroup><thead><tr><th>#</th>'
-                 + ("<th>document</th>" if has_doc else "")
-                 + ("<th>type</th>" if has_kind else "")
-                 + f"<th>score</th><th>{src_h}</th><th>{tgt_h}</th></tr></thead><tbody>")
-    for i, r in enumerate(rows):
-        sc = r["score"]
+    src_h = _esc(rows[0].src_lang if rows else "source")
+    tgt_h = _esc(rows[0].tgt_lang if rows else "target")
+    parts.append('<table><colgroup><col style="width:3.5em"><col style="width:9em">'
+                 '<col style="width:3.5em"><col style="width:4.5em"><col><col></colgroup>'
+                 '<thead><tr><th>#</th><th>document</th><th>type</th>'
+                 f"<th>score</th><th>{src_h}</th><th>{tgt_h}</th></tr></thead><tbody>")
+    for i, p in enumerate(rows):
+        sc = p.score if p.score == p.score else None  # NaN: no score shown
         low_row = sc is not None and sc < low
         bg = score_color(sc if sc is not None else float("nan"))
         cls = ' class="pa-low"' if low_row else ""
         score_txt = "" if sc is None else f"{sc:.2f}" + (" ⚠" if low_row else "")
-        doc_td = f'<td class="pa-k">{_esc(r["doc_id"])}</td>' if has_doc else ""
-        if has_kind:
-            doc_td += f'<td class="pa-k">{_esc(r["kind"] or "")}</td>'
-        parts.append(f'<tr{cls} style="background:{bg}"><td class="pa-n">{i + 1}</td>{doc_td}'
-                     f'<td class="pa-s">{score_txt}</td><td>{_esc(r["src"])}</td>'
-                     f'<td>{_esc(r["tgt"])}</td></tr>')
-    ncol = 4 + has_doc + has_kind
+        parts.append(f'<tr{cls} style="background:{bg}"><td class="pa-n">{i + 1}</td>'
+                     f'<td class="pa-k">{_esc(p.doc_id)}</td><td class="pa-k">{_esc(p.kind)}</td>'
+                     f'<td class="pa-s">{score_txt}</td><td>{_esc(p.src)}</td>'
+                     f'<td>{_esc(p.tgt)}</td></tr>')
+    total = stats.beads if stats is not None else None
     if not rows:
-        parts.append(f'<tr class="pa-more"><td colspan="{ncol}">empty corpus</td></tr>')
+        parts.append('<tr class="pa-more"><td colspan="6">empty corpus</td></tr>')
     elif more or (total is not None and total > len(rows)):
         of = f" of {_fmt_int(total)}" if total is not None else ""
-        parts.append(f'<tr class="pa-more"><td colspan="{ncol}">showing {_fmt_int(len(rows))}'
-                     f"{of} {unit}</td></tr>")
+        parts.append(f'<tr class="pa-more"><td colspan="6">showing {_fmt_int(len(rows))}'
+                     f"{of} beads</td></tr>")
     parts.append("</tbody></table></div>")
     return "\n".join(parts)
 
@@ -727,34 +602,30 @@ def length_ratio_plot(al: Alignment, ax: Axes | None = None, *,
     return fig
 
 
-def _scores_of(obj: Any) -> list[float]:
+def _scores_of(obj: Alignment | ParallelCorpus | Iterable[Any]) -> list[float]:
+    """Bead scores of an alignment, a corpus (NaN scores left out), several alignments, or
+    plain numbers."""
     if hasattr(obj, "beads"):
         return [float(b.score) for b in obj.beads]
-    if hasattr(obj, "pairs") and callable(obj.pairs):
-        return [r["score"] for r in _corpus_pairs(obj) if r["score"] is not None]
-    if isinstance(obj, Iterable):  # several alignments, or plain scores
-        out: list[float] = []
-        for x in obj:
-            out += _scores_of(x) if hasattr(x, "beads") else [float(x)]
-        return out
-    raise TypeError(f"expected an Alignment or a ParallelCorpus, got {type(obj).__name__}")
+    if hasattr(obj, "pairs"):
+        return [p.score for p in obj.pairs(skip_null=False) if p.score == p.score]
+    out: list[float] = []
+    for x in obj:
+        out += _scores_of(x) if hasattr(x, "beads") else [float(x)]
+    return out
 
 
-def _kinds_of(obj: Any) -> dict[str, int]:
+def _kinds_of(obj: Alignment | ParallelCorpus | Iterable[Alignment]) -> dict[str, int]:
+    """Bead counts per type, most frequent first."""
     if hasattr(obj, "beads"):
         return _count_kinds(b.kind for b in obj.beads)
-    if hasattr(obj, "pairs") and callable(obj.pairs):
-        kinds = _stats_kinds(_corpus_stats(obj))
-        if kinds:
-            return dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
-        return _count_kinds(r["kind"] or "?" for r in _corpus_pairs(obj))
-    if isinstance(obj, Iterable):
-        counts: dict[str, int] = {}
-        for x in obj:
-            for k, v in _kinds_of(x).items():
-                counts[k] = counts.get(k, 0) + v
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    raise TypeError(f"expected an Alignment or a ParallelCorpus, got {type(obj).__name__}")
+    if hasattr(obj, "pairs"):
+        return dict(sorted(obj.stats().kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    counts: dict[str, int] = {}
+    for x in obj:
+        for k, v in _kinds_of(x).items():
+            counts[k] = counts.get(k, 0) + v
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def score_histogram(al_or_corpus: Any, ax: Axes | None = None, *, bins: int = 20,
