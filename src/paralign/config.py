@@ -81,7 +81,7 @@ class AlignConfig:
             again (hunalign's realign). Chinese-English only; ``0`` never. Default 1000: the
             Bible's 27,000 beads teach a lexicon that gains 0.005 strict F1, a chapter's 200
             teach mostly noise (README, ablation). Learning from a whole corpus of short
-            documents is :meth:`paralign.Aligner.fit`.
+            documents is :meth:`paralign.Aligner.fit` and ``paralign batch --realign``.
         zh_convert: OpenCC conversion applied to Chinese for matching only:
             ``"t2s"`` (Traditional to Simplified) or ``"tw2sp"`` (with Taiwan phrases).
             Default ``"tw2sp"``.
