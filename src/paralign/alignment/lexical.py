@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..text.han import DICTIONARY_HAN, DICTIONARY_RANGES
+
 if TYPE_CHECKING:
     from .lexicon import Lexicon
 
@@ -59,6 +61,7 @@ _PAREN = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z]+")
 _DIGIT = re.compile(r"\d")
 _LETTERS = re.compile(r"[a-z]+")
+_HAN_OR_ALNUM = re.compile(f"[{DICTIONARY_RANGES}0-9A-Za-z]")
 
 
 # Bump when the parsed form changes: the parsed dictionary is kept in the cache folder.
@@ -138,7 +141,6 @@ def _parse_cedict() -> tuple[dict[str, str], dict[str, str]]:
     return {k: " ".join(sorted(v)) for k, v in gloss.items()}, pinyin
 
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 _ZDIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
@@ -210,7 +212,7 @@ def zh_tokens(text: str, lexicon: Lexicon | None = None) -> list[frozenset[str]]
 @functools.lru_cache(maxsize=200_000)
 def _token_glosses(t: str) -> frozenset[str]:
     """The English words one Chinese token may be rendered by (memoized: tokens recur)."""
-    if not t or not re.search(r"[\u4e00-\u9fff0-9A-Za-z]", t):
+    if not t or not _HAN_OR_ALNUM.search(t):
         return frozenset()
     gloss_table, pinyin_table = dictionary_tables()
     gloss_table.need(t)
@@ -227,7 +229,7 @@ def _token_glosses(t: str) -> frozenset[str]:
         for i in range(len(t)):
             for j in range(i + 1, len(t) + 1):
                 g.add("".join(pinyin[c] for c in t[i:j]))
-    if t not in gloss and len(t) > 1 and _HAN.search(t):
+    if t not in gloss and len(t) > 1 and DICTIONARY_HAN.search(t):
         # jieba's word is not in the dictionary (喝水, 本书, 很漂亮): the words it is made
         # of, longest dictionary match first (喝 + 水, 本 + 书, 很 + 漂亮)
         for w in _dictionary_words(t, gloss):

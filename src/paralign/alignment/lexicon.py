@@ -28,12 +28,14 @@ from typing import Any
 
 import numpy as np
 
+from ..text.han import DICTIONARY_RANGES
+
 __all__ = ["Lexicon", "learn_lexicon", "lexicon_from_alignments", "training_pairs", "zh_words",
            "en_words"]
 
 log = logging.getLogger("paralign.alignment")
 
-_CONTENT = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
+_CONTENT = re.compile(f"[{DICTIONARY_RANGES}0-9A-Za-z]")
 
 
 @functools.lru_cache(maxsize=100_000)

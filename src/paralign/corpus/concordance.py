@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..text.han import HAN
+
 __all__ = ["Hit", "FTS_TOKENIZER", "to_simplified_many", "to_simplified", "zh_index_text",
            "en_index_text", "build_query", "guess_side", "kwic"]
 
@@ -38,7 +40,6 @@ FTS_TOKENIZER = "jieba-search+opencc-t2s|unicode61"
 _lock = threading.Lock()
 _converter: Any = None
 _jieba: Any = None
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _WORDCHAR = re.compile(r"\w", re.UNICODE)
 
 
@@ -62,7 +63,7 @@ def _get_converter() -> Callable[[str], str]:
 
 def to_simplified(text: str) -> str:
     """Traditional -> Simplified (character level; Simplified text is unchanged)."""
-    if not text or not _CJK.search(text):
+    if not text or not HAN.search(text):
         return text
     return _get_converter()(text)
 
@@ -76,7 +77,7 @@ def to_simplified_many(texts: Sequence[str]) -> list[str]:
     chunk = 2000
     for k in range(0, len(texts), chunk):
         part = texts[k:k + chunk]
-        if not any(_CJK.search(t) for t in part):
+        if not any(HAN.search(t) for t in part):
             out.extend(part)
             continue
         if any(_SEP in t for t in part):
@@ -115,7 +116,7 @@ def en_index_text(text: str) -> str:
 
 def guess_side(term: str) -> str:
     """``zh`` if the term has a Chinese character, else ``en``."""
-    return "zh" if _CJK.search(term) else "en"
+    return "zh" if HAN.search(term) else "en"
 
 
 def _quote(token: str) -> str:

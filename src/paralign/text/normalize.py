@@ -13,13 +13,13 @@ length of the text; ``t2s`` converts character by character and (almost always) 
 from __future__ import annotations
 
 import functools
-import re
+
+from .han import HAN_RUN
 
 __all__ = ["CONVERSIONS", "converter", "to_simplified", "to_traditional", "to_simplified_aligned"]
 
 CONVERSIONS = ("t2s", "tw2s", "tw2sp", "hk2s", "s2t", "s2tw", "s2twp", "t2tw")
 
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 
 
 @functools.cache
@@ -114,7 +114,7 @@ def to_simplified_aligned(text: str, conversion: str = "t2s") -> tuple[str, list
     offsets: list[int] = []
     pos = 0
     conv = converter(conversion)
-    for m in _HAN_RUN.finditer(text):
+    for m in HAN_RUN.finditer(text):
         if m.start() > pos:  # non-Han text passes through unchanged
             parts.append(text[pos:m.start()])
             offsets.extend(range(pos, m.start()))

@@ -16,6 +16,7 @@ import functools
 import logging
 
 from ..errors import DecodeError
+from .han import is_han
 
 __all__ = ["decode"]
 
@@ -46,7 +47,7 @@ def _common_chars() -> frozenset[str]:
                 chars.add(bytes((lead, trail)).decode("big5"))
             except UnicodeDecodeError:
                 pass
-    chars = {c for c in chars if "\u4e00" <= c <= "\u9fff"}  # ideographs only, no kana
+    chars = {c for c in chars if is_han(c)}  # ideographs only, no kana
     chars.update("，。、；：？！「」『』（）《》〈〉【】〔〕—…·‧“”‘’　０１２３４５６７８９％～．－／")
     chars.update(chr(c) for c in range(0xFF01, 0xFF5F))  # fullwidth ASCII forms
     chars.update(chr(c) for c in range(0x3000, 0x3020))  # CJK symbols and punctuation

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .detect import HAN
+from .han import HAN, HAN_RANGES
 
 __all__ = ["zh_cuts", "clause_cuts"]
 
@@ -23,7 +23,8 @@ _CLOSERS = "」』”’\"'）)】》〉］]"
 _TERMINATORS = "。！？!?｡"
 # a run of terminators (with ellipses) followed by closers
 _END = re.compile(r"(?:[。！？!?｡]+|……+|…+|\.{3,})[。！？!?｡…]*[" + re.escape(_CLOSERS) + r"]*")
-_HANLIKE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+# Han, CJK punctuation (U+3000-303F) and fullwidth forms (U+FF00-FFEF)
+_HANLIKE = re.compile(f"[{HAN_RANGES}\u3000-\u303f\uff00-\uffef]")
 _CLAUSE = re.compile(r"[，；：,;:][" + re.escape(_CLOSERS) + r"]*")
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from ..errors import InputError, LanguageError
 from .detect import Detection, detect
 from .document import Document, Sentence
+from .han import NO_SPACE
 from .paragraphs import is_reference_line, line_breaks_sentence, line_spans, paragraph_spans
 from .segment_en import en_cuts
 from .segment_zh import clause_cuts, zh_cuts
@@ -29,7 +30,6 @@ log = logging.getLogger("paralign.text")
 _WS_NL = re.compile(r"\s*\n\s*")
 _WS = re.compile(r"\s+")
 _ZH_STOP = re.compile(r"[。！？]+[」』”’）)】》]*")
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -57,7 +57,7 @@ def norm_view(text: str, lang: str, zh_convert: str = "tw2sp") -> str:
             a, b = m.start(), m.end()
             left = m.string[a - 1] if a else ""
             right = m.string[b] if b < len(m.string) else ""
-            return "" if _CJK.match(left or "a") or _CJK.match(right or "a") else " "
+            return "" if NO_SPACE.match(left or "a") or NO_SPACE.match(right or "a") else " "
 
         text = _WS.sub(" ", _WS_NL.sub(join, text.strip()))
         if zh_convert and zh_convert != "none":
