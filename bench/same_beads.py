@@ -107,6 +107,8 @@ def resolve(rev: str, tmp: Path) -> tuple[Path, str | None, str]:
         return (p / "src").resolve(), None, f"{rev} (folder {p.resolve()})"
     commit = _git("rev-parse", "--verify", f"{rev}^{{commit}}")
     dest = tmp / commit
+    if (dest / "src").is_dir():  # the same revision given twice
+        return dest / "src", commit, f"{rev} ({commit[:10]})"
     dest.mkdir(parents=True)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "src"], check=True,
                              capture_output=True).stdout
