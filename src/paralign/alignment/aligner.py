@@ -300,7 +300,7 @@ class Aligner:
         t2 = time.perf_counter()
         scores, skip = scorer.band_scores(types, approx=False, allowed=allowed)
         path, _ = search(band, types, scores, skip)
-        beads = path_beads(path, band, types, scores, blk.s0, blk.t0)
+        beads = path_beads(path, band, types, scores, skip, blk.s0, blk.t0)
         t_search += time.perf_counter() - t2
         return BlockResult(beads, windows, t_embed, t_search)
 

@@ -1,10 +1,10 @@
 """How sure the aligner is: a confidence for each bead, a parallelism score for the pair.
 
-Bead confidence is a logistic function of the bead's score. Scores are in units of the
-document's match gap (:meth:`~paralign.alignment.scoring.BandScorer.calibrate`), hence
-comparable across encoders; ``CONF_A`` and ``CONF_B`` were fitted to strict correctness on
-mac_dev (``bench/calibrate.py``: 1,337 beads, expected calibration error 0.004). Null beads
-are rare and their correctness hard to tell from scores: they get a flat ``NULL_CONF``.
+A bead's confidence is read off the lattice its path was searched in: its posterior
+probability and its margin over the best path that avoids it, with its own score, through a
+logistic calibration fitted on mac_dev (:mod:`paralign.alignment.calibration`,
+:mod:`paralign.alignment.posterior`). Beads of a block with one side empty have no lattice
+to be judged in: they get a flat ``NULL_CONF``.
 
 Parallelism is the share of sampled sentences whose mutual nearest neighbour lies in (or
 next to) their own bead: independent of the encoder's cosine range, high for translations,
@@ -14,23 +14,20 @@ low for unrelated texts, whose few mutual matches are scattered.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from ..text.document import Document
 from .bead import Bead
+from .calibration import bead_confidences
 from .dp import Band
 from .neighbours import MutualNeighbours
 
-__all__ = ["bead_confidence", "path_beads", "parallelism", "warn_if_not_parallel",
-           "CONF_A", "CONF_B", "NULL_CONF", "PARALLELISM_WARN"]
+__all__ = ["path_beads", "parallelism", "warn_if_not_parallel", "NULL_CONF", "PARALLELISM_WARN"]
 
 log = logging.getLogger("paralign.alignment")
 
-CONF_A = 1.53
-CONF_B = -0.47
 NULL_CONF = 0.5
 # Confidences are rounded to this many decimals (the precision of the calibration).
 CONF_DECIMALS = 4
@@ -43,29 +40,16 @@ MIN_SENTENCES_TO_WARN = 3
 MATCH_SLACK = 2
 
 
-def bead_confidence(score: float) -> float:
-    """Calibrated probability that a non-null bead with this score is right."""
-    return 1.0 / (1.0 + math.exp(-CONF_A * (score - CONF_B)))
-
-
 def path_beads(path: Sequence[tuple[int, int, int, int]], band: Band,
                types: Sequence[tuple[int, int]], scores: Sequence[np.ndarray],
-               s0: int = 0, t0: int = 0) -> list[Bead]:
+               skip: np.ndarray, s0: int = 0, t0: int = 0) -> list[Bead]:
     """The beads of a searched path (``(i0, i1, j0, j1)`` ranges of a block starting at
-    sentences ``s0``, ``t0``), each with its confidence from the score it was chosen with."""
-    beads = []
-    W = band.width
-    for i0, i1, j0, j1 in path:
-        a, b = i1 - i0, j1 - j0
-        if a and b:
-            col = j1 - int(band.lo[i1])
-            s = float(scores[types.index((a, b))][i1, col]) if 0 <= col < W else 0.0
-            conf = bead_confidence(s)
-        else:
-            conf = NULL_CONF
-        beads.append(Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)),
-                          round(conf, CONF_DECIMALS)))
-    return beads
+    sentences ``s0``, ``t0``), each with its confidence read off the lattice the path was
+    searched in (:func:`paralign.alignment.calibration.bead_confidences`)."""
+    confs = bead_confidences(band, types, scores, skip, path)
+    return [Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)),
+                 round(float(conf), CONF_DECIMALS))
+            for (i0, i1, j0, j1), conf in zip(path, confs)]
 
 
 def parallelism(nn: MutualNeighbours, beads: Sequence[Bead], n: int, m: int) -> float:

@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""How well the bead confidence finds the wrong beads, out of sample.
+
+    python bench/confidence.py DATA_DIR [--sets mac_dev,bible_en_zh] [--no-parallelism]
+
+Aligns every document of each set (layout as in bench/accuracy.py) and keeps, for every bead,
+the evidence the confidence is computed from (:func:`paralign.alignment.calibration.bead_evidence`)
+and whether the bead is right (strict: equal to a gold bead; on ``bible_en_zh`` the bead's
+verse-merged bead, as bench/accuracy.py scores it). Then:
+
+* every figure out of sample: mac_dev leaving one document out (the calibration refitted on
+  the other five, by the library's :func:`fit_logistic`), the Bible with the calibration
+  fitted on mac_dev, mac_dev with the one fitted on the Bible;
+* the shipped calibration (``SHIPPED``) on each set (in sample: it was fitted on them);
+* per evaluation: beads, share right, AUC (right vs wrong), expected calibration error (10
+  bins), the share of the wrong beads among the lowest 5 / 10 / 20 % of beads, and a
+  reliability table; per single feature, its AUC (which evidence carries the signal; the
+  bead's own score is what the confidence was before);
+* ``--fit``: the calibration fitted on all sets, each set weighted equally (what ships);
+* the document-level parallelism score on translation pairs against shuffled pairs (mac_dev
+  documents paired with another document's translation, parts of the Bible paired with
+  another part's, the sample corpora paired crosswise, the seed abstract against an
+  unrelated text): how far apart they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+class Recorder:
+    """Wraps ``calibration.bead_evidence`` to keep what the aligner computed, block by block."""
+
+    def __init__(self) -> None:
+        from paralign.alignment import calibration
+
+        self.module = calibration
+        self.original = calibration.bead_evidence
+        self.rows: list[np.ndarray] = []
+
+    def __enter__(self) -> Recorder:
+        def wrapped(*args, **kwargs):
+            ev = self.original(*args, **kwargs)
+            self.rows.append(ev)
+            return ev
+
+        self.module.bead_evidence = wrapped
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.module.bead_evidence = self.original
+
+    def take(self) -> np.ndarray:
+        out = np.vstack(self.rows) if self.rows else np.zeros((0, 3))
+        self.rows = []
+        return out
+
+
+def verse_groups(beads, src_verse, tgt_verse) -> list[int]:
+    """Index of the verse-merged bead each bead belongs to (bench/accuracy.py's merge)."""
+    out, g, cur_v = [], -1, None
+    for s, t in beads:
+        vs = {src_verse[i] for i in s} | {tgt_verse[j] for j in t}
+        if cur_v is not None and len(vs) == 1 and vs == cur_v:
+            out.append(g)
+            continue
+        g += 1
+        out.append(g)
+        cur_v = vs if len(vs) == 1 else None
+    return out
+
+
+def labels(d: Path, doc: str, al) -> np.ndarray:
+    from paralign.evaluation import read_vecalign
+
+    gold = set(read_vecalign(d / "gold" / f"{doc}.align"))
+    pairs = [(b.src, b.tgt) for b in al.beads]
+    if not (d / "src.verse").exists():
+        return np.array([p in gold for p in pairs])
+    sv = (d / "src.verse").read_text().splitlines()
+    tv = (d / "tgt.verse").read_text().splitlines()
+    groups = verse_groups(pairs, sv, tv)
+    merged: dict[int, tuple[list[int], list[int]]] = {}
+    for g, (ps, pt) in zip(groups, pairs):
+        m = merged.setdefault(g, ([], []))
+        m[0].extend(ps)
+        m[1].extend(pt)
+    return np.array([(tuple(merged[g][0]), tuple(merged[g][1])) in gold for g in groups])
+
+
+def collect(data: Path, name: str, aligner) -> dict:
+    """Evidence, labels and parallelism of every document of one set."""
+    from paralign.api import read_side
+
+    d = data / name
+    docs = sorted(p.name for p in (d / "src").iterdir())
+    X, y, doc_of, par = [], [], [], []
+    t0 = time.perf_counter()
+    with Recorder() as rec:
+        for doc in docs:
+            al = aligner.align(read_side(d / "src" / doc, presplit=True),
+                               read_side(d / "tgt" / doc, presplit=True))
+            ev = rec.take()
+            if len(ev) != len(al.beads):
+                raise SystemExit(f"{name}/{doc}: {len(al.beads)} beads but evidence for {len(ev)}"
+                                 " (beads outside any lattice)")
+            X.append(ev)
+            y.append(labels(d, doc, al))
+            doc_of += [doc] * len(ev)
+            par.append(al.parallelism)
+    print(f"[{name}: {len(docs)} documents aligned in {time.perf_counter() - t0:.1f} s]",
+          file=sys.stderr)
+    return {"X": np.vstack(X), "y": np.concatenate(y).astype(bool), "doc": np.array(doc_of),
+            "parallelism": par, "docs": docs}
+
+
+def figures(conf: np.ndarray, right: np.ndarray) -> dict:
+    from paralign.alignment import calibration as C
+
+    return {"n": len(conf), "right": float(right.mean()), "auc": C.auc(conf, right),
+            "ece": C.expected_calibration_error(conf, right),
+            **{f"low{int(q * 100)}": C.low_share(conf, right, q) for q in (0.05, 0.1, 0.2)}}
+
+
+def print_table(rows: list[tuple[str, dict]]) -> None:
+    print("| evaluation | beads | right | **AUC** | **ECE** | wrong in lowest 5% | 10% | 20% |")
+    print("|---|---|---|---|---|---|---|---|")
+    for tag, f in rows:
+        print(f"| {tag} | {f['n']:,} | {f['right']:.3f} | **{f['auc']:.3f}** | **{f['ece']:.3f}** "
+              f"| {f['low5']:.2f} | {f['low10']:.2f} | {f['low20']:.2f} |")
+
+
+def print_reliability(tag: str, conf: np.ndarray, right: np.ndarray) -> None:
+    from paralign.alignment.calibration import reliability
+
+    print(f"\nreliability, {tag}:")
+    print("| confidence | beads | mean confidence | share right |")
+    print("|---|---|---|---|")
+    for lo, hi, n, mc, acc in reliability(conf, right):
+        print(f"| {lo:.1f}-{hi:.1f} | {n:,} | {mc:.3f} | {acc:.3f} |")
+
+
+def out_of_sample(sets: dict[str, dict]) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    from paralign.alignment.calibration import fit_logistic
+
+    out = []
+    if "mac_dev" in sets:
+        s = sets["mac_dev"]
+        conf = np.zeros(len(s["y"]))
+        for doc in s["docs"]:
+            held = s["doc"] == doc
+            cal = fit_logistic(s["X"][~held], s["y"][~held])
+            conf[held] = cal.predict(s["X"][held])
+        out.append(("mac_dev, leave one document out", conf, s["y"]))
+    names = list(sets)
+    for a in names:
+        for b in names:
+            if a != b:
+                cal = fit_logistic(sets[a]["X"], sets[a]["y"])
+                out.append((f"{b}, fitted on {a}", cal.predict(sets[b]["X"]), sets[b]["y"]))
+    return out
+
+
+# -- parallelism: translations against shuffled pairs ----------------------------------------
+def bible_parts(d: Path, parts: int, size: int):
+    """``parts`` slices of about ``size`` source sentences, cut at gold bead boundaries, with
+    the target sentences gold pairs with them."""
+    from paralign.evaluation import read_vecalign
+
+    gold = read_vecalign(d / "gold" / "006.align")
+    src = (d / "src" / "006").read_text().splitlines()
+    tgt = (d / "tgt" / "006").read_text().splitlines()
+    stride = len(src) // parts
+    out = []
+    for k in range(parts):
+        start = k * stride
+        beads = [(s, t) for s, t in gold if s and t and start <= s[0] < start + size]
+        s0, s1 = beads[0][0][0], beads[-1][0][-1] + 1
+        t0, t1 = beads[0][1][0], beads[-1][1][-1] + 1
+        out.append((src[s0:s1], tgt[t0:t1]))
+    return out
+
+
+def parallelism(data: Path, sets: dict[str, dict], aligner) -> None:
+    from paralign import text
+    from paralign.api import read_side
+
+    rows: list[tuple[str, list[float], list[float]]] = []
+    if "mac_dev" in sets:
+        d = data / "mac_dev"
+        docs = sets["mac_dev"]["docs"]
+        shuf = [aligner.align(read_side(d / "src" / a, presplit=True),
+                              read_side(d / "tgt" / b, presplit=True)).parallelism
+                for a, b in zip(docs, docs[1:] + docs[:1])]
+        rows.append(("mac_dev documents", sets["mac_dev"]["parallelism"], shuf))
+    if (data / "bible_en_zh").exists():
+        parts = bible_parts(data / "bible_en_zh", 6, 600)
+        true = [aligner.align(s, t).parallelism for s, t in parts]
+        shuf = [aligner.align(s, t2).parallelism
+                for (s, _), (_, t2) in zip(parts, parts[1:] + parts[:1])]
+        rows.append(("bible_en_zh, 6 parts of 600 verses", true, shuf))
+    root = Path(__file__).resolve().parents[1] / "corpora"
+    zh_paths = sorted((root / "bible").glob("*.zh.txt"))
+    en_paths = [p.with_name(p.name.replace(".zh.txt", ".en.txt")) for p in zh_paths]
+    zh = [read_side(p) for p in zh_paths]
+    en = [read_side(p) for p in en_paths]
+    seed = root / "abstracts" / "000_7eb851c0e62b889d.txt"
+    sz, se = text.split_bilingual(text.read_file(seed), source=str(seed))
+    other = read_side(root / "abstracts" / "002_204a74689fd07471.txt")
+    true = [aligner.align(a, b).parallelism for a, b in zip(zh, en)] + [aligner.align(sz, se).parallelism]
+    shuf = ([aligner.align(a, b).parallelism for a, b in zip(zh, en[1:] + en[:1])]
+            + [aligner.align(sz, other).parallelism])
+    rows.append(("samples (corpora/: 3 Bible books, the seed abstract)", true, shuf))
+    from paralign.alignment.aligner import PARALLELISM_WARN
+    from paralign.alignment.calibration import auc
+
+    print(f"\nparallelism: translation pairs against shuffled pairs (warning below "
+          f"{PARALLELISM_WARN}):")
+    print("| pairs | translations: min / median | shuffled: median / max | gap (min - max) |"
+          " translations warned | shuffled not warned |")
+    print("|---|---|---|---|---|---|")
+    all_t, all_s = [], []
+    for tag, t, s in rows:
+        all_t += t
+        all_s += s
+        print(f"| {tag} | {min(t):.2f} / {np.median(t):.2f} | {np.median(s):.2f} / {max(s):.2f} "
+              f"| {min(t) - max(s):+.2f} | {sum(x < PARALLELISM_WARN for x in t)}/{len(t)} "
+              f"| {sum(x >= PARALLELISM_WARN for x in s)}/{len(s)} |")
+    lab = np.r_[np.ones(len(all_t)), np.zeros(len(all_s))].astype(bool)
+    print(f"all {len(all_t)} translation and {len(all_s)} shuffled pairs: AUC "
+          f"{auc(np.r_[all_t, all_s], lab):.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("data", type=Path)
+    ap.add_argument("--sets", default="mac_dev,bible_en_zh")
+    ap.add_argument("--encoder", default="use-m3")
+    ap.add_argument("--fit", action="store_true", help="print the calibration to ship")
+    ap.add_argument("--no-parallelism", action="store_true")
+    ap.add_argument("--save", type=Path, help="keep the evidence in this .npz")
+    args = ap.parse_args()
+    from paralign import AlignConfig, Aligner
+    from paralign.alignment import calibration as C
+
+    aligner = Aligner(AlignConfig(encoder=args.encoder, progress=False))
+    sets = {name: collect(args.data, name, aligner) for name in args.sets.split(",")}
+    if args.save:
+        np.savez(args.save, **{f"{k}_{n}": v for n, s in sets.items() for k, v in s.items()
+                               if k in ("X", "y", "doc")})
+    print(f"bead confidence, encoder {args.encoder}, out of sample:\n")
+    oos = out_of_sample(sets)
+    print_table([(tag, figures(c, y)) for tag, c, y in oos])
+    print("\nshipped calibration (fitted on these sets: in sample):\n")
+    print_table([(f"{n}, shipped", figures(C.SHIPPED.predict(s["X"]), s["y"]))
+                 for n, s in sets.items()])
+    print("\nAUC of each piece of evidence alone (the bead's score is the old confidence):")
+    print("| set | " + " | ".join(C.FEATURES) + " |")
+    print("|---|" + "---|" * len(C.FEATURES))
+    for n, s in sets.items():
+        print(f"| {n} | " + " | ".join(f"{C.auc(s['X'][:, k], s['y']):.3f}"
+                                        for k in range(len(C.FEATURES))) + " |")
+    for tag, c, y in oos:
+        print_reliability(tag, c, y)
+    if args.fit:
+        w = np.concatenate([np.full(len(s["y"]), 1.0 / len(s["y"])) for s in sets.values()])
+        X = np.vstack([s["X"] for s in sets.values()])
+        y = np.concatenate([s["y"] for s in sets.values()])
+        cal = C.fit_logistic(X, y, weights=w * len(y) / len(sets))
+        print(f"\nto ship (fitted on {', '.join(sets)}, sets weighted equally): "
+              f"coef {tuple(round(c, 3) for c in cal.coef)}, intercept {cal.intercept:.3f}")
+    if not args.no_parallelism:
+        parallelism(args.data, sets, aligner)
+
+
+if __name__ == "__main__":
+    main()
