@@ -11,12 +11,12 @@ verse-merged bead, as bench/accuracy.py scores it). Then:
 * every figure out of sample: mac_dev leaving one document out (the calibration refitted on
   the other five, by the library's :func:`fit_logistic`), the Bible with the calibration
   fitted on mac_dev, mac_dev with the one fitted on the Bible;
-* the shipped calibration (``SHIPPED``) on each set (in sample: it was fitted on them);
+* the shipped calibration (``SHIPPED``, fitted on mac_dev) on each set;
 * per evaluation: beads, share right, AUC (right vs wrong), expected calibration error (10
   bins), the share of the wrong beads among the lowest 5 / 10 / 20 % of beads, and a
   reliability table; per single feature, its AUC (which evidence carries the signal; the
   bead's own score is what the confidence was before);
-* ``--fit``: the calibration fitted on all sets, each set weighted equally (what ships);
+* ``--fit``: the calibration fitted on all of mac_dev (what ships);
 * the document-level parallelism score on translation pairs against shuffled pairs (mac_dev
   documents paired with another document's translation, parts of the Bible paired with
   another part's, the sample corpora paired crosswise, the seed abstract against an
@@ -26,6 +26,7 @@ verse-merged bead, as bench/accuracy.py scores it). Then:
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -99,12 +100,12 @@ def labels(d: Path, doc: str, al) -> np.ndarray:
 
 
 def collect(data: Path, name: str, aligner) -> dict:
-    """Evidence, labels and parallelism of every document of one set."""
+    """Evidence and labels of every bead of every document of one set."""
     from paralign.api import read_side
 
     d = data / name
     docs = sorted(p.name for p in (d / "src").iterdir())
-    X, y, doc_of, par = [], [], [], []
+    X, y, doc_of = [], [], []
     t0 = time.perf_counter()
     with Recorder() as rec:
         for doc in docs:
@@ -117,11 +118,10 @@ def collect(data: Path, name: str, aligner) -> dict:
             X.append(ev)
             y.append(labels(d, doc, al))
             doc_of += [doc] * len(ev)
-            par.append(al.parallelism)
     print(f"[{name}: {len(docs)} documents aligned in {time.perf_counter() - t0:.1f} s]",
           file=sys.stderr)
     return {"X": np.vstack(X), "y": np.concatenate(y).astype(bool), "doc": np.array(doc_of),
-            "parallelism": par, "docs": docs}
+            "docs": docs}
 
 
 def figures(conf: np.ndarray, right: np.ndarray) -> dict:
@@ -191,18 +191,21 @@ def bible_parts(d: Path, parts: int, size: int):
     return out
 
 
-def parallelism(data: Path, sets: dict[str, dict], aligner) -> None:
+def parallelism(data: Path, aligner) -> None:
     from paralign import text
     from paralign.api import read_side
 
     rows: list[tuple[str, list[float], list[float]]] = []
-    if "mac_dev" in sets:
+    if (data / "mac_dev").exists():
         d = data / "mac_dev"
-        docs = sets["mac_dev"]["docs"]
-        shuf = [aligner.align(read_side(d / "src" / a, presplit=True),
-                              read_side(d / "tgt" / b, presplit=True)).parallelism
-                for a, b in zip(docs, docs[1:] + docs[:1])]
-        rows.append(("mac_dev documents", sets["mac_dev"]["parallelism"], shuf))
+        docs = sorted(p.name for p in (d / "src").iterdir())
+
+        def par(a: str, b: str) -> float:
+            return aligner.align(read_side(d / "src" / a, presplit=True),
+                                 read_side(d / "tgt" / b, presplit=True)).parallelism
+
+        rows.append(("mac_dev documents", [par(a, a) for a in docs],
+                     [par(a, b) for a, b in zip(docs, docs[1:] + docs[:1])]))
     if (data / "bible_en_zh").exists():
         parts = bible_parts(data / "bible_en_zh", 6, 600)
         true = [aligner.align(s, t).parallelism for s, t in parts]
@@ -250,21 +253,30 @@ def main() -> None:
     ap.add_argument("--fit", action="store_true", help="print the calibration to ship")
     ap.add_argument("--no-parallelism", action="store_true")
     ap.add_argument("--save", type=Path, help="keep the evidence in this .npz")
+    ap.add_argument("--load", type=Path, help="evidence from an earlier --save, not aligned again")
     args = ap.parse_args()
+    logging.getLogger("paralign").setLevel(logging.ERROR)  # shuffled pairs warn by design
     from paralign import AlignConfig, Aligner
     from paralign.alignment import calibration as C
 
     aligner = Aligner(AlignConfig(encoder=args.encoder, progress=False))
-    sets = {name: collect(args.data, name, aligner) for name in args.sets.split(",")}
+    names = args.sets.split(",")
+    if args.load:  # evidence kept by an earlier run (--save) of the same code
+        z = np.load(args.load)
+        sets = {n: {k: z[f"{k}_{n}"] for k in ("X", "y", "doc")} for n in names}
+        for s in sets.values():
+            s["docs"] = sorted(set(s["doc"].tolist()))
+    else:
+        sets = {n: collect(args.data, n, aligner) for n in names}
     if args.save:
         np.savez(args.save, **{f"{k}_{n}": v for n, s in sets.items() for k, v in s.items()
                                if k in ("X", "y", "doc")})
     print(f"bead confidence, encoder {args.encoder}, out of sample:\n")
     oos = out_of_sample(sets)
     print_table([(tag, figures(c, y)) for tag, c, y in oos])
-    print("\nshipped calibration (fitted on these sets: in sample):\n")
-    print_table([(f"{n}, shipped", figures(C.SHIPPED.predict(s["X"]), s["y"]))
-                 for n, s in sets.items()])
+    print(f"\nshipped calibration (fitted on {C.SHIPPED_FROM}):\n")
+    print_table([(f"{n}, shipped ({'in' if n == C.SHIPPED_FROM else 'out of'} sample)",
+                  figures(C.SHIPPED.predict(s["X"]), s["y"])) for n, s in sets.items()])
     print("\nAUC of each piece of evidence alone (the bead's score is the old confidence):")
     print("| set | " + " | ".join(C.FEATURES) + " |")
     print("|---|" + "---|" * len(C.FEATURES))
@@ -274,14 +286,12 @@ def main() -> None:
     for tag, c, y in oos:
         print_reliability(tag, c, y)
     if args.fit:
-        w = np.concatenate([np.full(len(s["y"]), 1.0 / len(s["y"])) for s in sets.values()])
-        X = np.vstack([s["X"] for s in sets.values()])
-        y = np.concatenate([s["y"] for s in sets.values()])
-        cal = C.fit_logistic(X, y, weights=w * len(y) / len(sets))
-        print(f"\nto ship (fitted on {', '.join(sets)}, sets weighted equally): "
+        s = sets[C.SHIPPED_FROM]
+        cal = C.fit_logistic(s["X"], s["y"])
+        print(f"\nto ship (fitted on all of {C.SHIPPED_FROM}): "
               f"coef {tuple(round(c, 3) for c in cal.coef)}, intercept {cal.intercept:.3f}")
     if not args.no_parallelism:
-        parallelism(args.data, sets, aligner)
+        parallelism(args.data, aligner)
 
 
 if __name__ == "__main__":
