@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How well the bead confidence finds the wrong beads, out of sample.
 
-    python bench/confidence.py DATA_DIR [--sets mac_dev,bible_en_zh] [--no-parallelism]
+    python bench/confidence.py DATA_DIR [--sets mac_dev,bible_en_zh] [--limit N] [--no-parallelism]
 
 Aligns every document of each set (layout as in bench/accuracy.py) and keeps, for every bead,
 the evidence the confidence is computed from (:func:`paralign.alignment.calibration.bead_evidence`)
@@ -26,6 +26,7 @@ verse-merged bead, as bench/accuracy.py scores it). Then:
 from __future__ import annotations
 
 import argparse
+import tempfile
 import logging
 import os
 import sys
@@ -40,13 +41,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 class Recorder:
-    """Wraps ``calibration.bead_evidence`` to keep what the aligner computed, block by block."""
+    """Wraps ``calibration.bead_evidence`` to keep what the aligner computed, block by block,
+    for the last pass of each alignment (a realigned pair is aligned twice)."""
 
     def __init__(self) -> None:
         from paralign.alignment import calibration
+        from paralign.alignment.aligner import Aligner
 
         self.module = calibration
         self.original = calibration.bead_evidence
+        self.cls = Aligner
+        self.original_pass = Aligner._align_pass
         self.rows: list[np.ndarray] = []
 
     def __enter__(self) -> Recorder:
@@ -55,11 +60,17 @@ class Recorder:
             self.rows.append(ev)
             return ev
 
+        def one_pass(aligner, *args, **kwargs):
+            self.rows = []
+            return self.original_pass(aligner, *args, **kwargs)
+
         self.module.bead_evidence = wrapped
+        self.cls._align_pass = one_pass
         return self
 
     def __exit__(self, *exc) -> None:
         self.module.bead_evidence = self.original
+        self.cls._align_pass = self.original_pass
 
     def take(self) -> np.ndarray:
         out = np.vstack(self.rows) if self.rows else np.zeros((0, 3))
@@ -82,7 +93,7 @@ def verse_groups(beads, src_verse, tgt_verse) -> list[int]:
 
 
 def labels(d: Path, doc: str, al) -> np.ndarray:
-    from paralign.evaluation import read_vecalign
+    from paralign.corpus.formats import read_vecalign
 
     gold = set(read_vecalign(d / "gold" / f"{doc}.align"))
     pairs = [(b.src, b.tgt) for b in al.beads]
@@ -99,18 +110,22 @@ def labels(d: Path, doc: str, al) -> np.ndarray:
     return np.array([(tuple(merged[g][0]), tuple(merged[g][1])) in gold for g in groups])
 
 
-def collect(data: Path, name: str, aligner) -> dict:
+def collect(data: Path, name: str, aligner, limit: int = 0) -> dict:
     """Evidence and labels of every bead of every document of one set."""
-    from paralign.api import read_side
+    from paralign.pipeline import read_side
 
     d = data / name
     docs = sorted(p.name for p in (d / "src").iterdir())
     X, y, doc_of = [], [], []
     t0 = time.perf_counter()
-    with Recorder() as rec:
+    with Recorder() as rec, tempfile.TemporaryDirectory() as tmp:
         for doc in docs:
-            al = aligner.align(read_side(d / "src" / doc, presplit=True),
-                               read_side(d / "tgt" / doc, presplit=True))
+            src, tgt = d / "src" / doc, d / "tgt" / doc
+            if limit:
+                from accuracy import _truncate
+
+                src, tgt = _truncate(d, doc, limit, Path(tmp))
+            al = aligner.align(read_side(src, presplit=True), read_side(tgt, presplit=True))
             ev = rec.take()
             if len(ev) != len(al.beads):
                 raise SystemExit(f"{name}/{doc}: {len(al.beads)} beads but evidence for {len(ev)}"
@@ -175,7 +190,7 @@ def out_of_sample(sets: dict[str, dict]) -> list[tuple[str, np.ndarray, np.ndarr
 def bible_parts(d: Path, parts: int, size: int):
     """``parts`` slices of about ``size`` source sentences, cut at gold bead boundaries, with
     the target sentences gold pairs with them."""
-    from paralign.evaluation import read_vecalign
+    from paralign.corpus.formats import read_vecalign
 
     gold = read_vecalign(d / "gold" / "006.align")
     src = (d / "src" / "006").read_text().splitlines()
@@ -193,7 +208,7 @@ def bible_parts(d: Path, parts: int, size: int):
 
 def parallelism(data: Path, aligner) -> None:
     from paralign import text
-    from paralign.api import read_side
+    from paralign.pipeline import read_side
 
     rows: list[tuple[str, list[float], list[float]]] = []
     if (data / "mac_dev").exists():
@@ -250,6 +265,8 @@ def main() -> None:
     ap.add_argument("data", type=Path)
     ap.add_argument("--sets", default="mac_dev,bible_en_zh")
     ap.add_argument("--encoder", default="use-m3")
+    ap.add_argument("--limit", type=int, default=0,
+                    help="only the first N source sentences of each document but mac_dev's")
     ap.add_argument("--fit", action="store_true", help="print the calibration to ship")
     ap.add_argument("--no-parallelism", action="store_true")
     ap.add_argument("--save", type=Path, help="keep the evidence in this .npz")
@@ -267,7 +284,8 @@ def main() -> None:
         for s in sets.values():
             s["docs"] = sorted(set(s["doc"].tolist()))
     else:
-        sets = {n: collect(args.data, n, aligner) for n in names}
+        sets = {n: collect(args.data, n, aligner, args.limit if n != "mac_dev" else 0)
+                for n in names}
     if args.save:
         np.savez(args.save, **{f"{k}_{n}": v for n, s in sets.items() for k, v in s.items()
                                if k in ("X", "y", "doc")})
