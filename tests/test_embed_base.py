@@ -18,9 +18,7 @@ from paralign.embed.base import MAX_CHARS, BaseEncoder, clean_text, l2_normalize
 BUNDLED = ["use-m3", "e5-small"]
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("isolated_cache")  # tests/conftest.py
 
 
 @pytest.mark.parametrize(

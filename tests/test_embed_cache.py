@@ -17,10 +17,7 @@ from paralign.paths import default_cache_dir
 from paralign.embed.base import BaseEncoder
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path / "default-cache"))
-    monkeypatch.delenv("PARALIGN_NO_CACHE", raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_cache")  # tests/conftest.py
 
 
 class Counting(BaseEncoder):

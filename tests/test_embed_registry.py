@@ -25,9 +25,7 @@ from paralign.embed import (
 from paralign.errors import EncoderError
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("isolated_cache")  # tests/conftest.py
 
 
 @pytest.mark.parametrize(

@@ -29,9 +29,7 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("isolated_cache")  # tests/conftest.py
 
 
 @pytest.mark.parametrize("name", ["use-m3", "e5-small"])
