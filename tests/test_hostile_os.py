@@ -116,6 +116,14 @@ REFUSED_BY_THE_FILE_SYSTEM = [
      ["afile", "not a folder"]),
     ("batch-out-text-file", ["batch", "{r}/pairs", "-o", "{r}/afile", "-j", "1"],
      ["afile", "not an SQLite file"]),
+    ("batch-manifest-fifo", ["batch", "{r}/fifo", "-o", "{r}/new.db", "-j", "1"],
+     ["fifo", "FIFO"]),
+    ("batch-manifest-binary", ["batch", "{r}/binary.align", "-o", "{r}/new.db", "-j", "1"],
+     ["binary.align", "binary"]),
+    ("batch-manifest-symlink-loop", ["batch", "{r}/loop", "-o", "{r}/new.db", "-j", "1"],
+     ["loop", "symbolic links"]),
+    ("batch-manifest-missing", ["batch", "{r}/nope.tsv", "-o", "{r}/new.db", "-j", "1"],
+     ["no such file", "nope.tsv"]),
     # gold files of `eval`, the input of `segment`
     ("eval-gold-fifo", ["eval", "{r}/fifo", "--test", "{r}/gold.align"], ["fifo", "FIFO"]),
     ("eval-gold-directory", ["eval", "{r}/adir", "--test", "{r}/gold.align"],
@@ -334,8 +342,12 @@ def test_standard_output_on_a_full_disk(world, argv):
 
 NOBODY = 65534
 AS_NOBODY = [
-    ("align-in-unreadable", ["align", "{r}/secret.txt", "{r}/en.txt", "-o", "{r}/o.tsv"],
+    ("align-in-unreadable", ["align", "{r}/secret.txt", "{r}/en.txt", "-o", "{r}/w/o.tsv"],
      ["secret.txt", "permission denied"]),
+    ("align-out-folder-read-only", ["align", "{r}/zh.txt", "{r}/en.txt", "-o", "{r}/ro/o.tsv"],
+     ["ro", "permission denied"]),
+    ("report-out-folder-read-only", ["report", "{r}/zh.txt", "{r}/en.txt", "-o",
+                                     "{r}/ro/r.html"], ["ro", "permission denied"]),
     ("export-out-folder-read-only", ["export", "{r}/c.db", "-o", "{r}/ro/x.tsv"],
      ["ro", "permission denied"]),
     ("stats-corpus-unreadable", ["stats", "{r}/secret.db"], ["secret.db", "permission denied"]),
@@ -364,6 +376,8 @@ def test_refused_for_real_as_an_unprivileged_user(argv, words):
         (r / "ro.db").write_bytes((r / "c.db").read_bytes())
         os.chmod(r / "ro.db", 0o444)
         (r / "ro").mkdir(mode=0o555)
+        (r / "w").mkdir()
+        os.chmod(r / "w", 0o777)  # writable by all: only the input is refused
         before = snapshot(r)
         # everything imported first: the Python installation may be unreadable to nobody
         code = ("import os, sys, sqlite3, json, tempfile, lxml.etree; from paralign.cli import "

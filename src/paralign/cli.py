@@ -206,8 +206,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from .files import check_output
     from .pipeline import align_files
 
+    if not os.path.dirname(args.output) or os.path.isdir(os.path.dirname(args.output)):
+        check_output(args.output, (args.zh, args.en))  # refused before the work
     al = align_files(args.zh, args.en, None, config=_config_from(args), presplit=args.presplit,
                      input_format=args.input_format)
     al.to_html(args.output)
@@ -268,8 +271,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _fail(message: str) -> int:
     """One line on stderr, exit status 2."""
-    print(f"paralign: error: {' '.join(message.split())}", file=sys.stderr)
+    print(f"paralign: error: {_printable(' '.join(message.split()))}", file=sys.stderr)
     return 2
+
+
+def _printable(text: str) -> str:
+    """``text`` with lone surrogates (bytes of a file name that is not UTF-8) written as
+    ``\\udce9``, so that printing it can never fail."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 class _NamedStdout:
@@ -282,7 +295,7 @@ class _NamedStdout:
 
     def write(self, text: str) -> int:
         try:
-            return self._stream.write(text)  # type: ignore[attr-defined,no-any-return]
+            return self._stream.write(_printable(text))  # type: ignore[attr-defined,no-any-return]
         except BrokenPipeError:
             raise
         except OSError as exc:

@@ -28,10 +28,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,10 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
     :class:`~paralign.alignment.aligner.Aligner` to reuse (its config is used).
     """
     fmt = format_from_path(output) if output is not None else None
+    if output is not None:  # an output that is an input, or cannot be written: before work
+        from .files import check_output
+
+        check_output(output, (src_path, tgt_path))
     aligner = aligner or Aligner(config)
     src, tgt = read_pair(src_path, tgt_path, presplit=presplit, config=aligner.config,
                          fmt=input_format, langs=langs)
@@ -228,8 +233,27 @@ def _folder_files(folder: Path) -> tuple[dict[str, Path], dict[str, Path], dict[
 
 
 def discover(input: str | os.PathLike[str]) -> list[BatchItem]:
-    """The document pairs of a folder or a manifest, sorted by doc_id for folders."""
-    src = Path(input)
+    """The document pairs of a folder or a manifest, sorted by doc_id for folders.
+
+    A manifest is decoded like any text (UTF-8, UTF-16, GB18030, Big5...; binary, a FIFO or
+    a device refused); file names that are not valid UTF-8 give doc_ids with their odd bytes
+    written ``\\xe9`` (a doc_id must be valid Unicode to be stored).
+    """
+    return [replace(it, doc_id=_valid_text(it.doc_id)) for it in _discover(Path(input))]
+
+
+def _valid_text(name: str | None) -> str | None:
+    """``name`` with lone surrogates (bytes of a file name that are not UTF-8) as ``\\xe9``."""
+    if name is None:
+        return None
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
+
+
+def _discover(src: Path) -> list[BatchItem]:
     if src.is_dir():
         zh, en, both = _folder_files(src)
         items = []
@@ -250,29 +274,29 @@ def discover(input: str | os.PathLike[str]) -> list[BatchItem]:
             raise InputError(f"{src}: no NAME.zh.txt / NAME.en.txt pairs and no bilingual "
                              "NAME.txt files in this folder")
         return items
-    if not src.exists():
-        raise FileNotFoundError(2, "No such file or directory", str(src))
+    from .files import read_bytes
+    from .text.reading import decode
+
+    text, _ = decode(read_bytes(src, "manifest"), source=str(src))
     items = []
     seen: set[str] = set()
-    with open(src, encoding="utf-8-sig") as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.rstrip("\r\n")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            fields = line.split("\t")
-            if lineno == 1 and fields[0].strip().lower() in ("zh_path", "zh"):
-                continue  # a header line
-            if len(fields) not in (2, 3) or not fields[0].strip() or not fields[1].strip():
-                raise FormatError(f"{src}: line {lineno}: expected zh_path<TAB>en_path"
-                                  f"[<TAB>doc_id], got {len(fields)} field(s)")
-            zh_p, en_p = (str((src.parent / fields[k].strip()).resolve()) for k in (0, 1))
-            doc_id = fields[2].strip() if len(fields) == 3 and fields[2].strip() \
-                else doc_id_from_path(fields[0].strip())
-            if doc_id in seen:
-                items.append(BatchItem(doc_id, zh_p, en_p, f"duplicate doc_id (line {lineno})"))
-                continue
-            seen.add(doc_id)
-            items.append(BatchItem(doc_id, zh_p, en_p))
+    for lineno, line in enumerate(re.split(r"\r\n|\r|\n", text.lstrip("\ufeff")), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split("\t")
+        if lineno == 1 and fields[0].strip().lower() in ("zh_path", "zh"):
+            continue  # a header line
+        if len(fields) not in (2, 3) or not fields[0].strip() or not fields[1].strip():
+            raise FormatError(f"{src}: line {lineno}: expected zh_path<TAB>en_path"
+                              f"[<TAB>doc_id], got {len(fields)} field(s)")
+        zh_p, en_p = (str((src.parent / fields[k].strip()).resolve()) for k in (0, 1))
+        doc_id = fields[2].strip() if len(fields) == 3 and fields[2].strip() \
+            else doc_id_from_path(fields[0].strip())
+        if doc_id in seen:
+            items.append(BatchItem(doc_id, zh_p, en_p, f"duplicate doc_id (line {lineno})"))
+            continue
+        seen.add(doc_id)
+        items.append(BatchItem(doc_id, zh_p, en_p))
     return items
 
 
@@ -350,8 +374,9 @@ def run_batch(input: str | os.PathLike[str], output: str | os.PathLike[str], *,
             it = by_id[doc_id]
             try:
                 corpus.add(al, doc_id=doc_id, replace=False,
-                           meta={"zh_path": it.zh_path, "en_path": it.en_path}
-                           if it.en_path is not None else {"path": it.zh_path})
+                           meta={"zh_path": _valid_text(it.zh_path),
+                                 "en_path": _valid_text(it.en_path)}
+                           if it.en_path is not None else {"path": _valid_text(it.zh_path)})
             except DuplicateDocumentError:  # stored meanwhile by a concurrent batch
                 summary.skipped += 1
                 return

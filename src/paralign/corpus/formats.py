@@ -338,6 +338,9 @@ def read_vecalign(path: str | os.PathLike[str]) -> list[tuple[tuple[int, ...], t
     from ..files import read_bytes
     from ..text.reading import decode
 
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"read_vecalign() takes the path of an .align file, got "
+                        f"{type(path).__name__}; for beads in memory use evaluate()")
     name = os.fsdecode(path)
     text, _ = decode(read_bytes(path, "gold/test .align"), source=name)
     beads = []

@@ -1028,7 +1028,7 @@ class ParallelCorpus:
                  min_score: float = 0.0, **filters: Any) -> int:
         """Two line-aligned text files (null beads skipped)."""
         return write_plain(self.iter_units(min_score, **filters), src_path, tgt_path,
-                           min_score=min_score)
+                           min_score=min_score, inputs=self.files())
 
     def to_dataframe(self, min_score: float | None = None, **filters: Any) -> Any:
         """The pairs as a pandas DataFrame (pandas is optional: ``pip install pandas``)."""

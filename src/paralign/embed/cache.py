@@ -41,6 +41,28 @@ def text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+#: Total seconds :func:`_retry_busy` keeps trying a first open that finds the file locked.
+OPEN_RETRY_SECONDS = 30.0
+
+
+def _retry_busy(fn, path: str) -> None:
+    """Run ``fn`` again, with jittered exponential back-off, while SQLite says locked/busy."""
+    import random
+
+    deadline = time.monotonic() + OPEN_RETRY_SECONDS
+    delay = 0.005
+    while True:
+        try:
+            fn()
+            return
+        except sqlite3.OperationalError as exc:
+            msg = str(exc).lower()
+            if ("locked" not in msg and "busy" not in msg) or time.monotonic() > deadline:
+                raise sqlite3.OperationalError(f"embedding cache {path}: {exc}") from None
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+
 class EmbeddingCache:
     """SQLite store of sentence vectors keyed by (encoder signature, text hash).
 
@@ -85,8 +107,25 @@ class EmbeddingCache:
         if self._conn is not None and self._pid == os.getpid():
             return self._conn
         conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
+        try:
+            _retry_busy(lambda: self._first_open(conn), self.path)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn, self._pid = conn, os.getpid()
+        return conn
+
+    @staticmethod
+    def _first_open(conn: sqlite3.Connection) -> None:
+        """Journal mode and tables; safe when many processes open a new cache at once.
+
+        Switching to WAL takes an exclusive lock and SQLite answers ``database is locked``
+        at once, without waiting the busy timeout, when another process holds the file
+        (every worker of a first batch opening a fresh cache): the caller retries.
+        """
         conn.execute("PRAGMA busy_timeout=60000")
-        conn.execute("PRAGMA journal_mode=WAL")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(
             """
@@ -100,8 +139,6 @@ class EmbeddingCache:
             CREATE INDEX IF NOT EXISTS vectors_atime ON vectors (atime);
             """
         )
-        self._conn, self._pid = conn, os.getpid()
-        return conn
 
     def close(self) -> None:
         with self._lock:
@@ -283,8 +320,8 @@ class CachedEncoder:
             return out
         try:
             cached = self.cache.get_many(sig, texts)
-        except sqlite3.Error as exc:  # a broken cache must not break alignment
-            logger.warning("embedding cache unreadable (%s); embedding without it", exc)
+        except (sqlite3.Error, OSError) as exc:  # a broken cache must not break alignment
+            self._trouble("unreadable", exc)
             cached = [None] * len(texts)
         misses: dict[str, list[int]] = {}
         for i, (t, v) in enumerate(zip(texts, cached)):
@@ -299,11 +336,19 @@ class CachedEncoder:
                 out[misses[t]] = v
             try:
                 self.cache.put_many(sig, todo, vecs)
-            except sqlite3.Error as exc:
-                logger.warning("embedding cache not written (%s)", exc)
+            except (sqlite3.Error, OSError) as exc:
+                self._trouble("not written", exc)
         logger.debug("%s: %d texts, %d embedded, %d from cache", sig, len(texts), len(misses),
                      len(texts) - sum(map(len, misses.values())))
         return out
+
+    def _trouble(self, what: str, exc: BaseException) -> None:
+        """Say once per process that the cache failed and alignment goes on without it."""
+        first = not getattr(self, "_warned", False)
+        self._warned = True
+        logger.log(logging.WARNING if first else logging.DEBUG,
+                   "embedding cache %s %s (%s); aligning without it (results are the same, "
+                   "only slower)", getattr(self.cache, "path", "?"), what, exc)
 
     def __repr__(self) -> str:
         return f"CachedEncoder({self.inner!r}, {self.cache!r})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -129,5 +130,12 @@ def get_encoder(
 
         enc = STEncoder(model, name=name, progress=progress)
     if cache and not cache_disabled():
-        enc = CachedEncoder(enc, _cache(cache_dir))
+        try:
+            store = _cache(cache_dir)
+        except (sqlite3.Error, OSError) as exc:  # a cache problem never fails an alignment
+            logging.getLogger(__name__).warning(
+                "embedding cache unavailable (%s); aligning without it (results are the same, "
+                "only slower)", exc)
+        else:
+            enc = CachedEncoder(enc, store)
     return enc

@@ -42,19 +42,24 @@ _CLOSERS = "」』”’\"'）)】》〉］]"
 _CONTINUES = "，、：,:—-（(「『“‘《"
 
 
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def line_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Spans of the lines of ``text[start:end]`` without their line break characters."""
+    """Spans of the lines of ``text[start:end]`` without their line break characters.
+
+    One pass over the text (linear in its length): searching for ``\\n`` and ``\\r``
+    separately from each line, as this once did, rescans the rest of a text without
+    ``\\r`` for every line, quadratic in the number of lines.
+    """
     end = len(text) if end is None else end
     out: list[tuple[int, int]] = []
     pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        cr = text.find("\r", pos, end)
-        brk = min(x for x in (nl, cr, end) if x >= 0)
-        out.append((pos, brk))
-        if brk >= end:
-            break
-        pos = brk + (2 if text.startswith("\r\n", brk) else 1)
+    for m in _BREAK.finditer(text, start, end):
+        out.append((pos, m.start()))
+        pos = m.end()
+    if pos < end:
+        out.append((pos, end))
     return out
 
 
