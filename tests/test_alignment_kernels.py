@@ -77,3 +77,11 @@ def test_env_switch_turns_numba_off(monkeypatch, value, enabled):
     monkeypatch.setenv("PARALIGN_NO_NUMBA", value)
     assert kernels.numba_enabled() is enabled
     assert (kernels.compiled("dp_rows") is not None) is enabled
+
+
+@pytest.mark.parametrize("off,expected", [("", True), ("1", False)])
+def test_warm_loads_the_kernels(monkeypatch, off, expected):
+    monkeypatch.setenv("PARALIGN_NO_NUMBA", off)
+    assert kernels.warm() is expected
+    if expected:  # the float32 signature the search uses is compiled (or read from the cache)
+        assert len(kernels.compiled("dp_rows").signatures) >= 1

@@ -135,14 +135,18 @@ class Aligner:
         return self._encoders
 
     def load(self) -> Aligner:
-        """Load the encoders, the word segmenter and the dictionary now, not on first use.
+        """Load the encoders, the word segmenter, the dictionary and the compiled search
+        kernels now, not on first use.
 
-        Each loads once per process (the bundled encoders in about a second, CC-CEDICT from
-        paralign's cache folder in a tenth of one); a server or a timing loop calls this
-        first so that the first document is not slower than the rest.
+        Each loads once per process (from paralign's cache folder, in milliseconds to a few
+        tenths of a second each); a server or a timing loop calls this first so that the
+        first document is not slower than the rest.
         """
+        from .kernels import warm
+
         for e in self.encoders:
             e.encode(["paralign"])
+        warm()
         if self.config.lexical_weight:
             from ..text.words import words
             from .lexical import dictionary_tables

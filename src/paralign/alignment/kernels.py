@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["compiled", "dp_rows", "numba_enabled"]
+__all__ = ["compiled", "dp_rows", "numba_enabled", "warm"]
 
 log = logging.getLogger("paralign.alignment")
 
@@ -125,3 +125,17 @@ def dp_rows(D: np.ndarray, arg: np.ndarray, kk: np.ndarray, stacked: np.ndarray,
                 D[i, c] = NEG
             arg[i, c] = barg[c]
             kk[i, c] = rec
+
+
+def warm() -> bool:
+    """Import numba and load the compiled kernels for the argument types the search uses
+    (float32 scores), so that the first long document does not pay it; False without numba."""
+    kernel = compiled("dp_rows")
+    if kernel is None:
+        return False
+    z = np.zeros((1, 1), np.float64)
+    kernel(z, np.zeros((1, 1), np.int16), np.zeros((1, 1), np.int32),
+           np.zeros((1, 1, 1), np.float32), np.ones(1, np.int64), np.zeros(1, np.int64),
+           np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros((1, 1), np.float32),
+           np.zeros(1, np.float32))
+    return True
