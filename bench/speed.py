@@ -64,7 +64,7 @@ def _forget() -> None:
 def measure_mac_dev(data: Path) -> dict:
     """Floor, end to end cold and warm, in one process (models loaded outside the timings)."""
     from paralign import AlignConfig, Aligner
-    from paralign.api import align_files
+    from paralign.pipeline import align_files
     from paralign.embed import get_encoder
 
     docs = _docs(data, "mac_dev")
@@ -92,7 +92,7 @@ def measure_mac_dev(data: Path) -> dict:
 def measure_search(data: Path, name: str) -> dict:
     """Aligning a set with the user's (warm) embedding cache: the search's own seconds."""
     from paralign import AlignConfig, Aligner
-    from paralign.api import align_files
+    from paralign.pipeline import align_files
 
     aligner = Aligner(AlignConfig(progress=False)).load()
     search = total = 0.0
@@ -121,7 +121,7 @@ def _cli(args: list[str]) -> float:
 def measure_cli() -> dict:
     """One-sentence pair: CLI wall minus in-process time; the seed abstract through the CLI."""
     from paralign import AlignConfig, Aligner, text
-    from paralign.api import align_files
+    from paralign.pipeline import align_files
 
     aligner = Aligner(AlignConfig(progress=False)).load()
     out = {}
