@@ -181,7 +181,7 @@ def main() -> None:
     for r in range(max(1, args.repeat)):
         row = {"mac_dev": _child("mac_dev", args.data, None)}
         for s in sets:
-            row[s] = _child("search", args.data, s)
+            row[f"search:{s}"] = _child("search", args.data, s)
         row["cli"] = _child("cli", args.data, None)
         rounds.append(row)
         print(f"round {r + 1}: {json.dumps(row)}", file=sys.stderr, flush=True)
@@ -209,8 +209,9 @@ def main() -> None:
     print(f"| mac_dev end to end, warm cache | {med('mac_dev', 'e2e_warm_s'):.2f} | "
           f"{med('mac_dev', 'e2e_warm_s') / med('mac_dev', 'floor_s'):.2f} | |")
     for s in sets:
-        print(f"| {s}: search only (embeddings cached) | {med(s, 'search_s'):.2f} "
-              f"(whole run {med(s, 'total_s'):.2f}) | | {med(s, 'peak_mb'):.0f} |")
+        k = f"search:{s}"
+        print(f"| {s}: search only (embeddings cached) | {med(k, 'search_s'):.2f} "
+              f"(whole run {med(k, 'total_s'):.2f}) | | {med(k, 'peak_mb'):.0f} |")
     print(f"| CLI fixed cost: one-sentence pair via the CLI ({med('cli', 'pair_cli_s'):.2f}) minus "
           f"in one process ({med('cli', 'pair_in_process_s'):.3f}) | **{med('cli', 'fixed_s'):.2f}** | | |")
     if all("seed_cli_s" in row["cli"] for row in rounds):
