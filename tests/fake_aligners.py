@@ -8,6 +8,8 @@ not in the library: the tests inject it with ``make_aligner=``.
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 from paralign.alignment.bead import Alignment, Bead
@@ -15,17 +17,27 @@ from paralign.config import AlignConfig
 from paralign.text.document import Document
 
 
+POISON = "POISON"  # a Chinese side holding this kills the process that aligns it
+
+
 class LineAligner:
     """Sentence *i* with sentence *i*, extras unaligned; the score depends on the lengths.
 
-    ``delay``: seconds to sleep per pair (so that a test can kill a batch half-way).
+    ``delay``: seconds to sleep per pair (so that a test can kill a batch half-way). A source
+    holding :data:`POISON` SIGKILLs the process aligning it (a pair that kills its worker).
+    A ``lexicon`` given to ``align`` (a batch's second pass) is recorded in the signature.
     """
 
     def __init__(self, config: AlignConfig | None = None, *, delay: float = 0.0) -> None:
         self.config = config or AlignConfig()
         self.delay = delay
 
-    def align(self, src: Document, tgt: Document) -> Alignment:
+    def __repr__(self) -> str:  # stable: part of a Dask task key
+        return f"LineAligner(delay={self.delay})"
+
+    def align(self, src: Document, tgt: Document, lexicon: object = None) -> Alignment:
+        if any(POISON in t for t in src.texts):
+            os.kill(os.getpid(), signal.SIGKILL)
         if self.delay:
             time.sleep(self.delay)
         zh, en = src.texts, tgt.texts
@@ -39,4 +51,6 @@ class LineAligner:
             else:
                 score = 0.0
             beads.append(Bead(s, t, score))
-        return Alignment(src, tgt, beads, signature="line-aligner")
+        signature = "line-aligner" + ("" if lexicon is None
+                                      else f"|lexicon:{getattr(lexicon, 'signature', '?')}")
+        return Alignment(src, tgt, beads, signature=signature)

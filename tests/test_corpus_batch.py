@@ -15,15 +15,17 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from fake_aligners import LineAligner
+from fake_aligners import POISON, LineAligner
 from paralign.corpus import ParallelCorpus
 from paralign.errors import FormatError
-from paralign.pipeline import discover, run_batch
+from paralign.pipeline import content_digest, discover, run_batch
 
 ZH_WORDS = ["外交部长", "经济", "发展", "中国", "今天", "会议", "合作", "世界", "人民", "政府"]
 EN_WORDS = ["foreign", "minister", "economy", "growth", "China", "today", "meeting", "world"]
@@ -301,3 +303,211 @@ def test_realign_batch_is_the_same_in_one_process_and_in_two(tmp_path):
     assert content(dbs[1]) == content(dbs[2])
     plain = run_batch(folder, tmp_path / "plain.db", jobs=1, progress=False)
     assert plain.lexicon is None and plain.done == 3
+
+
+# -- dead workers and orphans -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def many_pairs(tmp_path_factory) -> tuple[Path, list[tuple]]:
+    """60 good pairs and the corpus the batch must make of them."""
+    folder = tmp_path_factory.mktemp("many")
+    make_pairs(folder, 60, bad=False)
+    db = tmp_path_factory.mktemp("many_ref") / "ref.db"
+    assert run_batch(folder, db, jobs=1, progress=False, presplit=True,
+                     make_aligner=LineAligner).done == 60
+    return folder, content(db)
+
+
+def _pool_workers(pid: int | None = None) -> list:
+    """The batch's worker processes: children of ``pid`` (default: this process) that
+    multiprocessing spawned (not its resource tracker)."""
+    import psutil
+
+    try:
+        kids = psutil.Process(pid).children()
+    except psutil.NoSuchProcess:
+        return []
+    out = []
+    for p in kids:
+        try:
+            cmd = " ".join(p.cmdline())
+        except psutil.Error:
+            continue
+        if "spawn_main" in cmd and "resource_tracker" not in cmd:
+            out.append(p)
+    return out
+
+
+def test_dead_workers_are_replaced_and_their_pairs_retried(many_pairs, tmp_path):
+    """Five SIGKILLs of a random pool worker at seeded moments: the batch carries on.
+
+    Before each kill the batch must store a few more pairs, so that the pairs a kill
+    interrupts have been retried (alone) before the next: none is hit twice, so none is
+    failed; by design a pair in flight at two deaths would be.
+    """
+    folder, reference = many_pairs
+    db = tmp_path / "c.db"
+    rng = random.Random(16)
+    kills: list[int] = []
+    stop = threading.Event()
+
+    def killer() -> None:
+        last = 0
+        while len(kills) < 5 and not stop.is_set():
+            n = _docs(db)
+            workers = _pool_workers()
+            if n < last + 6 or not workers:
+                time.sleep(0.02)
+                continue
+            time.sleep(rng.uniform(0.0, 0.2))
+            try:
+                os.kill(rng.choice(workers).pid, signal.SIGKILL)
+            except ProcessLookupError:
+                continue
+            kills.append(n)
+            last = _docs(db)
+
+    t = threading.Thread(target=killer, daemon=True)
+    t.start()
+    try:
+        s = run_batch(folder, db, jobs=2, progress=False, presplit=True,
+                      make_aligner=partial(LineAligner, delay=0.05))
+    finally:
+        stop.set()
+        t.join(timeout=30)
+    assert len(kills) == 5, f"the batch ended after {len(kills)} kill(s)"
+    assert s.worker_deaths == 5 and "5 worker process(es) died" in s.describe()
+    assert (s.done, s.skipped, s.failed) == (60, 0, []), s.describe()  # none lost or doubled
+    assert check_consistent(db) == 60
+    assert content(db) == reference
+
+
+def test_poison_pair_fails_alone_and_the_batch_goes_on(tmp_path):
+    folder = tmp_path / "pairs"
+    make_pairs(folder, 6, bad=False)
+    (folder / "poison.zh.txt").write_text(f"外交部长发表讲话。{POISON}\n", encoding="utf-8")
+    (folder / "poison.en.txt").write_text("The foreign minister spoke.\n", encoding="utf-8")
+    s = run_batch(folder, tmp_path / "c.db", jobs=2, progress=False, presplit=True,
+                  make_aligner=partial(LineAligner, delay=0.05))
+    assert s.done == 6 and s.worker_deaths == 2, s.describe()
+    (doc_id, reason), = s.failed
+    assert doc_id == "poison" and "WorkerDied" in reason and "alone" in reason
+    assert check_consistent(tmp_path / "c.db") == 6
+
+
+def _gone(procs: list, timeout: float) -> list:
+    """Those of ``procs`` still alive (not zombies) after ``timeout`` seconds."""
+    import psutil
+
+    deadline = time.time() + timeout
+    alive = list(procs)
+    while alive and time.time() < deadline:
+        still = []
+        for p in alive:
+            try:
+                if p.status() != psutil.STATUS_ZOMBIE:
+                    still.append(p)
+            except psutil.NoSuchProcess:
+                pass
+        alive = still
+        if alive:
+            time.sleep(0.1)
+    return alive
+
+
+@pytest.mark.slow
+def test_kills_of_workers_and_of_the_batch_lose_nothing_and_leave_no_orphan(many_pairs,
+                                                                           tmp_path):
+    """Twelve seeded random moments, each killing a worker or the batch itself (SIGKILL of
+    the parent only, as the OOM killer would): no process outlives its batch, and the
+    resumed batch ends with every pair stored once."""
+    import psutil
+
+    folder, reference = many_pairs
+    db = tmp_path / "c.db"
+    rng = random.Random(1616)
+    proc = None
+    kinds = []
+    for _ in range(12):
+        if proc is None or proc.poll() is not None:
+            if proc is not None:
+                proc.communicate(timeout=30)
+            proc = _start(folder, db, jobs=2, delay=0.05)
+        deadline = time.time() + 60
+        while not _pool_workers(proc.pid) and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.1, 1.0))
+        if rng.random() < 0.5:
+            workers = _pool_workers(proc.pid)
+            if workers:
+                kinds.append("worker")
+                try:
+                    os.kill(rng.choice(workers).pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            continue
+        try:
+            family = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            family = []
+        kinds.append("parent")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
+        proc = None
+        orphans = _gone(family, 10.0)
+        assert not orphans, f"left running: {[(p.pid, p.cmdline()) for p in orphans]}"
+        if db.exists():
+            check_consistent(db)
+    if proc is not None:
+        _kill(proc)
+    assert kinds.count("parent") >= 3 and kinds.count("worker") >= 3, kinds
+    stored = _docs(db)
+    proc = _start(folder, db, jobs=2, delay=0.0)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert f"{60 - stored} aligned, {stored} skipped" in out.decode()  # none doubled
+    assert check_consistent(db) == 60
+    assert content(db) == reference
+
+
+def test_changed_renamed_and_copied_pairs_by_content_hash(pairs_dir, tmp_path, reference):
+    folder = tmp_path / "pairs"
+    folder.mkdir()
+    for name in ("doc000", "doc001", "doc002"):
+        for side in ("zh", "en"):
+            (folder / f"{name}.{side}.txt").write_bytes(
+                (pairs_dir / f"{name}.{side}.txt").read_bytes())
+    db = tmp_path / "c.db"
+    assert run_batch(folder, db, jobs=1, progress=False, presplit=True,
+                     make_aligner=LineAligner).done == 3
+    zh0 = (folder / "doc000.zh.txt").read_bytes()
+    en0 = (folder / "doc000.en.txt").read_bytes()
+    with ParallelCorpus(db, readonly=True) as c:
+        assert c.docs()[0].meta["sha256"] == content_digest(zh0, en0)
+    (folder / "doc001.zh.txt").write_text("外交部长发表讲话。\n", encoding="utf-8")  # changed
+    (folder / "doc001.en.txt").write_text("The foreign minister spoke.\n", encoding="utf-8")
+    for side in ("zh", "en"):  # doc002 renamed to moved, doc000 copied to twin
+        (folder / f"doc002.{side}.txt").rename(folder / f"moved.{side}.txt")
+        (folder / f"twin.{side}.txt").write_bytes((folder / f"doc000.{side}.txt").read_bytes())
+    s = run_batch(folder, db, jobs=1, progress=False, presplit=True,
+                  make_aligner=LineAligner)
+    assert (s.done, s.replaced, s.skipped) == (1, 1, 3), s.describe()
+    assert "replaced a stored pair whose files changed" in s.describe()
+    with ParallelCorpus(db, readonly=True) as c:
+        assert sorted(c.doc_ids()) == ["doc000", "doc001", "doc002"]
+        assert [p.tgt for p in c.pairs(doc_id="doc001")] == ["The foreign minister spoke."]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_corpus_lexicon_learned_from_the_batch_then_every_pair_realigned(pairs_dir, tmp_path,
+                                                                         jobs):
+    db = tmp_path / "c.db"
+    s = run_batch(pairs_dir, db, jobs=jobs, progress=False, presplit=True,
+                  make_aligner=LineAligner, realign=True)
+    assert s.done == 24 and s.lexicon and s.realigned == 24, s.describe()
+    assert f"corpus lexicon: {s.lexicon} word pairs; 24 pair(s) realigned" in s.describe()
+    with ParallelCorpus(db, readonly=True) as c:
+        signatures = {d.signature for d in c.docs()}
+        assert check_consistent(db) == 24
+    (sig,) = signatures  # one lexicon for the whole batch
+    assert sig.startswith("line-aligner|lexicon:")

@@ -82,8 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
                    "NAME.txt files, or a TSV manifest")
     p.add_argument("-o", "--output", required=True, help="corpus database (SQLite file)")
     p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument("--engine", choices=("local", "dask"), default=None,
+                   help="local process pool (default) or Dask (a LocalCluster of --workers "
+                        "processes, or the cluster of --scheduler)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes of the Dask LocalCluster (default: cores)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on an existing Dask cluster, e.g. tcp://host:8786 (implies "
+                        "--engine dask; workers need paralign installed, no shared files)")
     p.add_argument("--realign", action="store_true",
-                   help="align twice: the second pass uses a lexicon learned from the whole batch")
+                   help="learn one word lexicon from every pair of the batch, then align "
+                        "them all again with it (the corpus-wide Aligner.fit)")
     _add_align_options(p)
     p.set_defaults(func=_cmd_batch)
 
@@ -150,8 +159,23 @@ def _cmd_align(args: argparse.Namespace) -> int:
 def _cmd_batch(args: argparse.Namespace) -> int:
     from .pipeline import run_batch
 
-    summary = run_batch(args.input, args.output, config=_config_from(args), jobs=args.jobs,
-                        presplit=args.presplit, progress=not args.quiet, realign=args.realign)
+    config = _config_from(args)
+    if args.scheduler is None and args.engine != "dask":
+        if args.workers is not None:
+            raise InputError("--workers is the size of a Dask LocalCluster: use it with "
+                             "--engine dask (or -j for the local pool)")
+        summary = run_batch(args.input, args.output, config=config, jobs=args.jobs,
+                            presplit=args.presplit, progress=not args.quiet,
+                            realign=args.realign)
+    else:
+        from .cluster import dashboard_link, open_client
+
+        with open_client(args.scheduler, workers=args.workers) as client:
+            link = dashboard_link(client)
+            if link and not args.quiet:
+                print(f"paralign: Dask dashboard: {link}", file=sys.stderr)
+            summary = run_batch(args.input, args.output, config=config, presplit=args.presplit,
+                                progress=not args.quiet, client=client, realign=args.realign)
     print(summary.describe())
     return 0 if not summary.failed else 1
 

@@ -12,40 +12,63 @@ TSV manifest with lines ``zh_path<TAB>en_path[<TAB>doc_id]`` (paths relative to 
 manifest; ``#`` comments and blank lines ignored; doc_id defaults to
 :func:`~paralign.corpus.formats.doc_id_from_path` of the zh file).
 
-How a batch runs: worker processes (``concurrent.futures.ProcessPoolExecutor``, ``spawn``
-start method so no parent state such as an open database or a torch runtime is inherited)
-each build the aligner once, then align pairs; the parent is the only process that writes
-the database, one transaction per pair (WAL journaling, so readers can query the corpus
-while it grows). At most ``2 * jobs`` pairs are in flight, so memory stays bounded and a
-killed run loses at most those: a rerun skips the doc_ids already stored, and the
-database is never left half-written. A bad pair (missing, unreadable, empty, not
-Chinese/English, nothing paired) is reported in the summary and skipped; it never stops
-the batch.
+How a batch runs: the parent reads each pair's files and hashes them (the pair's identity,
+see below), then hands their bytes to a worker (:class:`PairJob`), which decodes, reads and
+aligns them through :func:`align_files` like any pair of files; workers never need the
+files, so the same job runs in a local process or on a Dask cluster
+(:mod:`paralign.cluster`) with no shared filesystem (documents such as .docx or .pdf have
+their text extracted by the parent). Local workers are a
+``concurrent.futures.ProcessPoolExecutor`` (``spawn`` start method so no parent state such
+as an open database or a torch runtime is inherited); each builds the aligner once. The
+parent is the only process that writes the database, one transaction per pair (WAL
+journaling, so readers can query the corpus while it grows). At most ``2 * jobs`` pairs are
+in flight, so memory stays bounded and a killed run loses at most those; the database is
+never left half-written.
+
+Resuming: each stored pair keeps the SHA-256 of its files' bytes (``meta["sha256"]``). A
+rerun skips a pair whose doc_id is stored with the same content (or stored by an older
+paralign without a hash), realigns and replaces one whose files changed, and skips one whose
+content is already stored under another doc_id (a renamed or copied pair), saying so.
+
+Faults: a bad pair (missing, unreadable, empty, not Chinese/English, nothing paired) is
+reported in the summary and skipped. A worker process that dies (the out-of-memory killer,
+SIGKILL) breaks the pool: a new pool is started and the pairs that were in flight are
+retried one at a time, so the pair that killed the worker is found; if it kills a worker
+again it is recorded as failed and the batch goes on. Workers die with the batch
+(``PR_SET_PDEATHSIG`` on Linux, and a thread that watches the parent's pid everywhere), so
+killing the batch leaves no orphans.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
 import re
+import signal
+import sys
+import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .alignment.aligner import Aligner
 from .alignment.bead import Alignment
 from .config import AlignConfig
 from .corpus.formats import doc_id_from_path, format_from_path
-from .errors import FormatError, InputError, LanguageError
+from .errors import FormatError, InputError, LanguageError, ParalignError
 from .text.document import Document
 
 __all__ = ["align_files", "read_side", "read_bilingual", "read_pair", "run_demo",
            "sample_corpora", "run_batch", "BatchSummary", "BatchItem", "discover",
-           "AlignerFactory"]
+           "AlignerFactory", "PairJob", "PairResult", "align_job", "content_digest",
+           "worker_aligner"]
 
 log = logging.getLogger("paralign")
 
@@ -61,34 +84,42 @@ AlignerFactory = Callable[[AlignConfig | None], Any]
 # -- one pair of files ------------------------------------------------------------------------
 
 def read_side(path: str | os.PathLike[str], *, presplit: bool = False,
-              config: AlignConfig | None = None, fmt: str | None = None) -> Document:
+              config: AlignConfig | None = None, fmt: str | None = None,
+              text: str | None = None) -> Document:
     """Read and segment one side from a file (or take its lines as sentences).
 
     ``fmt`` is the document format (see :mod:`paralign.text.formats`); ``None`` takes it
-    from the suffix.
+    from the suffix. ``text``: the file's text, already read (a batch worker on a cluster
+    gets texts, not files); ``path`` then only names it.
     """
-    from . import text
+    from . import text as txt
+    from .text.segmentation import presplit as split_lines
 
     config = config or AlignConfig()
+    if text is None:
+        text = txt.read_file(path, None if presplit else fmt)
     if presplit:
-        return text.read_presplit(path, zh_convert=config.zh_convert)
-    return text.segment(text.read_file(path, fmt), source=os.fspath(path),
-                        split_long=config.split_long, zh_convert=config.zh_convert)
+        return split_lines(text, source=os.fspath(path), zh_convert=config.zh_convert)
+    return txt.segment(text, source=os.fspath(path), split_long=config.split_long,
+                       zh_convert=config.zh_convert)
 
 
 def read_bilingual(path: str | os.PathLike[str], *, config: AlignConfig | None = None,
-                   fmt: str | None = None) -> tuple[Document, Document]:
+                   fmt: str | None = None, text: str | None = None
+                   ) -> tuple[Document, Document]:
     """Read one file holding both languages and split it into ``(zh, en)`` Documents.
 
     Header lines and reference lists are left out (logged at INFO, counted in
     ``meta["left_out"]``); each side's title is recorded so that the aligner makes the
-    title pair a bead of its own.
+    title pair a bead of its own. ``text``: the file's text, already read.
     """
-    from . import text
+    from .text.bilingual import split_bilingual
+    from .text.formats import read_file
 
     config = config or AlignConfig()
-    zh, en = text.split_bilingual(text.read_file(path, fmt), source=os.fspath(path),
-                                  zh_convert=config.zh_convert)
+    if text is None:
+        text = read_file(path, fmt)
+    zh, en = split_bilingual(text, source=os.fspath(path), zh_convert=config.zh_convert)
     if zh.meta.get("left_out"):
         log.info("%s: left out %s", os.fspath(path), zh.meta["left_out"])
     return zh, en
@@ -96,24 +127,26 @@ def read_bilingual(path: str | os.PathLike[str], *, config: AlignConfig | None =
 
 def read_pair(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str] | None, *,
               presplit: bool = False, config: AlignConfig | None = None,
-              fmt: str | None = None,
-              langs: tuple[str, str] | None = None) -> tuple[Document, Document]:
+              fmt: str | None = None, langs: tuple[str, str] | None = None,
+              texts: tuple[str, str | None] | None = None) -> tuple[Document, Document]:
     """The two sides of a pair: two files read by :func:`read_side`, or one bilingual file
     (``tgt_path=None``) split by :func:`read_bilingual`; checked to be one Chinese and one
     English text (``langs``: the languages the two sides must be in, in order).
 
     Raises :class:`~paralign.errors.LanguageError` when both are in the same language or
     not in ``langs``, and warns when one side has far more sentences than beads can absorb.
+    ``texts``: the files' texts, already read (the paths then only name them).
     """
+    src_text, tgt_text = texts if texts is not None else (None, None)
     if tgt_path is None:
         if presplit:
             raise InputError("--presplit needs two files (one sentence per line each); "
                              f"{os.fspath(src_path)!r} alone is split as a bilingual file")
-        src, tgt = read_bilingual(src_path, config=config, fmt=fmt)
+        src, tgt = read_bilingual(src_path, config=config, fmt=fmt, text=src_text)
         tgt_path = src_path
     else:
-        src = read_side(src_path, presplit=presplit, config=config, fmt=fmt)
-        tgt = read_side(tgt_path, presplit=presplit, config=config, fmt=fmt)
+        src = read_side(src_path, presplit=presplit, config=config, fmt=fmt, text=src_text)
+        tgt = read_side(tgt_path, presplit=presplit, config=config, fmt=fmt, text=tgt_text)
     if src.lang == tgt.lang:
         raise LanguageError(
             f"{os.fspath(src_path)!r} and {os.fspath(tgt_path)!r} are both detected as "
@@ -136,7 +169,8 @@ def read_pair(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str]
 def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str] | None,
                 output: str | os.PathLike[str] | None, *, config: AlignConfig | None = None,
                 presplit: bool = False, aligner: Any = None, input_format: str | None = None,
-                langs: tuple[str, str] | None = None) -> Alignment:
+                langs: tuple[str, str] | None = None,
+                texts: tuple[str, str | None] | None = None, lexicon: Any = None) -> Alignment:
     """Align two files, or one bilingual file (``tgt_path=None``), and write the result
     (format from the output's suffix; the inputs' ``input_format`` from theirs unless
     given: .txt, .docx, .html, .pdf, .epub, .srt, .vtt).
@@ -146,6 +180,8 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
     Raises :class:`~paralign.errors.LanguageError` when both files are in the same
     language (``pa.align`` on lists stays permissive and only warns). ``aligner``: an
     :class:`~paralign.alignment.aligner.Aligner` to reuse (its config is used).
+    ``texts``: the files' texts, already read (see :func:`read_pair`); ``lexicon``: a
+    learned :class:`~paralign.alignment.lexicon.Lexicon` for ``aligner.align``.
     """
     fmt = format_from_path(output) if output is not None else None
     if output is not None:  # an output that is an input, or cannot be written: before work
@@ -154,8 +190,8 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
         check_output(output, (src_path, tgt_path))
     aligner = aligner or Aligner(config)
     src, tgt = read_pair(src_path, tgt_path, presplit=presplit, config=aligner.config,
-                         fmt=input_format, langs=langs)
-    al = aligner.align(src, tgt)
+                         fmt=input_format, langs=langs, texts=texts)
+    al = aligner.align(src, tgt) if lexicon is None else aligner.align(src, tgt, lexicon=lexicon)
     if not any(b.src and b.tgt for b in al.beads):
         raise InputError(f"no sentence of {os.fspath(src_path)!r} could be paired with one of "
                          f"{os.fspath(tgt_path if tgt_path is not None else src_path)!r}: "
@@ -190,18 +226,28 @@ class BatchSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     beads: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-    lexicon: int | None = None  # word pairs learned by a realign batch
+    replaced: int = 0
+    worker_deaths: int = 0
+    lexicon: int | None = None  # word pairs of the corpus lexicon (``realign``)
+    realigned: int = 0
 
     def describe(self) -> str:
         rate = f", {self.done / self.seconds:.2f} pairs/s" if self.seconds and self.done else ""
         lines = [f"{self.total} pairs: {self.done} aligned, {self.skipped} skipped (already in "
                  f"the corpus), {len(self.failed)} failed  [{self.seconds:.1f} s{rate}]"]
+        if self.replaced:
+            lines.append(f"{self.replaced} of the aligned replaced a stored pair whose files "
+                         "changed")
+        if self.lexicon is not None:
+            lines.append(f"corpus lexicon: {self.lexicon} word pairs; {self.realigned} pair(s) "
+                         "realigned with it")
+        if self.worker_deaths:
+            lines.append(f"{self.worker_deaths} worker process(es) died; their pairs were "
+                         "retried")
         if self.beads:
             total = sum(self.beads.values())
             lines.append(f"{total} beads: " + ", ".join(
                 f"{k} {v}" for k, v in sorted(self.beads.items(), key=lambda kv: -kv[1])))
-        if self.lexicon is not None:
-            lines.append(f"realigned with {self.lexicon} word pairs learned from the batch")
         for doc_id, reason in self.failed:
             lines.append(f"  failed {doc_id}: {reason}")
         lines.append(f"-> {self.output}")
@@ -300,156 +346,420 @@ def _discover(src: Path) -> list[BatchItem]:
     return items
 
 
+# -- jobs: what travels to a worker and back ------------------------------------------------
+
+def content_digest(zh_data: bytes, en_data: bytes | None) -> str:
+    """SHA-256 of a pair's files (length-prefixed, so no two pairs collide by a shift); a
+    bilingual file is a pair with no English file."""
+    h = hashlib.sha256(b"paralign pair\0")
+    h.update(len(zh_data).to_bytes(8, "big"))
+    h.update(zh_data)
+    if en_data is not None:
+        h.update(b"\0en")
+        h.update(en_data)
+    return h.hexdigest()
+
+
+def _payload(path: str) -> tuple[bytes, bytes]:
+    """A file's bytes (what its hash is of) and the bytes a worker gets: the same for text
+    files; for documents (.docx, .pdf, .html, ...) their extracted text in UTF-8, because
+    the libraries that read them want a file, and the worker has none."""
+    from .files import read_bytes
+    from .text.formats import format_of
+    from .text.formats import read_file
+
+    data = read_bytes(path, "text")
+    if format_of(path) == "text":
+        return data, data
+    return data, read_file(path).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class PairJob:
+    """One pair as it travels to a worker: bytes, never paths.
+
+    Sending bytes is what lets a worker on another machine align a pair without a shared
+    filesystem; decoding happens on the worker, exactly as :func:`~paralign.text.read_file`
+    would do it. ``en_data`` is None for a bilingual file (both languages in ``zh_data``).
+    """
+
+    doc_id: str
+    zh_source: str
+    en_source: str | None
+    zh_data: bytes
+    en_data: bytes | None
+    digest: str
+
+    @classmethod
+    def read(cls, item: BatchItem) -> PairJob:
+        """Read the pair's files (OSError for a missing or unreadable one; InputError and
+        friends for a document whose text cannot be extracted)."""
+        assert item.zh_path is not None
+        zh_raw, zh = _payload(item.zh_path)
+        en_raw, en = _payload(item.en_path) if item.en_path is not None else (None, None)
+        return cls(item.doc_id, item.zh_path, item.en_path, zh, en,
+                   content_digest(zh_raw, en_raw))
+
+
+class PairResult(NamedTuple):
+    """A worker's answer: the alignment, or the one-line reason the pair failed."""
+
+    doc_id: str
+    digest: str
+    alignment: Alignment | None
+    error: str | None
+    seconds: float
+
+
+#: The aligners of this process, one per (factory, config, thread): built once (the encoder
+#: is the expensive part) and kept; per thread because an embedding cache's SQLite
+#: connection must stay in the thread that opened it.
+_ALIGNERS: dict[tuple[str, Any, int], Any] = {}
+_ALIGNERS_LOCK = threading.Lock()
+
+
+def worker_aligner(make_aligner: AlignerFactory | None, config: AlignConfig | None) -> Any:
+    """The aligner ``make_aligner(config)`` of this process (and thread), built on first use.
+
+    On a Dask worker every task brings its own unpickled copy of the factory; the key is its
+    repr, which is the same for the same class, function or partial.
+    """
+    key = (repr(make_aligner), config, threading.get_ident())
+    with _ALIGNERS_LOCK:
+        aligner = _ALIGNERS.get(key)
+    if aligner is None:
+        log.info("building the aligner in process %d", os.getpid())
+        aligner = (make_aligner or Aligner)(config)
+        with _ALIGNERS_LOCK:
+            _ALIGNERS[key] = aligner
+    return aligner
+
+
+def align_job(job: PairJob, make_aligner: AlignerFactory | None, config: AlignConfig | None,
+              presplit: bool, lexicon: Any = None) -> PairResult:
+    """What a worker does with one pair, in a local process or on a Dask worker: the texts
+    go through :func:`align_files` like any pair of files.
+
+    A bad pair never raises: its error comes back as one line, so the batch goes on.
+    ``lexicon`` (the corpus-wide one of a second pass) goes to the aligner when given.
+    """
+    from .text.formats import decode_text
+
+    t0 = time.perf_counter()
+    try:
+        zh = decode_text(job.zh_data, job.zh_source)
+        en = None if job.en_data is None else decode_text(job.en_data, str(job.en_source))
+        al = align_files(job.zh_source, job.en_source, None,
+                         presplit=presplit and job.en_data is not None,  # bilingual: split
+                         aligner=worker_aligner(make_aligner, config), langs=("zh", "en"),
+                         texts=(zh, en), lexicon=lexicon)
+        return PairResult(job.doc_id, job.digest, al, None, time.perf_counter() - t0)
+    except Exception as exc:  # a bad pair must never stop the batch
+        return PairResult(job.doc_id, job.digest, None, f"{type(exc).__name__}: {exc}",
+                          time.perf_counter() - t0)
+
+
+# -- local worker processes ---------------------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent(parent_pid: int, poll: float = 0.5) -> None:
+    """Make this worker process exit when ``parent_pid`` goes away.
+
+    On Linux the kernel does it (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); a daemon thread that
+    polls ``os.getppid()`` is the fallback elsewhere, and covers a parent that died before
+    the ``prctl`` call.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+                log.debug("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+        except (OSError, AttributeError) as exc:
+            log.debug("prctl unavailable: %s", exc)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="paralign-parent-watch", daemon=True).start()
+
+
 _worker: dict[str, Any] = {}
 
 
 def _init_worker(make_aligner: AlignerFactory | None, config: AlignConfig | None,
-                 presplit: bool, lexicon: Any = None) -> None:
-    """Runs once in each worker: build the aligner there (the encoder loads once), not per pair.
-    A realign batch's second pass hands every worker the lexicon learned from the first."""
-    aligner = (make_aligner or Aligner)(config)
-    if lexicon is not None:
-        aligner.lexicon = lexicon
-    _worker.update(aligner=aligner, presplit=presplit)
+                 presplit: bool, parent_pid: int, lexicon: Any = None) -> None:
+    """Runs once in each local worker: tie it to the parent, build the aligner there."""
+    die_with_parent(parent_pid)
+    worker_aligner(make_aligner, config)
+    _worker.update(make=make_aligner, config=config, presplit=presplit, lexicon=lexicon)
 
 
-def _work(item: BatchItem) -> tuple[str, Alignment | None, str | None, float]:
-    t0 = time.perf_counter()
-    try:
-        # a bilingual file (en_path None) is split, never read presplit
-        presplit = _worker["presplit"] and item.en_path is not None
-        al = align_files(item.zh_path, item.en_path, None, presplit=presplit,
-                         aligner=_worker["aligner"], langs=("zh", "en"))
-        return item.doc_id, al, None, time.perf_counter() - t0
-    except Exception as exc:  # a bad pair must never stop the batch
-        return item.doc_id, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - t0
+def _work(job: PairJob) -> PairResult:
+    return align_job(job, _worker["make"], _worker["config"], _worker["presplit"],
+                     _worker["lexicon"])
+
+
+def _killed(job: PairJob, what: str) -> PairResult:
+    return PairResult(job.doc_id, job.digest, None, f"WorkerDied: {what}", 0.0)
+
+
+def _run_local(jobs: Iterator[PairJob], n_jobs: int, make_aligner: AlignerFactory | None,
+               config: AlignConfig | None, presplit: bool, summary: BatchSummary,
+               lexicon: Any = None) -> Iterator[PairResult]:
+    """Results of ``jobs`` from a pool of worker processes, as they complete.
+
+    A dead worker breaks the whole pool: every pair then in flight is a suspect and is
+    retried alone in a new pool; a suspect that kills its worker again is the culprit and
+    comes back failed. Pairs finished before the break are kept, never rerun.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    suspects: deque[PairJob] = deque()  # in flight when a worker died: retried alone
+    unrun: deque[PairJob] = deque()  # taken from ``jobs`` but never submitted
+    while True:
+        pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(make_aligner, config, presplit, os.getpid(), lexicon))
+        pending: dict[Future[PairResult], PairJob] = {}
+        alone = False  # the one pending job is a suspect run alone
+        clean = False
+        try:
+            broken = False
+            while not broken:
+                try:
+                    if suspects or alone:
+                        if not pending:
+                            job, back = suspects.popleft(), suspects
+                            pending[pool.submit(_work, job)] = job
+                            alone = True
+                    else:
+                        while len(pending) < 2 * n_jobs:
+                            job, back = (unrun.popleft() if unrun else next(jobs, None)), unrun
+                            if job is None:
+                                break
+                            pending[pool.submit(_work, job)] = job
+                except BrokenProcessPool:  # broke before this job even started
+                    back.appendleft(job)
+                    broken = True
+                    break
+                if not pending:
+                    clean = True
+                    return
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        continue
+                    del pending[fut]
+                    alone = False
+                    yield result
+            wait(pending, timeout=60)
+            summary.worker_deaths += 1
+            for fut, job in pending.items():
+                if fut.done() and not fut.cancelled() and fut.exception() is None:
+                    yield fut.result()
+                elif alone:
+                    log.warning("pair %s killed its worker process again: recorded as failed",
+                                job.doc_id)
+                    yield _killed(job, "its worker process died (out of memory or killed) "
+                                       "twice, the second time aligning this pair alone")
+                else:
+                    suspects.append(job)
+            if suspects:
+                log.warning("a worker process died; a new pool retries the %d pair(s) then in "
+                            "flight one at a time", len(suspects))
+        finally:
+            pool.shutdown(wait=clean, cancel_futures=True)
+
+
+# -- the batch --------------------------------------------------------------------------------
+
+def _plan(items: list[BatchItem], stored: dict[str, str | None], summary: BatchSummary,
+          replace: set[str], bar: Any) -> Iterator[PairJob]:
+    """The jobs still to do, read one at a time (so memory does not grow with the batch)."""
+    by_digest = {d: doc_id for doc_id, d in stored.items() if d}
+    seen: dict[str, str] = {}
+    for it in items:
+        if it.problem:
+            continue
+        try:
+            job = PairJob.read(it)
+        except (OSError, ParalignError) as exc:
+            if isinstance(exc, OSError):
+                from .files import describe_os_error
+
+                reason = describe_os_error(exc)
+            else:
+                reason = f"{type(exc).__name__}: {exc}"
+            summary.failed.append((it.doc_id, reason))
+            log.warning("pair %s failed: %s", it.doc_id, reason)
+            bar.update(1)
+            continue
+        if it.doc_id in stored and stored[it.doc_id] in (None, job.digest):
+            summary.skipped += 1
+            bar.update(1)
+            continue
+        twin = by_digest.get(job.digest) or seen.get(job.digest)
+        if twin is not None and twin != it.doc_id:
+            log.info("pair %s: same files as %s, already in the corpus: skipped", it.doc_id, twin)
+            summary.skipped += 1
+            bar.update(1)
+            continue
+        if it.doc_id in stored:
+            log.info("pair %s: its files changed since it was stored: realigning", it.doc_id)
+            replace.add(it.doc_id)
+        seen[job.digest] = it.doc_id
+        yield job
 
 
 def run_batch(input: str | os.PathLike[str], output: str | os.PathLike[str], *,
               config: AlignConfig | None = None, jobs: int | None = None,
               presplit: bool = False, progress: bool = True,
-              make_aligner: AlignerFactory | None = None, realign: bool = False) -> BatchSummary:
+              make_aligner: AlignerFactory | None = None, client: Any = None,
+              realign: bool = False) -> BatchSummary:
     """Align every document pair of ``input`` into the corpus database ``output``.
 
     Args:
         input: folder of ``NAME.zh.txt``/``NAME.en.txt`` pairs, or a TSV manifest.
         output: corpus database (created if missing; pairs already stored are skipped).
-        config: the AlignConfig of the aligner.
-        jobs: worker processes (default: the number of cores); 1 runs in this process.
+        config: the AlignConfig for the default aligner.
+        jobs: local worker processes (default: the number of cores); 1 runs in this
+            process. Ignored with ``client``.
         presplit: inputs hold one sentence per line.
         progress: show a tqdm progress bar with ETA on stderr.
         make_aligner: builds the aligner in each worker (see :data:`AlignerFactory`);
             default :class:`~paralign.alignment.aligner.Aligner`. Every pair is read and
-            checked by :func:`align_files` whatever the aligner.
-        realign: align every pair twice: a lexicon is learned from the confident beads of
-            all first alignments (:mod:`paralign.alignment.lexicon`: a book's chapters
-            teach one another their names and terms) and the second pass, which is what is
-            stored, uses it. The lexicon depends on the pairs in the batch, not on their
-            order or on ``jobs``.
+            checked by :func:`align_files` whatever the aligner; with ``realign`` its
+            ``align`` is also given ``lexicon=``.
+        client: a ``distributed.Client``: run the pairs on that Dask cluster instead of
+            local processes (see :mod:`paralign.cluster`); this process stays the only
+            writer of ``output``.
+        realign: the corpus-wide lexicon (:meth:`paralign.Aligner.fit` over the batch): once
+            every pair of this run is aligned and stored, this process learns one lexicon
+            from all their confident beads (as their results arrive), then the workers
+            align those pairs again with it and each replaces its first alignment. The
+            client holds the confident beads' sentences of the run until it learns.
     """
-    from .corpus.store import DuplicateDocumentError, ParallelCorpus
+    from .corpus.store import ParallelCorpus
 
     t0 = time.perf_counter()
     items = discover(input)
     summary = BatchSummary(output=str(output), total=len(items))
+    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(items)))
+
+    def results(todo: Iterator[PairJob], lexicon: Any = None
+                ) -> Iterator[PairResult]:
+        if client is not None:
+            from .cluster import run_jobs
+
+            return run_jobs(client, todo, make_aligner=make_aligner, config=config,
+                            presplit=presplit, lexicon=lexicon)
+        if n_jobs == 1:
+            return (align_job(job, make_aligner, config, presplit, lexicon) for job in todo)
+        return _run_local(todo, n_jobs, make_aligner, config, presplit, summary, lexicon)
+
     with ParallelCorpus(output) as corpus:
-        stored = set(corpus.doc_ids())
-        todo: list[BatchItem] = []
+        stored = {d.doc_id: d.meta.get("sha256") for d in corpus.docs()}
+        replace: set[str] = set()
+        by_id = {it.doc_id: it for it in items}
         for it in items:
             if it.problem:
                 summary.failed.append((it.doc_id, it.problem))
-            elif it.doc_id in stored:
-                summary.skipped += 1
-            else:
-                todo.append(it)
-        if summary.skipped:
-            log.info("%s: %d pair(s) already stored, skipped", output, summary.skipped)
-        by_id = {it.doc_id: it for it in todo}
-
-        def store(doc_id: str, al: Alignment | None, error: str | None) -> None:
-            if al is None:
-                summary.failed.append((doc_id, error or "unknown error"))
-                log.warning("pair %s failed: %s", doc_id, error)
-                return
-            it = by_id[doc_id]
-            try:
-                corpus.add(al, doc_id=doc_id, replace=False,
-                           meta={"zh_path": _valid_text(it.zh_path),
-                                 "en_path": _valid_text(it.en_path)}
-                           if it.en_path is not None else {"path": _valid_text(it.zh_path)})
-            except DuplicateDocumentError:  # stored meanwhile by a concurrent batch
-                summary.skipped += 1
-                return
-            summary.done += 1
-            for k, v in al.kinds().items():
-                summary.beads[k] = summary.beads.get(k, 0) + v
-
-        n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        lexicon = None
-        if realign and todo:
-            from .alignment.lexicon import learn_lexicon, training_pairs
-
-            learned: dict[str, list[Any]] = {}
-
-            def collect(doc_id: str, al: Alignment | None, error: str | None) -> None:
-                if al is not None:  # a pair that fails fails again, and is reported, below
-                    learned[doc_id] = training_pairs([al])
-
-            bar = _progress_bar(len(todo), progress)
-            try:
-                _align_all(todo, n_jobs, make_aligner, config, presplit, None, collect, bar)
-            finally:
-                bar.close()
-            # in the batch's order, whatever order the workers finished in
-            lexicon = learn_lexicon([p for it in todo for p in learned.get(it.doc_id, [])])
-            summary.lexicon = len(lexicon)
-        bar = _progress_bar(len(todo), progress)
+        learned: dict[str, list[tuple[list[str], list[str]]]] = {}
+        bar = _progress_bar(len(items) - len(summary.failed), progress)
         try:
-            _align_all(todo, n_jobs, make_aligner, config, presplit, lexicon, store, bar)
+            for res in results(_plan(items, stored, summary, replace, bar)):
+                if _store(corpus, res, by_id[res.doc_id], res.doc_id in replace, summary) \
+                        and realign:
+                    from .alignment.lexicon import training_pairs
+
+                    assert res.alignment is not None
+                    learned[res.doc_id] = training_pairs([res.alignment])
+                bar.update(1)
         finally:
             bar.close()
+        if realign and learned:
+            # in the batch's order, whatever order the workers finished in
+            aligned = [it.doc_id for it in items if it.doc_id in learned]
+            _realign(corpus, aligned, by_id, [p for d in aligned for p in learned[d]],
+                     results, summary, progress)
     summary.seconds = time.perf_counter() - t0
     return summary
 
 
-def _align_all(todo: list[BatchItem], n_jobs: int, make_aligner: AlignerFactory | None,
-               config: AlignConfig | None, presplit: bool, lexicon: Any,
-               store: Callable[[str, Any, str | None], None], bar: Any) -> None:
-    """Align every pair, in this process or in ``n_jobs`` workers, handing each to ``store``."""
-    if n_jobs == 1:
-        _init_worker(make_aligner, config, presplit, lexicon)
-        for it in todo:
-            store(*_work(it)[:3])
+def _realign(corpus: Any, aligned: list[str], by_id: dict[str, BatchItem],
+             learned: list[tuple[list[str], list[str]]],
+             results: Callable[..., Iterator[PairResult]], summary: BatchSummary,
+             progress: bool) -> None:
+    """The second pass of ``realign``: learn the lexicon here, realign on the workers."""
+    from .alignment.lexicon import learn_lexicon
+
+    lexicon = learn_lexicon(learned)
+    summary.lexicon = len(lexicon)
+    log.info("corpus lexicon: %d word pairs from %d confident beads of %d pairs", len(lexicon),
+             len(learned), len(aligned))
+    if not len(lexicon):
+        return
+
+    def jobs() -> Iterator[PairJob]:
+        for doc_id in aligned:
+            try:
+                yield PairJob.read(by_id[doc_id])
+            except (OSError, ParalignError) as exc:
+                log.warning("pair %s: not realigned: %s", doc_id, exc)
+
+    bar = _progress_bar(len(aligned), progress, "realigning")
+    try:
+        for res in results(jobs(), lexicon):
+            if res.alignment is None:
+                log.warning("pair %s: realigning failed, its first alignment kept: %s",
+                            res.doc_id, res.error)
+            else:
+                item = by_id[res.doc_id]
+                corpus.add(res.alignment, doc_id=res.doc_id, replace=True,
+                           meta={**_paths(item), "sha256": res.digest})
+                summary.realigned += 1
             bar.update(1)
-    else:
-        _run_pool(todo, n_jobs, make_aligner, config, presplit, lexicon, store, bar)
+    finally:
+        bar.close()
 
 
-def _run_pool(todo: list[BatchItem], n_jobs: int, make_aligner: AlignerFactory | None,
-              config: AlignConfig | None, presplit: bool, lexicon: Any,
-              store: Callable[[str, Any, str | None], None], bar: Any) -> None:
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(make_aligner, config, presplit, lexicon)) as pool:
-        pending: set[Future[Any]] = set()
-        queue = iter(todo)
-        try:
-            while True:
-                while len(pending) < 2 * n_jobs:
-                    it = next(queue, None)
-                    if it is None:
-                        break
-                    pending.add(pool.submit(_work, it))
-                if not pending:
-                    break
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    doc_id, al, error, _ = fut.result()
-                    store(doc_id, al, error)
-                    bar.update(1)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+def _paths(item: BatchItem) -> dict[str, str | None]:
+    return {"zh_path": _valid_text(item.zh_path), "en_path": _valid_text(item.en_path)} \
+        if item.en_path is not None else {"path": _valid_text(item.zh_path)}
+
+
+def _store(corpus: Any, res: PairResult, item: BatchItem, replace: bool,
+           summary: BatchSummary) -> bool:
+    """One pair into the corpus, in one transaction (or its failure into the summary);
+    True when it was stored."""
+    from .corpus.store import DuplicateDocumentError
+
+    al = res.alignment
+    if al is None:
+        summary.failed.append((res.doc_id, res.error or "unknown error"))
+        log.warning("pair %s failed: %s", res.doc_id, res.error)
+        return False
+    try:
+        corpus.add(al, doc_id=res.doc_id, replace=replace,
+                   meta={**_paths(item), "sha256": res.digest})
+    except DuplicateDocumentError:  # stored meanwhile by a concurrent batch
+        summary.skipped += 1
+        return False
+    summary.done += 1
+    summary.replaced += replace
+    for k, v in al.kinds().items():
+        summary.beads[k] = summary.beads.get(k, 0) + v
+    return True
 
 
 class _NoBar:
@@ -460,12 +770,12 @@ class _NoBar:
         pass
 
 
-def _progress_bar(total: int, progress: bool) -> Any:
+def _progress_bar(total: int, progress: bool, desc: str = "aligning") -> Any:
     if not progress:
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="pair", desc="aligning", dynamic_ncols=True)
+    return tqdm(total=total, unit="pair", desc=desc, dynamic_ncols=True)
 
 
 # -- the demo -----------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from ..files import read_bytes
 from .clean import clean
 from .reading import decode
 
-__all__ = ["FORMATS", "format_of", "read_formatted", "read_file", "SUBTITLE_PAUSE"]
+__all__ = ["FORMATS", "format_of", "read_formatted", "read_file", "decode_text", "SUBTITLE_PAUSE"]
 
 log = logging.getLogger("paralign.text")
 
@@ -348,9 +348,24 @@ def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> str:
         if not text.strip():
             raise InputError(f"{p}: the {kind} document holds no text")
         return text
-    text, enc = decode(data, source=str(p))
-    log.info("read %s: %d bytes, encoding %s", p, len(data), enc)
+    return decode_text(data, str(p))
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """A text file's bytes to its cleaned text, as :func:`read_file` does once it has them.
+
+    Separate from reading so that bytes sent over a network (batch alignment on a cluster,
+    where workers share no filesystem with the client) are treated exactly like a file.
+
+    Raises:
+        InputError: empty (or whitespace-only) content.
+        DecodeError: binary or undecodable content.
+    """
+    if not data.strip():
+        raise InputError(f"{source}: file is empty")
+    text, enc = decode(data, source=source)
+    log.info("read %s: %d bytes, encoding %s", source, len(data), enc)
     text = clean(text)
     if not text.strip():
-        raise InputError(f"{p}: file holds no text")
+        raise InputError(f"{source}: file holds no text")
     return text

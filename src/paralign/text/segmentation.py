@@ -22,8 +22,8 @@ from .paragraphs import is_reference_line, line_breaks_sentence, line_spans, par
 from .segment_en import en_cuts
 from .segment_zh import clause_cuts, zh_cuts
 
-__all__ = ["segment", "from_sentences", "read_presplit", "sentence_spans", "norm_view",
-           "one_line"]
+__all__ = ["segment", "from_sentences", "read_presplit", "presplit", "sentence_spans",
+           "norm_view", "one_line"]
 
 log = logging.getLogger("paralign.text")
 
@@ -225,8 +225,12 @@ def read_presplit(path: str | os.PathLike[str], lang: str | None = None, *,
     """
     from .formats import read_file
 
-    text = read_file(path)
-    source = str(path)
+    return presplit(read_file(path), lang, source=str(path), zh_convert=zh_convert)
+
+
+def presplit(text: str, lang: str | None = None, *, source: str | None = None,
+             zh_convert: str = "tw2sp") -> Document:
+    """The lines of an already read text as its sentences (see :func:`read_presplit`)."""
     det = _check_lang(lang, text, source)
     sentences: list[Sentence] = []
     k = 0
