@@ -97,27 +97,36 @@ def test_worker_sigkills_at_random_moments_lose_and_double_nothing(client, pairs
                                                                    tmp_path, reference):
     """Five SIGKILLs of a random worker process mid-batch, at seeded random moments.
 
-    Before each kill the batch must have stored a few more pairs: the pair a kill
-    interrupts is then done elsewhere, so no pair is hit twice (which would, by design,
-    record it as failed).
+    Before each kill the pairs the previous kill interrupted must be done (their tasks gone
+    from the scheduler) and a few more pairs stored: no pair is hit twice, which would, by
+    design, record it as failed.
     """
     db = tmp_path / "c.db"
     rng = random.Random(17)
     kills: list[tuple[int, int]] = []
     stop = threading.Event()
 
+    def scheduler_keys() -> set:
+        return set(client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.tasks)))
+
     def killer() -> None:
-        last = 0
+        last, hit = 0, set()
         while len(kills) < 5 and not stop.is_set():
-            if _n_docs(db) < last + 3:
-                time.sleep(0.02)
+            try:
+                if _n_docs(db) < last + 3 or hit & scheduler_keys():
+                    time.sleep(0.05)
+                    continue
+                time.sleep(rng.uniform(0.0, 0.3))
+                by_worker = client.processing()
+                pids = client.run(os.getpid, on_error="return")
+            except OSError:
                 continue
-            time.sleep(rng.uniform(0.0, 0.3))
-            pids = _worker_pids(client)
-            if not pids:
+            live = sorted((a, p) for a, p in pids.items() if isinstance(p, int))
+            if not live:
                 continue
-            victim = rng.choice(pids)
+            address, victim = rng.choice(live)
             n = _n_docs(db)
+            hit = set(by_worker.get(address, ()))
             os.kill(victim, signal.SIGKILL)
             kills.append((victim, n))
             last = n
@@ -126,7 +135,7 @@ def test_worker_sigkills_at_random_moments_lose_and_double_nothing(client, pairs
     t.start()
     try:
         s = run_batch(pairs_dir, db, client=client, progress=False, presplit=True,
-                      make_aligner=partial(LineAligner, delay=0.15))
+                      make_aligner=partial(LineAligner, delay=0.2))
     finally:
         stop.set()
         t.join(timeout=30)

@@ -39,10 +39,12 @@ LAYERS: dict[str, int] = {
     "paralign.evaluation": 4,
     "paralign.viz": 4,
     "paralign.report": 4,
-    # file-level entry points, then the command line
+    # file-level entry points; the batch's Dask engine (it runs the pipeline's pair jobs,
+    # and run_batch reaches it lazily); then the command line
     "paralign.pipeline": 5,
-    "paralign.cli": 6,
-    "paralign.__main__": 6,
+    "paralign.cluster": 6,
+    "paralign.cli": 7,
+    "paralign.__main__": 7,
 }
 
 
