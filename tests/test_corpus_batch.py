@@ -505,7 +505,8 @@ def test_corpus_lexicon_learned_from_the_batch_then_every_pair_realigned(pairs_d
     s = run_batch(pairs_dir, db, jobs=jobs, progress=False, presplit=True,
                   make_aligner=LineAligner, realign=True)
     assert s.done == 24 and s.lexicon and s.realigned == 24, s.describe()
-    assert f"corpus lexicon: {s.lexicon} word pairs; 24 pair(s) realigned" in s.describe()
+    assert f"realigned with {s.lexicon} word pairs learned from the batch: 24 pair(s)" \
+        in s.describe()
     with ParallelCorpus(db, readonly=True) as c:
         signatures = {d.signature for d in c.docs()}
         assert check_consistent(db) == 24

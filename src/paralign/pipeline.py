@@ -239,8 +239,8 @@ class BatchSummary:
             lines.append(f"{self.replaced} of the aligned replaced a stored pair whose files "
                          "changed")
         if self.lexicon is not None:
-            lines.append(f"corpus lexicon: {self.lexicon} word pairs; {self.realigned} pair(s) "
-                         "realigned with it")
+            lines.append(f"realigned with {self.lexicon} word pairs learned from the batch: "
+                         f"{self.realigned} pair(s)")
         if self.worker_deaths:
             lines.append(f"{self.worker_deaths} worker process(es) died; their pairs were "
                          "retried")
