@@ -163,7 +163,8 @@ def run_jobs(client: Any, jobs: Iterable[PairJob], *,
     done = distributed.as_completed()
 
     def submit(job: PairJob, attempt: int) -> None:
-        key = f"paralign-pair-{job.digest[:24]}-{tag}" + (f"-retry{attempt}" if attempt else "")
+        ident = hashlib.sha256(f"{job.doc_id}\0{job.digest}".encode()).hexdigest()[:24]
+        key = f"paralign-pair-{ident}-{tag}" + (f"-retry{attempt}" if attempt else "")
         fut = client.submit(align_job, job, make_aligner, config, presplit, lex, key=key, retries=0)
         running[fut.key] = (job, attempt)
         done.add(fut)

@@ -27,8 +27,8 @@ never left half-written.
 
 Resuming: each stored pair keeps the SHA-256 of its files' bytes (``meta["sha256"]``). A
 rerun skips a pair whose doc_id is stored with the same content (or stored by an older
-paralign without a hash), realigns and replaces one whose files changed, and skips one whose
-content is already stored under another doc_id (a renamed or copied pair), saying so.
+paralign without a hash) and realigns and replaces one whose files changed; a pair is its
+doc_id and its content (the same files under two names are two documents).
 
 Faults: a bad pair (missing, unreadable, empty, not Chinese/English, nothing paired) is
 reported in the summary and skipped. A worker process that dies (the out-of-memory killer,
@@ -586,8 +586,6 @@ def _run_local(jobs: Iterator[PairJob], n_jobs: int, make_aligner: AlignerFactor
 def _plan(items: list[BatchItem], stored: dict[str, str | None], summary: BatchSummary,
           replace: set[str], bar: Any) -> Iterator[PairJob]:
     """The jobs still to do, read one at a time (so memory does not grow with the batch)."""
-    by_digest = {d: doc_id for doc_id, d in stored.items() if d}
-    seen: dict[str, str] = {}
     for it in items:
         if it.problem:
             continue
@@ -608,16 +606,9 @@ def _plan(items: list[BatchItem], stored: dict[str, str | None], summary: BatchS
             summary.skipped += 1
             bar.update(1)
             continue
-        twin = by_digest.get(job.digest) or seen.get(job.digest)
-        if twin is not None and twin != it.doc_id:
-            log.info("pair %s: same files as %s, already in the corpus: skipped", it.doc_id, twin)
-            summary.skipped += 1
-            bar.update(1)
-            continue
         if it.doc_id in stored:
             log.info("pair %s: its files changed since it was stored: realigning", it.doc_id)
             replace.add(it.doc_id)
-        seen[job.digest] = it.doc_id
         yield job
 
 
