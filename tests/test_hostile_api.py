@@ -24,11 +24,16 @@ MISUSE = [
      "a bead must be"),
     ("evaluate-none", lambda: pa.evaluate(None, None), TypeError, "gold"),
     ("evaluate-by-type-strings", lambda: evaluate_by_type("ab", "ab"), TypeError, "gold"),
+    ("aligner-with-a-dict", lambda: pa.Aligner({"max_merge": 3}), TypeError,
+     "config must be an AlignConfig"),
+    ("aligner-with-a-string", lambda: pa.Aligner("use-m3"), TypeError, "AlignConfig"),
     ("split-bilingual-none", lambda: pa.split_bilingual(None), TypeError, "split_bilingual"),
     ("split-bilingual-bytes", lambda: pa.split_bilingual("我们。".encode()), TypeError,
      "takes the text as a str"),
     ("read-vecalign-none", lambda: pa.read_vecalign(None), TypeError, "path of an .align"),
     ("corpus-path-a-list", lambda: pa.ParallelCorpus(["c.db"]), TypeError, "path"),
+    ("align-none", lambda: pa.align(None, ["x"]), TypeError, "source side must be"),
+    ("align-bytes", lambda: pa.align(["x"], b"abc"), TypeError, "target side must be"),
     ("align-ints", lambda: pa.align([1, 2], ["a", "b"]), InputError, "list of strings"),
 ]
 

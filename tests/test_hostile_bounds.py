@@ -1,12 +1,88 @@
-"""Resource bounds on hostile sizes: line splitting is one pass (bench/segment.py shows it
-linear) and gives exactly the spans of the quadratic splitter it replaced.
+"""Resource bounds and verdicts on hostile sizes: an over-long "sentence" is compared by its
+first MAX_SENTENCE_CHARS characters (never handed whole to jieba), line splitting is one pass
+(bench/segment.py shows it linear) and gives exactly the spans of the quadratic splitter it
+replaced, and pairs too short to judge say so.
 """
 
 from __future__ import annotations
 
+import importlib
+import logging
+
 import pytest
 
+from fake_encoders import HashEncoder
+from hostile_kit import register_fast_encoder, run_cli
+from paralign import AlignConfig, Aligner
+from paralign.alignment import aligner as aligner_mod
 from paralign.text.paragraphs import line_spans
+
+words_mod = importlib.import_module("paralign.text.words")
+
+
+def _aligner() -> Aligner:
+    return Aligner(AlignConfig(cache=False, progress=False), encoder=HashEncoder())
+
+
+@pytest.mark.parametrize("zh_len, en_len", [(6000, 100), (12_000, 30_000), (5001, 5001)])
+def test_an_over_long_sentence_is_compared_by_its_start_and_kept_whole(monkeypatch, caplog,
+                                                                       zh_len, en_len):
+    seen: list[int] = []
+    real = words_mod.words
+
+    def spy(text, lang):
+        seen.append(len(text))
+        return real(text, lang)
+    monkeypatch.setattr(words_mod, "words", spy)
+    zh = ["我们今天去公园" * (zh_len // 7 + 1), "他走了。"]
+    en = [("We went to the park " * (en_len // 20 + 1))[:en_len], "He left."]
+    zh[0] = zh[0][:zh_len]
+    with caplog.at_level(logging.WARNING):
+        al = _aligner().align(zh, en)
+    assert max(seen) <= aligner_mod.MAX_SENTENCE_CHARS
+    assert [b.src_text for b in al.beads if b.src][0] == zh[0]  # the output keeps it whole
+    assert al.src[0].text == zh[0]
+    assert al.src[0].norm == zh[0][:aligner_mod.MAX_SENTENCE_CHARS]  # the compared view
+    assert any("longer than 5000 characters" in r.getMessage() for r in caplog.records)
+
+
+def test_sentences_within_the_bound_are_untouched(caplog):
+    zh = ["我们今天去公园" * 700, "他走了。"]  # 4,900 characters
+    with caplog.at_level(logging.WARNING):
+        _aligner().align(zh, ["We went to the park.", "He left."])
+    assert not any("longer than" in r.getMessage() for r in caplog.records)
+
+
+# (id, source sentences, target sentences, verdict)
+VERDICTS = [
+    ("one-and-one", ["我爱你。"], ["The stock market fell."], "too short to judge"),
+    ("two-and-two", ["我爱你。", "他走了。"], ["Rain.", "Stocks fell."], "too short to judge"),
+    ("two-and-five", ["我爱你。", "他走了。"], ["A.", "B.", "C.", "D.", "E."],
+     "too short to judge"),
+]
+
+
+@pytest.mark.parametrize("src, tgt, verdict", [v[1:] for v in VERDICTS], ids=[v[0] for v in VERDICTS])
+def test_short_pairs_are_too_short_to_judge(src, tgt, verdict):
+    assert _aligner().align(src, tgt).stats["parallel"] == verdict
+
+
+def test_longer_pairs_get_a_verdict():
+    zh = ["我们今天去公园。", "天气很好。", "孩子们在草地上玩。", "他昨天到了北京。"]
+    al = _aligner().align(zh, zh)  # a text against itself: surely parallel
+    assert al.stats["parallel"] == "yes"
+
+
+def test_the_command_line_says_too_short_to_judge(tmp_path, capsys, caplog):
+    zh, en = tmp_path / "zh.txt", tmp_path / "en.txt"
+    zh.write_text("我爱你。\n", encoding="utf-8")
+    en.write_text("The stock market fell sharply today.\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        rc, _, err = run_cli(["align", str(zh), str(en), "-o", str(tmp_path / "o.tsv"),
+                              *register_fast_encoder()], capsys)
+    assert rc == 0, err
+    assert any(r.levelno == logging.WARNING and "too short to judge whether they are "
+               "translations" in r.getMessage() for r in caplog.records)
 
 
 def _reference_line_spans(text, start=0, end=None):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ from ..config import AlignConfig
 from ..errors import InputError
 from ..text.document import Document
 from .bead import Alignment, Bead
-from .confidence import NULL_CONF, PARALLELISM_WARN, parallelism, path_beads, warn_if_not_parallel
+from .confidence import NULL_CONF, PARALLELISM_WARN, parallel_verdict, parallelism, path_beads
 from .dp import search
 from .embedding import embed_windows, encode_sentences
 from .lengths import LengthModel, fit_lengths
@@ -61,6 +61,12 @@ def _as_document(x: TextLike, config: AlignConfig, side: str) -> Document:
 
     if isinstance(x, Document):
         return x
+    if x is None or isinstance(x, (bytes, bytearray, memoryview)) or not (
+            isinstance(x, str) or hasattr(x, "__iter__")):
+        raise TypeError(f"the {side} side must be a string, a list of strings or a Document, "
+                        f"not {type(x).__name__}"
+                        + ("; decode bytes first (paralign.read_text reads any encoding)"
+                           if isinstance(x, (bytes, bytearray, memoryview)) else ""))
     if isinstance(x, str):
         if not x.strip():
             raise InputError(f"the {side} text is empty")
@@ -81,6 +87,31 @@ class BlockResult:
     windows: int = 0            # window texts embedded
     seconds_embed: float = 0.0
     seconds_search: float = 0.0
+
+
+#: Longest matching view of one sentence that is embedded and looked up in the dictionary.
+#: jieba's HMM is quadratic in an unbroken run of characters (50k characters: 7 s, 200k:
+#: 96 s) and the encoders read only their first 512 tokens anyway; so a sentence longer
+#: than this is compared by its first MAX_SENTENCE_CHARS characters (its whole text stays in
+#: every output), which bounds the work of any one sentence by that of a 5,000-character one.
+MAX_SENTENCE_CHARS = 5000
+
+
+def _bounded(doc: Document, side: str) -> Document:
+    """``doc`` with every matching view cut to :data:`MAX_SENTENCE_CHARS`, with a warning
+    (each sentence's ``text``, what every output shows, is kept whole)."""
+    long = [i for i, s in enumerate(doc) if len(s.norm) > MAX_SENTENCE_CHARS]
+    if not long:
+        return doc
+    worst = max(long, key=lambda i: len(doc[i].norm))
+    log.warning("%s: %d sentence(s) longer than %d characters (the longest, sentence %d, has "
+                "%d): only their first %d characters are compared; the output keeps them whole",
+                doc.source or f"the {side} text", len(long), MAX_SENTENCE_CHARS, worst + 1,
+                len(doc[worst].norm), MAX_SENTENCE_CHARS)
+    cut = set(long)
+    sents = tuple(replace(s, norm=s.norm[:MAX_SENTENCE_CHARS]) if i in cut else s
+                  for i, s in enumerate(doc))
+    return replace(doc, sentences=sents)
 
 
 class Aligner:
@@ -221,6 +252,7 @@ class Aligner:
         tdoc = _as_document(tgt, self.config, "target")
         if len(sdoc) == 0 or len(tdoc) == 0:
             raise InputError("one side has no sentences")
+        sdoc, tdoc = _bounded(sdoc, "source"), _bounded(tdoc, "target")
         if anchors is None:
             from ..text.bilingual import title_anchor
 
@@ -252,8 +284,9 @@ class Aligner:
                                      lexicon) for ch in _progress(chunks, c.progress)]
         beads = [b for r in results for b in r.beads]
         par = parallelism(nn, beads, len(sdoc), len(tdoc))
-        warn_if_not_parallel(sdoc, tdoc, par)
+        verdict = parallel_verdict(sdoc, tdoc, par)
         stats: dict[str, Any] = {
+            "parallel": verdict,
             "encoder": "+".join(self.encoder_names),
             "length_ratio": lengths.ratio,
             "length_weight": round(params.length_weight, 4),

@@ -72,7 +72,9 @@ class Alignment:
             (``paralign 0.1.0|enc:use-m3|max:4/5|...``).
         parallelism: document-level score in [0, 1]: how likely the two texts are
             translations of each other at all.
-        stats: figures of the run (seconds spent embedding and searching, length ratio...).
+        stats: figures of the run (seconds spent embedding and searching, length ratio...);
+            ``stats["parallel"]`` is the verdict on the pair: ``"yes"``, ``"no"`` or
+            ``"too short to judge"`` (fewer than 3 sentences on a side).
     """
 
     src: Document

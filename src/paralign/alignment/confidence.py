@@ -24,7 +24,8 @@ from .calibration import bead_confidences
 from .dp import Band
 from .neighbours import MutualNeighbours
 
-__all__ = ["path_beads", "parallelism", "warn_if_not_parallel", "NULL_CONF", "PARALLELISM_WARN"]
+__all__ = ["path_beads", "parallelism", "parallel_verdict", "NULL_CONF", "PARALLELISM_WARN",
+           "TOO_SHORT"]
 
 log = logging.getLogger("paralign.alignment")
 
@@ -33,8 +34,10 @@ NULL_CONF = 0.5
 CONF_DECIMALS = 4
 # Below this document-level parallelism score the two texts are reported as not parallel...
 PARALLELISM_WARN = 0.3
-# ...when both have at least this many sentences (fewer say too little).
-MIN_SENTENCES_TO_WARN = 3
+# ...when both have at least this many sentences: with fewer, a couple of sentences always
+# find each other as nearest neighbours, and the verdict is TOO_SHORT.
+MIN_SENTENCES_TO_JUDGE = 3
+TOO_SHORT = "too short to judge"
 # A mutual match counts as agreeing with the path when its target sentence lies within this
 # many sentences of the bead's target side (a neighbour bead's sentence is a near miss).
 MATCH_SLACK = 2
@@ -77,11 +80,23 @@ def parallelism(nn: MutualNeighbours, beads: Sequence[Bead], n: int, m: int) -> 
     return round(hits / min(len(nn.rows), max(1, int(m / nn.step))), CONF_DECIMALS)
 
 
-def warn_if_not_parallel(sdoc: Document, tdoc: Document, par: float) -> None:
-    """Log a warning when two texts of some length do not look like translations."""
-    if par < PARALLELISM_WARN and len(sdoc) >= MIN_SENTENCES_TO_WARN \
-            and len(tdoc) >= MIN_SENTENCES_TO_WARN:
-        names = (f"{sdoc.source} and {tdoc.source}" if sdoc.source and tdoc.source
-                 else "the two texts")
+def parallel_verdict(sdoc: Document, tdoc: Document, par: float) -> str:
+    """The verdict on a pair, ``"yes"``, ``"no"`` or :data:`TOO_SHORT`, said in the log.
+
+    "no" is a warning. Too short to judge is a warning for files (the command line, where
+    a user can act on it) and an info line for strings and lists (a program aligning
+    snippets on purpose does not want a warning per call).
+    """
+    names = (f"{sdoc.source} and {tdoc.source}" if sdoc.source and tdoc.source
+             else "the two texts")
+    if min(len(sdoc), len(tdoc)) < MIN_SENTENCES_TO_JUDGE:
+        log.log(logging.WARNING if sdoc.source and tdoc.source else logging.INFO,
+                "%s are too short to judge whether they are translations of each other "
+                "(%d and %d sentence(s); at least %d each are needed)", names, len(sdoc),
+                len(tdoc), MIN_SENTENCES_TO_JUDGE)
+        return TOO_SHORT
+    if par < PARALLELISM_WARN:
         log.warning("%s do not look like translations of each other (parallelism %.2f)",
                     names, par)
+        return "no"
+    return "yes"
