@@ -77,3 +77,61 @@ def test_import_is_cheap() -> None:
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'jieba', 'opencc', 'nltk', 'punkt'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# Latin-script languages that counting scripts alone took for English (lingua decides).
+LATIN_CASES = [
+    ("Le vieil homme pêchait au bord de la rivière quand le ciel devint sombre.", "French"),
+    ("Der alte Mann angelte am Fluss, als der Himmel langsam dunkel wurde.", "German"),
+    ("El anciano pescaba junto al río cuando el cielo se oscureció poco a poco.", "Spanish"),
+    ("Il vecchio pescava sulla riva del fiume quando il cielo divenne scuro.", "Italian"),
+    ("O velho pescava à beira do rio quando o céu começou a escurecer.", "Portuguese"),
+    ("De oude man viste bij de rivier toen de hemel langzaam donker werd.", "Dutch"),
+    ("Ông lão đang câu cá bên bờ sông khi bầu trời dần tối lại.", "Vietnamese"),
+]
+ENGLISH_CASES = [
+    "The old man was fishing by the river when the sky slowly grew dark.",
+    "Praise the LORD, O Jerusalem; praise thy God, O Zion.",
+    "Wu Peizhen was a bit shy and waited outside.",
+    "Café Müller and the Señora went to São Paulo with José and Zoë in the spring.",
+    "Gorbachev Perestroika Diplomacy",  # a title: too short to tell, English
+]
+
+
+@pytest.mark.parametrize("text,language", LATIN_CASES)
+def test_latin_script_languages_are_not_english(text, language):
+    det = detect(text)
+    assert (det.lang, det.language) == ("other", language)
+    paragraph = " ".join([text] * 3)
+    assert detect(paragraph).language == language
+
+
+@pytest.mark.parametrize("text", ENGLISH_CASES)
+def test_english_stays_english(text):
+    det = detect(text)
+    assert (det.lang, det.script, det.language) == ("en", "Latn", None)
+
+
+def test_plain_english_never_loads_the_model(monkeypatch):
+    import importlib
+
+    D = importlib.import_module("paralign.text.detect")
+
+    def boom():
+        raise AssertionError("lingua loaded for plain English")
+
+    monkeypatch.setattr(D, "_lingua", boom)
+    assert detect("The old man was fishing by the river, and the sky grew dark.").lang == "en"
+    assert detect("自戈巴契夫實施新思維外交政策後，結束東西方冷戰狀態。").lang == "zh"
+
+
+def test_french_file_is_a_clear_error(tmp_path, capsys):
+    from paralign.cli import main
+
+    fr = tmp_path / "fr.txt"
+    fr.write_text(LATIN_CASES[0][0] + "\n", encoding="utf-8")
+    zh = tmp_path / "zh.txt"
+    zh.write_text("老人在河边钓鱼。天色渐渐暗了下来。\n", encoding="utf-8")
+    assert main(["align", str(zh), str(fr), "-o", str(tmp_path / "o.tmx")]) == 2
+    err = capsys.readouterr().err
+    assert "fr.txt" in err and "French" in err and len(err.strip().splitlines()) == 1

@@ -1,10 +1,19 @@
-"""Language and script detection, offline and without models.
+"""Language and script detection, offline.
 
-Why counting is enough: paralign only has to tell Chinese from English (and refuse
-anything else), and the two are written in disjoint scripts. Chinese texts quote Latin
-names, numbers and ASCII punctuation, English texts quote the odd Chinese term; so the
-decision weighs Han characters against Latin *words* (a Chinese word is about 1.5
-characters), not characters against characters.
+Why counting scripts comes first: paralign only has to tell Chinese from English (and
+refuse anything else), and the two are written in disjoint scripts. Chinese texts quote
+Latin names, numbers and ASCII punctuation, English texts quote the odd Chinese term; so
+the decision weighs Han characters against Latin *words* (a Chinese word is about 1.5
+characters), not characters against characters. That path needs no model and stays the
+only one for Chinese.
+
+Why a model for Latin script: French, German or Spanish are Latin script too, and would
+pass as English. When the script count says Latin and the text does not read as plain
+English (few English function words, or many accented letters), the maintained offline
+detector lingua (``lingua-language-detector``, its models inside the wheel) decides among
+a few Latin-script languages (:data:`LATIN_LANGUAGES`; few, for speed and memory: its
+low-accuracy mode loads in well under a second and holds about 35 MB). Plain English never
+loads it.
 
 Traditional vs Simplified: a character that OpenCC's t2s changes is Traditional-only, one
 that s2t changes is Simplified-only; the text's script is the side with more such
@@ -16,12 +25,18 @@ confidence is then 0.5.
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from .han import HAN
 
-__all__ = ["Detection", "detect", "script_counts"]
+__all__ = ["Detection", "detect", "script_counts", "latin_language", "needs_model",
+           "LATIN_LANGUAGES"]
+
+log = logging.getLogger("paralign.text")
 
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
@@ -29,6 +44,22 @@ _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _OTHER_LETTERS = re.compile(
     r"[\u0370-\u03ff\u0400-\u052f\u0530-\u058f\u0590-\u05ff\u0600-\u06ff\u0750-\u077f"
     r"\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff]+")
+
+
+# Latin-script languages lingua chooses among (English plus those most often mistaken for it).
+LATIN_LANGUAGES = ("ENGLISH", "FRENCH", "GERMAN", "SPANISH", "ITALIAN", "PORTUGUESE", "DUTCH",
+                   "INDONESIAN", "VIETNAMESE", "TURKISH", "POLISH", "SWEDISH")
+# Frequent English words. Some are words of the other languages too ("in", "is", "a",
+# "was"), but none is frequent there: a French or German text does not reach _EN_SHARE.
+_EN_FUNCTION = frozenset(
+    "the of and to that for it with by he his she her be at this from have which not are "
+    "were they their or had but has been would its who there them than these those was a "
+    "in is on an as i you we my me him thy thee thou unto shall if all what when up out so "
+    "do did said will".split())
+_MIN_WORDS = 8        # fewer Latin words than this (a title): too little to tell, English
+_EN_SHARE = 0.12      # English prose: a quarter to a third of its words are function words
+_ACCENTED = 0.05      # share of words with accented letters above which a text is doubtful
+_SAMPLE_CHARS = 3000  # what lingua reads of a long text
 
 
 @dataclass(frozen=True)
@@ -39,11 +70,14 @@ class Detection:
         lang: ``"zh"``, ``"en"`` or ``"other"``.
         script: ``"Hant"``/``"Hans"`` for Chinese, ``"Latn"`` for English, else ``None``.
         confidence: 0..1, the share of the winning side in the evidence.
+        language: for ``"other"`` Latin-script text, the language lingua found
+            (``"French"``), for messages; else ``None``.
     """
 
     lang: str
     script: str | None
     confidence: float
+    language: str | None = None
 
     @property
     def tag(self) -> str:
@@ -108,4 +142,53 @@ def detect(text: str) -> Detection:
     if best == "han":
         script, sconf = _zh_script(text)
         return Detection("zh", script, round(conf * (0.5 + sconf / 2), 3))
+    other = latin_language(text)
+    if other is not None:
+        name, value = other
+        return Detection("other", None, round(conf * value, 3), language=name)
     return Detection("en", "Latn", round(conf, 3))
+
+
+@functools.cache
+def _lingua() -> Any:
+    """lingua's detector for :data:`LATIN_LANGUAGES`, built once (``None`` if missing)."""
+    try:
+        from lingua import Language, LanguageDetectorBuilder
+    except ImportError:
+        log.warning("lingua-language-detector is not installed: Latin-script text is taken "
+                    "as English without checking (pip install lingua-language-detector)")
+        return None
+    langs = [getattr(Language, n) for n in LATIN_LANGUAGES]
+    return LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
+
+
+def needs_model(text: str) -> bool:
+    """Whether Latin-script ``text`` is doubtful enough to ask lingua: at least
+    :data:`_MIN_WORDS` words, and too few English function words (or many accented
+    letters, unless the function words abound)."""
+    words = _LATIN_WORD.findall(text)
+    if len(words) < _MIN_WORDS:
+        return False
+    en_share = sum(w.lower() in _EN_FUNCTION for w in words) / len(words)
+    accented = sum(any(ch > "\x7f" for ch in w) for w in words) / len(words)
+    return not (en_share >= 2 * _EN_SHARE or (en_share >= _EN_SHARE and accented < _ACCENTED))
+
+
+def latin_language(text: str) -> tuple[str, float] | None:
+    """``(name, confidence)`` when Latin-script ``text`` is in a language other than
+    English (``("French", 0.98)``), else ``None`` (English, or too little text to tell).
+
+    Plain English (enough English function words, and few accented letters unless the
+    function words abound) is decided without the model; anything else is asked of lingua,
+    on a sample of the text.
+    """
+    if not needs_model(text):
+        return None
+    detector = _lingua()
+    if detector is None:
+        return None
+    sample = text[:_SAMPLE_CHARS]
+    values = detector.compute_language_confidence_values(sample)
+    if not values or values[0].language.name == "ENGLISH":
+        return None
+    return values[0].language.name.capitalize(), float(values[0].value)

@@ -117,6 +117,10 @@ def _check_lang(lang: str | None, text: str, source: str | None) -> Detection:
     where = f"{source}: " if source else ""
     if lang is None:
         det = detect(text)
+        if det.language:
+            raise LanguageError(
+                f"{where}the text is in {det.language} (Latin script, not English); paralign "
+                "aligns Chinese with English; pass lang='en' if it is English after all")
         if det.lang not in ("zh", "en"):
             raise LanguageError(
                 f"{where}cannot tell the language (neither Chinese nor English"
