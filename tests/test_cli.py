@@ -154,6 +154,7 @@ def test_align_one_bilingual_file(tmp_path, capsys, suffix):
     assert "7 beads" in printed and "0-1:1" in printed
     assert "left out of" in printed and "1 header, 1 references" in printed
     if suffix == ".tmx":
+        assert f"7 beads -> 6 written to {out}; left out 1 null bead (one side empty)" in printed
         assert validate_tmx(out) == []
         pairs = list(read_tmx(out).pairs())
         assert len(pairs) == 6  # the abstract; the title has no Chinese counterpart
@@ -162,6 +163,16 @@ def test_align_one_bilingual_file(tmp_path, capsys, suffix):
     else:
         rows = out.read_text(encoding="utf-8").splitlines()
         assert rows[1].split("\t")[1:4:2] == ["", ""] and "The Former Soviet Union" in rows[1]
+
+
+def test_align_language_tags_and_null_beads(tmp_path, capsys):
+    out = tmp_path / "seed.tmx"
+    assert main(["-q", "align", str(SEED), "-o", str(out), "--keep-null", "--src-lang", "zh-HK",
+                 "--tgt-lang", "en-US"]) == 0
+    assert "written to" not in capsys.readouterr().out  # nothing left out: no such line
+    text = out.read_text("utf-8")
+    assert validate_tmx(out) == [] and text.count("<tu") - text.count("<tuv") == 7
+    assert 'srclang="zh-HK"' in text and 'xml:lang="en-US"' in text and "zh-TW" not in text
 
 
 def test_align_one_file_with_presplit_is_an_error(tmp_path, capsys):

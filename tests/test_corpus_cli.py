@@ -27,9 +27,36 @@ def db(tmp_path) -> Path:
 def test_export_tmx_with_min_score(db, tmp_path, capsys):
     out = tmp_path / "x.tmx"
     assert main(["export", str(db), "-o", str(out), "--min-score", "0.5"]) == 0
-    assert capsys.readouterr().out.strip() == f"4 units -> {out}"
+    # make_alignment: 4 beads (one 1-0), simple_alignment: 2 (one at 0.2)
+    assert capsys.readouterr().out.strip() == (
+        f"6 beads -> 4 written to {out}; left out 1 null bead (one side empty), "
+        "1 below the minimum score")
     assert validate_tmx(out) == []
     assert all(p.score >= 0.5 for p in read_tmx(out).pairs())
+
+
+@pytest.mark.parametrize("args, n, tags", [
+    ([], 5, {"zh-TW", "zh-CN", "en"}),
+    (["--keep-null", "--src-lang", "zh-HK", "--tgt-lang", "en-US"], 6, {"zh-HK", "en-US"}),
+])
+def test_export_language_tags_and_null_beads(db, tmp_path, capsys, args, n, tags):
+    import re
+
+    out = tmp_path / "x.tmx"
+    assert main(["export", str(db), "-o", str(out), *args]) == 0
+    assert validate_tmx(out) == []
+    text = out.read_text("utf-8")
+    assert len(re.findall(r"<tu[ >]", text)) == n
+    assert set(re.findall(r'xml:lang="([^"]+)"', text)) == tags
+    header_src = re.search(r'<header[^>]* srclang="([^"]+)"', text).group(1)
+    assert header_src in tags  # the header names a language the units use
+
+
+@pytest.mark.parametrize("bad", ["zh_HK!", "1234", "-"])
+def test_bad_language_tag_is_refused(db, tmp_path, capsys, bad):
+    with pytest.raises(SystemExit) as e:
+        main(["export", str(db), "-o", str(tmp_path / "x.tmx"), "--src-lang", bad])
+    assert e.value.code == 2 and "language tag" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("suffix, lines", [(".tsv", 7), (".jsonl", 6)])

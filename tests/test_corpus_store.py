@@ -26,7 +26,7 @@ def corpus(tmp_path):
 
 def test_schema_version_wal_and_application_id(corpus, tmp_path):
     con = sqlite3.connect(tmp_path / "c.db")
-    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert con.execute("PRAGMA application_id").fetchone()[0] == store_mod.APPLICATION_ID
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
@@ -216,5 +216,6 @@ def test_migration_from_version_1_builds_the_concordance_index(tmp_path):
     with pytest.raises(FormatError, match="upgrade"):
         ParallelCorpus(path, readonly=True)
     with ParallelCorpus(path) as c:
-        assert c.schema_version == 2
+        assert c.schema_version == 3  # 1 -> 2 (concordance) -> 3 (beads.tmx)
         assert [h.doc_id for h in c.search("外交")] == ["old"]
+        assert [p.tmx for p in c.pairs()] == [None]

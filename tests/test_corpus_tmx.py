@@ -78,7 +78,10 @@ def test_round_trip_of_a_corpus_with_mixed_scripts(tmp_path):
     path = tmp_path / "c.tmx"
     assert c.to_tmx(path) == 4
     assert validate_tmx(path) == []
-    assert 'srclang="zh"' in path.read_text("utf-8")
+    text = path.read_text("utf-8")
+    # the header names the tag of most units (OmegaT warns when it names none of them);
+    # the Simplified unit names its own
+    assert 'srclang="zh-TW" datatype' in text and text.count('<tu srclang="zh-CN">') == 1
     back = read_tmx(path)
     assert [(p.doc_id, p.src_idx, p.tgt_idx, p.src, p.tgt, p.score, p.src_lang)
             for p in back.pairs()] == [
@@ -302,3 +305,114 @@ def test_tmx_round_trip_property(tmp_path_factory, rows):
 def test_strip_illegal_xml_counts():
     assert strip_illegal_xml("a\x00\t\n\r\x7f\ufffe😀") == ("a\t\n\r\x7f😀", 2)
     assert re.fullmatch(r".*", strip_illegal_xml("x")[0])
+
+
+# -- lossless: other tools' markup, notes and props survive read -> write --------------------
+
+HEADER = ('<tmx version="1.4"><header creationtool="Hand" creationtoolversion="1" '
+          'segtype="sentence" o-tmf="x" adminlang="en" srclang="en" datatype="PlainText"/><body>')
+# each tu written by hand from the TMX 1.4b specification: (tu XML, plain zh, plain en)
+SPEC_UNITS = [
+    ('<tu><tuv xml:lang="en"><seg>Version <ph x="1">{0}</ph> is installed.</seg></tuv>'
+     '<tuv xml:lang="zh-CN"><seg>已安装版本 <ph x="1">{0}</ph>。</seg></tuv></tu>',
+     "已安装版本 {0}。", "Version {0} is installed."),
+    ('<tu tuid="7" creationdate="20240101T000000Z"><note>UI string</note>'
+     '<prop type="x-context">dialog</prop>'
+     '<tuv xml:lang="en"><prop type="x-state">final</prop><seg>Click <bpt i="1">&lt;b&gt;</bpt>'
+     'OK<ept i="1">&lt;/b&gt;</ept>.</seg></tuv>'
+     '<tuv xml:lang="zh-CN"><seg>点击<bpt i="1">&lt;b&gt;</bpt>确定<ept i="1">&lt;/b&gt;</ept>。'
+     '</seg></tuv></tu>', "点击确定。", "Click OK."),
+    ('<tu><tuv xml:lang="en"><seg><it pos="begin" x="1">&lt;i&gt;</it>Italic to the end'
+     '<ut>&lt;br/&gt;</ut></seg></tuv><tuv xml:lang="zh-TW"><seg><it pos="begin" x="1">'
+     '&lt;i&gt;</it>斜體到底</seg></tuv></tu>', "斜體到底", "Italic to the end"),
+    ('<tu><tuv xml:lang="en"><seg>Press <hi type="key">Enter</hi> <ph x="2">&lt;img '
+     'alt="<sub>arrow</sub>"/&gt;</ph>now</seg></tuv><tuv xml:lang="zh-CN"><seg>现在按'
+     '<hi type="key">回车</hi></seg></tuv></tu>', "现在按回车", "Press Enter now"),
+    ('<tu><tuv xml:lang="en"><seg>Plain, ours.</seg></tuv>'
+     '<tuv xml:lang="zh-CN"><seg>平常的。</seg></tuv></tu>', "平常的。", "Plain, ours."),
+]
+
+
+def _canonical_tus(path: Path) -> list[bytes]:
+    from lxml import etree
+
+    tree = etree.parse(str(path))
+    return [etree.tostring(tu, method="c14n") for tu in tree.iter("tu")]
+
+
+def _hand_file(tmp_path) -> Path:
+    path = tmp_path / "hand.tmx"
+    path.write_text(HEADER + "".join(u for u, _, _ in SPEC_UNITS) + "</body></tmx>",
+                    encoding="utf-8")
+    return path
+
+
+def test_hand_written_spec_file_is_valid():
+    """The validator accepts what the DTD accepts: ut, sub in codes, datatype in any case."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        assert validate_tmx(_hand_file(Path(d))) == []
+
+
+def test_plain_text_keeps_placeholders_and_drops_codes(tmp_path):
+    units = list(iter_tmx(_hand_file(tmp_path)))
+    assert [(u.src, u.tgt) for u in units] == [(z, e) for _, z, e in SPEC_UNITS]
+    # only the last unit is plain enough for paralign's own form
+    assert [u.tmx is not None for u in units] == [True, True, True, True, False]
+
+
+@pytest.mark.parametrize("through_corpus", [False, True])
+def test_read_write_is_lossless_for_markup_notes_and_props(tmp_path, through_corpus):
+    src = _hand_file(tmp_path)
+    out = tmp_path / "back.tmx"
+    if through_corpus:
+        db = tmp_path / "c.db"
+        with ParallelCorpus(db) as c:
+            c.add_units(iter_tmx(src), source=str(src))
+        with ParallelCorpus(db, readonly=True) as c:  # the markup is stored in the file
+            c.to_tmx(out)
+    else:
+        read_tmx(src).to_tmx(out)
+    assert validate_tmx(out) == []
+    got, want = _canonical_tus(out), _canonical_tus(src)
+    # other tools' units: byte for byte (canonical XML), but for the srclang attribute a
+    # unit whose source differs from the new header's must carry (the spec asks for it)
+    assert [g.replace(b' srclang="zh-TW"', b"") for g in got[:4]] == want[:4]
+    assert got[2].startswith(b'<tu srclang="zh-TW">')
+    assert b"Plain, ours." in got[4] and b'x-score' in got[4]  # ours: rewritten, same text
+
+
+def test_translate_toolkit_file_round_trips(tmp_path):
+    tmx = pytest.importorskip("translate.storage.tmx")
+    f = tmx.tmxfile(sourcelanguage="zh-CN", targetlanguage="en")
+    f.addtranslation("版本 {0} 已安装。", "zh-CN", "Version {0} is installed.", "en",
+                     comment="a placeholder")
+    f.addtranslation("你好。", "zh-CN", "Hello.", "en")
+    path = tmp_path / "tt.tmx"
+    path.write_bytes(bytes(f))
+    assert validate_tmx(path) == []  # datatype="PlainText", a DOCTYPE line
+    corpus = read_tmx(path)
+    assert [(p.src, p.tgt) for p in corpus.pairs()] == [
+        ("版本 {0} 已安装。", "Version {0} is installed."), ("你好。", "Hello.")]
+    out = tmp_path / "back.tmx"
+    corpus.to_tmx(out)
+    assert validate_tmx(out) == []
+    assert _canonical_tus(out)[0] == _canonical_tus(path)[0]  # the note survives
+    back = tmx.tmxfile.parsefile(str(out))
+    assert [(u.source, u.target) for u in back.units] == [
+        ("版本 {0} 已安装。", "Version {0} is installed."), ("你好。", "Hello.")]
+    assert back.units[0].getnotes() == "a placeholder"
+
+
+@pytest.mark.parametrize("seg,problem", [
+    ('<seg>a<sub>b</sub></seg>', "<sub> is allowed only inside"),
+    ('<seg>a<ph><b>x</b></ph></seg>', "<ph> holds <b>"),
+    ('<seg>a<hi><foo/></hi></seg>', "<hi> holds <foo>"),
+    ('<seg><ut><ph>x</ph></ut></seg>', "<ut> holds <ph>"),
+])
+def test_validator_refuses_bad_inline_markup(tmp_path, seg, problem):
+    path = tmp_path / "bad.tmx"
+    path.write_text(HEADER + f'<tu><tuv xml:lang="en">{seg}</tuv><tuv xml:lang="zh">'
+                    '<seg>x</seg></tuv></tu></body></tmx>', encoding="utf-8")
+    assert any(problem in p for p in validate_tmx(path)), validate_tmx(path)

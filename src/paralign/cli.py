@@ -40,6 +40,46 @@ def _add_format_option(p: argparse.ArgumentParser) -> None:
                    "file's suffix; an unknown suffix is read as text)")
 
 
+_LANG_TAG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+
+
+def _lang_tag(value: str) -> str:
+    import re
+
+    if not re.match(_LANG_TAG, value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a language tag such as zh-HK or en-US")
+    return value
+
+
+def _add_output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--src-lang", type=_lang_tag, metavar="TAG",
+                   help="language tag written for the Chinese side (default: zh-TW for "
+                   "Traditional, zh-CN for Simplified; e.g. zh-HK)")
+    p.add_argument("--tgt-lang", type=_lang_tag, metavar="TAG",
+                   help="language tag written for the English side (default: en; e.g. en-US)")
+    p.add_argument("--min-score", type=float, default=0.0,
+                   help="write only beads scoring at least this (0..1)")
+    null = p.add_mutually_exclusive_group()
+    null.add_argument("--keep-null", dest="skip_null", action="store_false", default=None,
+                      help="write null beads (one side empty) too (default for .tsv .jsonl .align)")
+    null.add_argument("--drop-null", dest="skip_null", action="store_true",
+                      help="leave null beads out (default for .tmx)")
+
+
+def _write_options(args: argparse.Namespace, left_out: dict[str, int]) -> dict:
+    return {"src_lang": args.src_lang, "tgt_lang": args.tgt_lang, "min_score": args.min_score,
+            "skip_null": args.skip_null, "left_out": left_out}
+
+
+def _written(n_in: int, what: str, output: str, left_out: dict[str, int]) -> str:
+    from .corpus.export import describe_left_out
+
+    n_out = n_in - sum(left_out.values())
+    why = describe_left_out(left_out)
+    return (f"{n_in} {what} -> {n_out} written to {output}"
+            + (f"; left out {why}" if why else ""))
+
+
 def _config_from(args: argparse.Namespace):  # -> AlignConfig
     from .config import AlignConfig
 
@@ -75,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output file; format from the suffix: .tmx .tsv .jsonl .align")
     _add_align_options(p)
     _add_format_option(p)
+    _add_output_options(p)
     p.set_defaults(func=_cmd_align)
 
     p = sub.add_parser("batch", help="align many document pairs into a corpus database")
@@ -99,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export a corpus database to TMX, TSV, JSONL or .align")
     p.add_argument("corpus", help="corpus database")
     p.add_argument("-o", "--output", required=True, help="output file; format from the suffix")
-    p.add_argument("--min-score", type=float, default=0.0, help="keep beads scoring at least this")
+    _add_output_options(p)
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("search", help="bilingual concordance (keyword in context)")
@@ -147,10 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_align(args: argparse.Namespace) -> int:
     from .pipeline import align_files
 
+    left_out: dict[str, int] = {}
     al = align_files(args.zh, args.en, args.output, config=_config_from(args),
-                     presplit=args.presplit, input_format=args.input_format)
+                     presplit=args.presplit, input_format=args.input_format,
+                     write_options=_write_options(args, left_out))
     print(f"{len(al.beads)} beads ({', '.join(f'{k}:{v}' for k, v in al.kinds().items())}) "
           f"-> {args.output}")
+    if sum(left_out.values()):
+        print(_written(len(al.beads), "beads", args.output, left_out))
     if al.src.meta.get("left_out"):
         print(f"left out of {args.zh}: {al.src.meta['left_out']} paragraph(s)")
     return 0
@@ -183,9 +228,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from .corpus import ParallelCorpus
 
+    left_out: dict[str, int] = {}
     with ParallelCorpus(args.corpus, readonly=True) as corpus:
-        n = corpus.export(args.output, min_score=args.min_score)
-    print(f"{n} units -> {args.output}")
+        n = corpus.export(args.output, **_write_options(args, left_out))
+    print(_written(n + sum(left_out.values()), "beads", args.output, left_out))
     return 0
 
 

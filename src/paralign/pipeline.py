@@ -170,10 +170,13 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
                 output: str | os.PathLike[str] | None, *, config: AlignConfig | None = None,
                 presplit: bool = False, aligner: Any = None, input_format: str | None = None,
                 langs: tuple[str, str] | None = None,
-                texts: tuple[str, str | None] | None = None, lexicon: Any = None) -> Alignment:
+                texts: tuple[str, str | None] | None = None, lexicon: Any = None,
+                write_options: dict[str, Any] | None = None) -> Alignment:
     """Align two files, or one bilingual file (``tgt_path=None``), and write the result
     (format from the output's suffix; the inputs' ``input_format`` from theirs unless
-    given: .txt, .docx, .html, .pdf, .epub, .srt, .vtt).
+    given: .txt, .docx, .html, .pdf, .epub, .srt, .vtt). ``write_options`` go to
+    :func:`paralign.corpus.export.write_alignment` (``src_lang``, ``tgt_lang``,
+    ``min_score``, ``skip_null``, ``left_out``).
 
     Raises before any work when the output format is unknown, and writes nothing when the
     alignment has no bead pairing both sides (never an empty TMX written silently).
@@ -199,7 +202,7 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
     if output is not None and fmt is not None:
         from .corpus import export
 
-        export.write_alignment(al, output, fmt=fmt)
+        export.write_alignment(al, output, fmt=fmt, **(write_options or {}))
     return al
 
 

@@ -26,28 +26,51 @@ from .tmx import write_tmx_units
 if TYPE_CHECKING:
     from ..alignment.bead import Alignment
 
-__all__ = ["write_units", "write_alignment", "write_plain", "alignment_inputs"]
+__all__ = ["write_units", "write_alignment", "write_plain", "alignment_inputs",
+           "describe_left_out"]
 
 _SKIP_NULL_DEFAULT = {"tmx": True, "tsv": False, "jsonl": False, "align": False, "plain": True}
 
 
-def _filtered(units: Iterable[Unit], min_score: float, skip_null: bool) -> Iterator[Unit]:
+def _filtered(units: Iterable[Unit], min_score: float, skip_null: bool,
+              left_out: dict[str, int] | None = None) -> Iterator[Unit]:
+    """Units that pass; ``left_out`` (if given) counts the others: ``null`` (one side
+    empty, dropped by ``skip_null``) and ``below_min_score``."""
+    counts = left_out if left_out is not None else {}
+    counts.setdefault("null", 0)
+    counts.setdefault("below_min_score", 0)
     for u in units:
         if skip_null and u.is_null:
+            counts["null"] += 1
             continue
         if min_score > 0 and not (u.score >= min_score):
+            counts["below_min_score"] += 1
             continue
         yield u
 
 
+def describe_left_out(left_out: dict[str, int]) -> str:
+    """``"1 null bead (one side empty), 3 below the minimum score"``, or ``""``."""
+    parts = []
+    if left_out.get("null"):
+        n = left_out["null"]
+        parts.append(f"{n} null bead{'s' if n != 1 else ''} (one side empty)")
+    if left_out.get("below_min_score"):
+        parts.append(f"{left_out['below_min_score']} below the minimum score")
+    return ", ".join(parts)
+
+
 def write_units(units: Iterable[Unit], path: str | os.PathLike[str], fmt: str | None = None, *,
                 min_score: float = 0.0, skip_null: bool | None = None,
-                inputs: Iterable[object] = (), **kwargs: Any) -> int:
+                inputs: Iterable[object] = (), left_out: dict[str, int] | None = None,
+                **kwargs: Any) -> int:
     """Write units to ``path`` in ``fmt`` (default: from the suffix), atomically.
 
     Returns the number of units written. ``inputs`` are files the output must not be (the
     texts or the corpus the units come from): refused before anything is written.
-    ``kwargs`` go to the format's writer (for TMX: ``srclang``, ``header_props``...).
+    ``left_out``, if given, is filled with how many units were left out and why (see
+    :func:`describe_left_out`). ``kwargs`` go to the format's writer (for TMX:
+    ``srclang``, ``header_props``...).
     """
     fmt = fmt or format_from_path(path)
     if fmt not in FORMATS:
@@ -55,7 +78,7 @@ def write_units(units: Iterable[Unit], path: str | os.PathLike[str], fmt: str | 
     check_output(path, inputs)
     if skip_null is None:
         skip_null = _SKIP_NULL_DEFAULT[fmt]
-    units = _filtered(units, min_score, skip_null)
+    units = _filtered(units, min_score, skip_null, left_out)
     if fmt == "tmx":
         return write_tmx_units(units, path, **kwargs)
     if kwargs:
@@ -66,7 +89,8 @@ def write_units(units: Iterable[Unit], path: str | os.PathLike[str], fmt: str | 
 def write_alignment(al: Alignment, path: str | os.PathLike[str], fmt: str | None = None, *,
                     doc_id: str | None = None, src_lang: str | None = None,
                     tgt_lang: str | None = None, min_score: float = 0.0,
-                    skip_null: bool | None = None, **kwargs: Any) -> int:
+                    skip_null: bool | None = None, left_out: dict[str, int] | None = None,
+                    **kwargs: Any) -> int:
     """Write an Alignment as TMX, TSV, JSONL or Vecalign ``.align`` (what ``al.to_*`` call).
 
     ``src_lang``/``tgt_lang`` override the language tags (default ``zh-TW``/``zh-CN``/``en``
@@ -80,7 +104,7 @@ def write_alignment(al: Alignment, path: str | os.PathLike[str], fmt: str | None
         kwargs["header_props"] = props
     units = units_from_alignment(al, doc_id=doc_id, src_lang=src_lang, tgt_lang=tgt_lang)
     return write_units(units, path, fmt, min_score=min_score, skip_null=skip_null,
-                       inputs=alignment_inputs(al), **kwargs)
+                       inputs=alignment_inputs(al), left_out=left_out, **kwargs)
 
 
 def alignment_inputs(al: Alignment) -> tuple[object, ...]:

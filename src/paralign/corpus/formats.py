@@ -76,6 +76,10 @@ class Unit(NamedTuple):
 
     ``src_lang`` and ``tgt_lang`` are the language tags written to files (``zh-TW`` for
     Traditional Chinese, ``zh-CN`` for Simplified, ``en``), see :func:`lang_tag`.
+    ``tmx`` is the original ``<tu>`` element of a unit read from another tool's TMX that
+    holds what plain text cannot (inline markup, notes, props, attributes): ``src`` and
+    ``tgt`` are then its plain text for matching, and the TMX writer writes ``tmx`` back
+    as it was.
     """
 
     doc_id: str
@@ -86,6 +90,7 @@ class Unit(NamedTuple):
     score: float = 1.0
     src_lang: str = "zh"
     tgt_lang: str = "en"
+    tmx: str | None = None
 
     @property
     def kind(self) -> str:

@@ -21,11 +21,12 @@ Schema (``PRAGMA user_version`` = :data:`SCHEMA_VERSION`, ``PRAGMA application_i
          kind TEXT ('2-1'), score REAL (NULL = NaN),
          src_text TEXT, tgt_text TEXT,             -- original texts of the two sides
          src_len, tgt_len INTEGER,                 -- characters, for length statistics
-         UNIQUE (doc, pos))
+         tmx TEXT,                                 -- the original <tu> of a unit read from
+         UNIQUE (doc, pos))                        --   another tool's TMX (markup), else NULL
     beads_fts USING fts5(zh, en)                   -- rowid = beads.id; see concordance.py
 
 Migrations (:data:`MIGRATIONS`): 0 -> 1 creates the tables; 1 -> 2 adds the concordance
-index and fills it from the stored beads. Opening an older file read-write upgrades it in
+index and fills it from the stored beads; 2 -> 3 adds ``beads.tmx`` (lossless TMX). Opening an older file read-write upgrades it in
 a transaction; a newer one is refused.
 
 Durability: file corpora use WAL journaling (readers never block the writer or each other)
@@ -72,7 +73,7 @@ __all__ = ["ParallelCorpus", "Pair", "DocInfo", "CorpusStats", "DuplicateDocumen
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x50414C47  # "PALG"
 
 
@@ -141,7 +142,12 @@ def _migrate_2(con: sqlite3.Connection) -> None:
 
 
 #: version -> function bringing a database from version - 1 to version (run in a transaction)
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1, 2: _migrate_2}
+def _migrate_3(con: sqlite3.Connection) -> None:
+    con.execute("ALTER TABLE beads ADD COLUMN tmx TEXT")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1, 2: _migrate_2,
+                                                               3: _migrate_3}
 
 
 def _fts_rows(beads: Sequence[tuple[int, str, str]], langs: Sequence[tuple[str, str]]
@@ -302,6 +308,7 @@ class Pair:
     src_lang: str
     tgt_lang: str
     meta: dict[str, Any]
+    tmx: str | None = None  # the original <tu> of a unit read from another tool's TMX
 
     def _zh_is_tgt(self) -> bool:
         return (self.tgt_lang.lower().startswith("zh")
@@ -323,7 +330,7 @@ class Pair:
 
     def unit(self) -> Unit:
         return Unit(self.doc_id, self.src_idx, self.tgt_idx, self.src, self.tgt, self.score,
-                    self.src_lang, self.tgt_lang)
+                    self.src_lang, self.tgt_lang, self.tmx)
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "doc_id": self.doc_id, "pos": self.pos,
@@ -703,10 +710,11 @@ class ParallelCorpus:
             first = con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM beads").fetchone()[0]
             con.executemany(
                 "INSERT INTO beads (id, doc, pos, src_idx, tgt_idx, kind, score, src_text,"
-                " tgt_text, src_len, tgt_len) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " tgt_text, src_len, tgt_len, tmx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(first + k, doc, start_pos + k, _idx_str(u.src_idx), _idx_str(u.tgt_idx),
                   u.kind, None if math.isnan(u.score) else u.score, u.src, u.tgt,
-                  len(u.src), len(u.tgt)) for k, u in enumerate(units)])
+                  len(u.src), len(u.tgt), getattr(u, "tmx", None))
+                 for k, u in enumerate(units)])
             con.executemany("INSERT INTO beads_fts (rowid, zh, en) VALUES (?, ?, ?)",
                             [(first + k, z, e) for k, z, e in fts])
             if segments:
@@ -839,14 +847,14 @@ class ParallelCorpus:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     _PAIR_COLS = ("b.id, d.doc_id, b.pos, b.src_idx, b.tgt_idx, b.src_text, b.tgt_text, "
-                  "b.score, b.kind, d.src_tag, d.tgt_tag, d.meta, d.id")
+                  "b.score, b.kind, d.src_tag, d.tgt_tag, d.meta, d.id, b.tmx")
 
     def _pair(self, r: Sequence[Any]) -> Pair:
         meta = self._meta_cache.get(r[12])
         if meta is None:
             meta = self._meta_cache[r[12]] = json.loads(r[11])
         return Pair(r[0], r[1], r[2], _idx_tuple(r[3]), _idx_tuple(r[4]), r[5], r[6],
-                    math.nan if r[7] is None else r[7], r[8], r[9], r[10], meta)
+                    math.nan if r[7] is None else r[7], r[8], r[9], r[10], meta, r[13])
 
     def pairs(self, min_score: float | None = None, *, kinds: Iterable[str] | None = None,
               doc_id: str | Iterable[str] | None = None, src_lang: str | None = None,
@@ -981,11 +989,12 @@ class ParallelCorpus:
 
     # -- exports -----------------------------------------------------------------------------
     def _srclang(self) -> str:
-        tags = [r[0] for r in self._con.execute("SELECT DISTINCT src_tag FROM docs")]
-        if len(tags) == 1:
-            return tags[0]
-        bases = {t.split("-")[0].lower() for t in tags}
-        return bases.pop() if len(bases) == 1 else "*all*"
+        """The header's srclang: the source tag of most beads (``zh-CN`` for a corpus of
+        Simplified and Traditional documents, whose zh-TW units then name theirs), so that
+        the header names a language the units really use (``zh`` alone made OmegaT warn)."""
+        rows = self._con.execute("SELECT d.src_tag, sum(d.n_beads) FROM docs d "
+                                 "GROUP BY d.src_tag ORDER BY 2 DESC, 1").fetchall()
+        return rows[0][0] if rows else "zh"
 
     def export(self, path: str | os.PathLike[str], min_score: float = 0.0, *,
                fmt: str | None = None, skip_null: bool | None = None,
@@ -997,7 +1006,8 @@ class ParallelCorpus:
         language tags; ``kwargs`` go to the format writer. Written atomically.
         """
         fmt = fmt or format_from_path(path)
-        units: Iterable[Unit] = self.iter_units(min_score, skip_null=False, **(filters or {}))
+        # min_score and skip_null are applied by write_units, which counts what they leave out
+        units: Iterable[Unit] = self.iter_units(None, skip_null=False, **(filters or {}))
         if src_lang or tgt_lang:
             units = (u._replace(src_lang=src_lang or u.src_lang, tgt_lang=tgt_lang or u.tgt_lang)
                      for u in units)

@@ -19,10 +19,14 @@ Reader
     ``tu`` elements are freed as the parse goes, so memory is bounded. Accepted input beyond
     our own files: several languages per ``tu`` (the zh/en pair is picked, or the languages
     the caller names), notes and props anywhere, UTF-16 files (BOM or declaration), TMX
-    1.1-style ``lang`` instead of ``xml:lang``, and inline markup in ``seg`` (``bpt``,
-    ``ept``, ``it``, ``ph``, ``ut`` hold *native codes* of the original format and are
-    dropped; the text of ``hi`` is kept). Malformed or truncated XML raises
-    :class:`~paralign.errors.FormatError` naming the line.
+    1.1-style ``lang`` instead of ``xml:lang``, and inline markup in ``seg``. Lossless: a
+    ``tu`` holding anything paralign's own units do not (inline markup, notes, other props,
+    attributes, more languages) keeps its original XML in :attr:`Unit.tmx`, which the
+    writer (and a corpus, in ``beads.tmx``) writes back unchanged; the unit's texts are the
+    plain text for matching (:func:`seg_text`: a placeholder ``<ph>{0}</ph>`` keeps its
+    ``{0}``, formatting codes such as ``<bpt>&lt;b&gt;</bpt>`` are left out, ``hi`` text
+    kept). Malformed or truncated XML raises :class:`~paralign.errors.FormatError` naming
+    the line.
 
 Validator
     :func:`validate_tmx` checks the structure the TMX 1.4b specification requires and
@@ -112,6 +116,13 @@ def write_tmx_units(units: Iterable[Unit], path: str | os.PathLike[str], *,
             with xf.element("body"):
                 xf.write("\n")
                 for u in units:
+                    if u.tmx:  # another tool's unit, read losslessly: written back as it was
+                        tu = etree.fromstring(u.tmx, _LazyParser.get())
+                        _own_srclang(tu, srclang, u.src_lang)
+                        tu.tail = "\n"
+                        xf.write(tu)
+                        n += 1
+                        continue
                     tu = etree.Element("tu")
                     if u.src_lang.lower() != srclang.lower():
                         tu.set("srclang", u.src_lang)
@@ -130,6 +141,37 @@ def write_tmx_units(units: Iterable[Unit], path: str | os.PathLike[str], *,
         log.warning("%s: stripped %d character(s) not allowed in XML", path, stripped)
     log.info("%s: wrote %d translation units", path, n)
     return n
+
+
+def _own_srclang(tu: Any, header_srclang: str, src_lang: str) -> None:
+    """Give an original ``tu`` its ``srclang`` when the header's is none of its languages
+    (the specification requires the source language among the ``tuv``; a corpus stores one
+    tag per document, so the ``tuv`` that matches the unit's language is taken)."""
+    if tu.get("srclang") is not None or header_srclang == "*all*":
+        return
+    langs = [c.get(XML_LANG) or c.get("lang") or "" for c in tu if _local(c.tag) == "tuv"]
+    if any(lang.lower() == header_srclang.lower() for lang in langs):
+        return
+    base = src_lang.split("-")[0]
+    match = next((lang for lang in langs if lang.lower() == src_lang.lower()), None) or \
+        next((lang for lang in langs if _lang_matches(lang, base)), None)
+    if match:
+        tu.set("srclang", match)
+
+
+class _LazyParser:
+    """The locked-down parser for stored ``<tu>`` strings, built on first use."""
+
+    _parser: Any = None
+
+    @classmethod
+    def get(cls) -> Any:
+        if cls._parser is None:
+            from lxml import etree
+
+            cls._parser = etree.XMLParser(resolve_entities=False, no_network=True,
+                                          load_dtd=False, huge_tree=False)
+        return cls._parser
 
 
 # -- safe parsing -------------------------------------------------------------------------------
@@ -175,19 +217,58 @@ def _safe_events(path: str | os.PathLike[str], events: tuple[str, ...] = ("start
 
 
 _CODE_TAGS = {"bpt", "ept", "it", "ph", "ut"}
+# native code that is markup of the original format, not a placeholder the reader sees
+_MARKUP_CODE = re.compile(r"^\s*(<|&|\\[a-z]|\{\\)")
 
 
 def seg_text(seg: Any) -> str:
-    """Text of a ``seg``: character data and ``hi`` text; native codes (bpt/ept/ph...) dropped."""
+    """Plain text of a ``seg``, for matching and plain-text exports.
+
+    Character data and ``hi`` text are kept. Of the native codes, a standalone ``ph`` (or
+    ``ut``) whose content is not markup is a placeholder the reader sees (``{0}``, ``%s``,
+    ``&name;``-free variables) and is kept; paired and isolated formatting codes (``bpt``,
+    ``ept``, ``it``) and markup (``<br/>``, RTF ``\\par``) are left out, as they are not text.
+    """
     parts: list[str] = [seg.text or ""]
     for child in seg:
         name = _local(child.tag)
-        if name == "hi":
-            parts.append(seg_text(child))
+        if name in ("ph", "ut"):
+            code = "".join(child.itertext())
+            if code and not _MARKUP_CODE.match(code):
+                parts.append(code)
         elif name not in _CODE_TAGS and name:
             parts.append(seg_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+_OWN_PROPS = {"x-score", "x-doc-id", "x-bead"}
+
+
+def _needs_original(tu: Any) -> bool:
+    """Whether a ``tu`` holds more than paralign's own units carry (so its XML is kept)."""
+    if any(a != "srclang" for a in tu.attrib):
+        return True
+    n_tuv = 0
+    for child in tu:
+        name = _local(child.tag)
+        if name == "prop" and child.get("type") in _OWN_PROPS and set(child.attrib) == {"type"}:
+            continue
+        if name != "tuv":
+            return True  # a note, another prop
+        n_tuv += 1
+        if any(a not in (XML_LANG, "lang") for a in child.attrib):
+            return True
+        for c in child:
+            if _local(c.tag) != "seg" or len(c) or c.attrib:
+                return True  # tuv notes/props, inline markup
+    return n_tuv != 2
+
+
+def _original_xml(tu: Any) -> str:
+    from lxml import etree
+
+    return etree.tostring(tu, encoding="unicode", with_tail=False)
 
 
 def _lang_matches(tag: str, wanted: str) -> bool:
@@ -259,7 +340,8 @@ def iter_tmx(path: str | os.PathLike[str], *, src_lang: str | None = None,
                 raise FormatError(f"{path}: line {el.sourceline}: bad x-score "
                                   f"{props['x-score']!r}") from None
             counts["units"] += 1
-            yield Unit(doc_id, src_idx, tgt_idx, src[1], tgt[1], score, src[0], tgt[0])
+            yield Unit(doc_id, src_idx, tgt_idx, src[1], tgt[1], score, src[0], tgt[0],
+                       _original_xml(el) if _needs_original(el) else None)
         # free what was parsed: the tu and the finished siblings before it
         el.clear(keep_tail=True)
         parent = el.getparent()
@@ -304,7 +386,7 @@ _TUV_ATTRS = {XML_LANG, "o-encoding", "datatype", "usagecount", "lastusagedate",
               "creationtool", "creationtoolversion", "creationdate", "creationid",
               "changedate", "changeid", "o-tmf"}
 _DATE_ATTRS = ("creationdate", "changedate", "lastusagedate")
-_INLINE = {"bpt", "ept", "it", "ph", "hi"}
+_INLINE = {"bpt", "ept", "it", "ph", "hi", "ut"}
 
 
 def _valid_date(value: str) -> bool:
@@ -396,7 +478,9 @@ def _check_attrs_common(el: Any, bad: Any) -> None:
     if v is not None and v not in _SEGTYPES:
         bad(el, f"segtype={v!r} not in {sorted(_SEGTYPES)}")
     v = el.get("datatype")
-    if v is not None and v not in _DATATYPES and not v.startswith("x-"):
+    # the DTD declares datatype CDATA; the recommended values are compared case-blind
+    # (tools write "PlainText", "HTML")
+    if v is not None and v.lower() not in _DATATYPES and not v.lower().startswith("x-"):
         bad(el, f"datatype={v!r} is neither a recommended value nor x-prefixed")
     v = el.get("usagecount")
     if v is not None and not v.isdigit():
@@ -493,10 +577,21 @@ def _check_seg(seg: Any, bad: Any) -> None:
         bad(seg, f"<seg> takes no attributes, has {list(seg.attrib)}")
     opened: list[str] = []
     closed: list[str] = []
-    for c in seg:
+    for c in seg.iter():
+        if c is seg:
+            continue
         cname = _local(c.tag)
+        parent = _local(c.getparent().tag)
+        if parent in ("bpt", "ept", "it", "ph", "ut"):
+            if cname != "sub":
+                bad(c, f"<{parent}> holds <{cname}>; only <sub> is allowed")
+            continue
+        if cname == "sub":
+            if parent not in ("bpt", "ept", "it", "ph", "ut"):
+                bad(c, "<sub> is allowed only inside bpt, ept, it, ph, ut")
+            continue
         if cname not in _INLINE:
-            bad(c, f"<seg> holds <{cname}>; only bpt, ept, it, ph, hi are allowed")
+            bad(c, f"<{parent}> holds <{cname}>; only bpt, ept, it, ph, hi, ut are allowed")
             continue
         if cname in ("bpt", "ept"):
             if c.get("i") is None:
@@ -506,9 +601,5 @@ def _check_seg(seg: Any, bad: Any) -> None:
             bad(c, "<it> pos must be begin or end")
         if cname == "ph" and c.get("assoc") not in (None, "p", "f", "b"):
             bad(c, f"<ph> assoc={c.get('assoc')!r} not in p, f, b")
-        if cname != "hi":
-            for g in c:
-                if _local(g.tag) != "sub":
-                    bad(g, f"<{cname}> holds <{_local(g.tag)}>; only <sub> is allowed")
     if sorted(opened) != sorted(closed):
         bad(seg, f"<bpt>/<ept> do not pair up (i: {opened} vs {closed})")
