@@ -147,10 +147,31 @@ def test_search_kwic_parts(corpus):
     assert len(corpus.search("外交", limit=1)) == 1
 
 
-def test_dataframe(corpus):
-    pytest.importorskip("pandas")
-    df = corpus.to_dataframe(min_score=0.5)
-    assert len(df) == 5 and {"src", "tgt", "score", "doc_id", "kind"} <= set(df.columns)
+@pytest.mark.parametrize("filters, rows", [({"min_score": 0.5}, 5), ({}, 6),
+                                           ({"skip_null": False}, 7), ({"kinds": ["1-1"]}, None)])
+def test_to_pandas(corpus, filters, rows):
+    df = corpus.to_pandas(**filters)
+    pairs = list(corpus.pairs(**filters))
+    assert len(df) == len(pairs) == (rows if rows is not None else len(pairs))
+    assert list(df["src"]) == [p.src for p in pairs] and list(df["score"]) == [p.score for p in pairs]
+    assert {"id", "doc_id", "src_idx", "tgt_idx", "kind", "src_lang", "meta"} <= set(df.columns)
+    assert corpus.to_dataframe(**filters).equals(df)
+
+
+def test_to_parquet_round_trip(corpus, tmp_path):
+    import json
+
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "c.parquet"
+    assert corpus.to_parquet(path, min_score=0.5) == 5
+    table = pq.read_table(path)
+    df = corpus.to_pandas(min_score=0.5)
+    back = table.to_pandas()
+    assert table.num_rows == 5 and list(back["tgt"]) == list(df["tgt"])
+    assert [list(x) for x in back["src_idx"]] == [list(x) for x in df["src_idx"]]
+    assert [json.loads(m) for m in back["meta"]] == list(df["meta"])
+    assert not list(tmp_path.glob("*.tmp*"))  # written atomically, nothing left over
 
 
 def test_exports_by_suffix(corpus, tmp_path):

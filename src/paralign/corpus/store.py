@@ -1040,17 +1040,50 @@ class ParallelCorpus:
         return write_plain(self.iter_units(min_score, **filters), src_path, tgt_path,
                            min_score=min_score, inputs=self.files())
 
-    def to_dataframe(self, min_score: float | None = None, **filters: Any) -> Any:
-        """The pairs as a pandas DataFrame (pandas is optional: ``pip install pandas``)."""
+    def to_pandas(self, min_score: float | None = None, **filters: Any) -> Any:
+        """The pairs as a pandas DataFrame, one row per bead (filters as in :meth:`pairs`).
+
+        Columns: id, doc_id, pos, src_idx, tgt_idx (lists), src, tgt, score, kind,
+        src_lang, tgt_lang, meta (the document's metadata, a dict). pandas is optional
+        (the ``notebook`` extra).
+        """
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError("to_dataframe() needs pandas: pip install pandas") from None
+            from ..errors import DependencyError
+
+            raise DependencyError("to_pandas() needs pandas: pip install 'paralign[notebook]'"
+                                  ) from None
         cols = ["id", "doc_id", "pos", "src_idx", "tgt_idx", "src", "tgt", "score", "kind",
                 "src_lang", "tgt_lang", "meta"]
         return pd.DataFrame.from_records(
             (p.as_dict() for p in self.pairs(min_score, **filters)), columns=cols)
 
+    #: the name :meth:`Alignment.to_dataframe` uses; the same table
+    to_dataframe = to_pandas
+
+    def to_parquet(self, path: str | os.PathLike[str], min_score: float | None = None,
+                   **filters: Any) -> int:
+        """Write the pairs to a Parquet file (what training pipelines read); returns rows.
+
+        The table of :meth:`to_pandas`, with ``meta`` as a JSON string (documents differ in
+        their keys, which a Parquet column cannot), written atomically with pyarrow.
+        """
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            from ..errors import DependencyError
+
+            raise DependencyError("to_parquet() needs pyarrow: pip install pyarrow") from None
+        from .atomic import atomic_write
+
+        df = self.to_pandas(min_score, **filters)
+        df["meta"] = [json.dumps(m, ensure_ascii=False, sort_keys=True) for m in df["meta"]]
+        df["src_idx"] = [list(x) for x in df["src_idx"]]
+        df["tgt_idx"] = [list(x) for x in df["tgt_idx"]]
+        with atomic_write(path, "wb") as f:
+            df.to_parquet(f, engine="pyarrow", index=False)
+        return len(df)
 
 # -- files read into a corpus ---------------------------------------------------------------------
 
