@@ -1085,6 +1085,7 @@ class ParallelCorpus:
             df.to_parquet(f, engine="pyarrow", index=False)
         return len(df)
 
+
 # -- files read into a corpus ---------------------------------------------------------------------
 
 def read_tmx(path: str | os.PathLike[str], *, src_lang: str | None = None,
