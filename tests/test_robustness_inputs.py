@@ -75,8 +75,8 @@ def hash_aligner(**changes) -> Aligner:
     ("en.txt", "en2.txt", "both detected as English"),
     ("zh.txt", "zh2.txt", "both detected as Chinese"),
     ("zh.txt", "zh.txt", "both detected as Chinese"),
-    # French is Latin script: by script alone it is "English", so both sides are
-    ("fr.txt", "en.txt", "both detected as English"),
+    # French is Latin script, like English: lingua tells them apart
+    ("fr.txt", "en.txt", "fr.txt: the text is in French"),
     ("missing.txt", "en.txt", "no such file"),
 ])
 def test_cli_refuses_with_one_line_and_writes_nothing(files, capsys, zh, en, message):
