@@ -95,6 +95,13 @@ ENGLISH_CASES = [
     "Wu Peizhen was a bit shy and waited outside.",
     "Café Müller and the Señora went to São Paulo with José and Zoë in the spring.",
     "Gorbachev Perestroika Diplomacy",  # a title: too short to tell, English
+    # no function words at all: lingua names *some* language, whose grammar words are absent
+    "Keywords: machine translation; parallel corpus; sentence alignment; bilingual lexicon; "
+    "dynamic programming; confidence estimation",
+    "Adam, Seth, Enosh, Kenan, Mahalalel, Jared, Enoch, Methuselah, Lamech, Noah, Shem, Ham.",
+    "S0. S1. S2. S3. S4. S5. S6. S7. S8. S9. S10. S11.",
+    "Quantum chromodynamics, lattice gauge theory, Monte Carlo simulation, finite temperature",
+    "Tokyo Osaka Nagoya Sapporo Fukuoka Kobe Kyoto Kawasaki Saitama Hiroshima Sendai Chiba",
 ]
 
 

@@ -9,11 +9,14 @@ exit status 2; nothing is half-written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import shutil
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 
 from . import __version__
 from .errors import InputError, ParalignError
@@ -23,12 +26,67 @@ log = logging.getLogger("paralign")
 COMMANDS = ("align", "batch", "export", "search", "stats", "eval", "segment", "report", "demo")
 
 
+#: ``-o -``: the output goes to standard output.
+STDOUT = "-"
+#: The format written to standard output when ``--to`` does not say.
+STDOUT_FORMAT = "tsv"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose ``--encoder`` help lists the encoders there are.
+
+    The list is looked up only when help is shown: the encoder registry imports numpy,
+    which a call such as ``paralign stats`` should not pay for.
+    """
+
+    def format_help(self) -> str:
+        for action in self._actions:
+            if action.dest == "encoder":
+                action.help = _encoder_help()
+        return super().format_help()
+
+
+def _encoder_help() -> str:
+    from .config import AlignConfig
+    from .embed.bundled import BUNDLED_ENCODERS
+    from .embed.registry import available_encoders
+
+    default = AlignConfig().encoder
+    names = sorted(BUNDLED_ENCODERS, key=lambda n: (n != default, n))  # the default first
+    bundled = [f"{n} ({'the default: ' if n == default else ''}"
+               f"{(BUNDLED_ENCODERS[n].__doc__ or '').strip().splitlines()[0].rstrip('.')})"
+               .replace("``", "'") for n in names]
+    others = [n for n in available_encoders() if n not in BUNDLED_ENCODERS]
+    return ("sentence encoder, bundled and offline: " + "; ".join(bundled)
+            + (f"; registered: {', '.join(others)}" if others else "")
+            + ". Also NAME+NAME (scores averaged) or the folder of a local "
+            "sentence-transformers model")
+
+
 def _add_align_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--encoder", help="encoder name (default: the AlignConfig default)")
     p.add_argument("--max-merge", type=int, help="most sentences on one side of a bead")
     p.add_argument("--presplit", action="store_true",
                    help="inputs hold one sentence per line; an empty line marks a paragraph break")
     p.add_argument("--no-cache", action="store_true", help="do not use the embedding cache")
+    p.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+                   help="any AlignConfig setting, e.g. --set max_total=8 --set "
+                   "paragraph_anchors=false (repeatable; see help(paralign.AlignConfig))")
+
+
+def _add_common_options(p: argparse.ArgumentParser) -> None:
+    """``-v``/``-q`` after the command too (``paralign align ... -q``); they add to the ones
+    given before it."""
+    p.add_argument("-v", "--verbose", dest="sub_verbose", action="count", default=0,
+                   help="more log output (repeatable)")
+    p.add_argument("-q", "--quiet", dest="sub_quiet", action="store_true",
+                   help="no progress bars, only errors")
+
+
+def _add_to_option(p: argparse.ArgumentParser, choices: Sequence[str]) -> None:
+    p.add_argument("--to", dest="output_format", choices=choices, default=None, metavar="FMT",
+                   help=f"output format: {', '.join(choices)} (default: from the output's "
+                   f"suffix; {STDOUT_FORMAT} for -o -)")
 
 
 def _add_format_option(p: argparse.ArgumentParser) -> None:
@@ -83,6 +141,12 @@ def _written(n_in: int, what: str, output: str, left_out: dict[str, int]) -> str
 def _config_from(args: argparse.Namespace):  # -> AlignConfig
     from .config import AlignConfig
 
+    settings: dict[str, str] = {}
+    for item in getattr(args, "settings", None) or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--set {item!r}: expected KEY=VALUE, e.g. --set max_total=8")
+        settings[key] = value
     changes = {}
     if getattr(args, "encoder", None):
         changes["encoder"] = args.encoder
@@ -92,11 +156,41 @@ def _config_from(args: argparse.Namespace):  # -> AlignConfig
         changes["cache"] = False
     if getattr(args, "quiet", False):
         changes["progress"] = False
-    return AlignConfig(**changes)
+    # the options first, then --set (so that --set can say anything)
+    return AlignConfig(**changes).with_strings(settings)
+
+
+@contextlib.contextmanager
+def _output_path(output: str, fmt: str | None) -> Iterator[str]:
+    """The path a command writes to: ``output`` itself, or for ``-`` a temporary file whose
+    content is copied to standard output once the command has succeeded. So every writer
+    keeps its one atomic way of writing, and a command that fails writes nothing there."""
+    if output != STDOUT:
+        yield output
+        return
+    with tempfile.TemporaryDirectory(prefix="paralign-") as tmp:
+        path = os.path.join(tmp, f"stdout.{fmt or STDOUT_FORMAT}")
+        yield path
+        sys.stdout.flush()
+        out = sys.stdout.buffer  # through _NamedStdout: its errors name standard output
+        try:
+            with open(path, "rb") as f:
+                shutil.copyfileobj(f, out)
+            out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, _NamedStdout.NAME) from None
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    """A command's summary: on standard output, or on stderr when the output itself goes
+    to standard output (``-o -``) so that a pipe receives only the data."""
+    print(text, file=sys.stderr if getattr(args, "output", None) == STDOUT else sys.stdout)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="paralign",
         description="Align Chinese-English texts sentence by sentence into a parallel corpus.",
     )
@@ -112,7 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("en", nargs="?", default=None,
                    help="English text file (omit it for a bilingual file)")
     p.add_argument("-o", "--output", required=True,
-                   help="output file; format from the suffix: .tmx .tsv .jsonl .align")
+                   help="output file; format from the suffix: .tmx .tsv .jsonl .align; "
+                   "- for standard output")
+    _add_to_option(p, ("tmx", "tsv", "jsonl", "align"))
     _add_align_options(p)
     _add_format_option(p)
     _add_output_options(p)
@@ -139,7 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export a corpus database to TMX, TSV, JSONL or .align")
     p.add_argument("corpus", help="corpus database")
-    p.add_argument("-o", "--output", required=True, help="output file; format from the suffix")
+    p.add_argument("-o", "--output", required=True,
+                   help="output file; format from the suffix; - for standard output")
+    _add_to_option(p, ("tmx", "tsv", "jsonl", "align"))
     _add_output_options(p)
     p.set_defaults(func=_cmd_export)
 
@@ -171,7 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("zh", help="Chinese text file (or one file holding both languages)")
     p.add_argument("en", nargs="?", default=None,
                    help="English text file (omit it for a bilingual file)")
-    p.add_argument("-o", "--output", required=True, help="output .html file")
+    p.add_argument("-o", "--output", required=True,
+                   help="output .html file; - for standard output")
     _add_align_options(p)
     _add_format_option(p)
     p.set_defaults(func=_cmd_report)
@@ -180,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="out/demo.tmx", help="output TMX (default: %(default)s)")
     p.add_argument("--corpora", default=None, help="folder of sample texts (default: the ones shipped with paralign)")
     p.set_defaults(func=_cmd_demo)
+    for p in sub.choices.values():
+        _add_common_options(p)
     return parser
 
 
@@ -189,16 +290,21 @@ def _cmd_align(args: argparse.Namespace) -> int:
     from .pipeline import align_files
 
     left_out: dict[str, int] = {}
-    al = align_files(args.zh, args.en, args.output, config=_config_from(args),
-                     presplit=args.presplit, input_format=args.input_format,
-                     write_options=_write_options(args, left_out))
-    print(f"{len(al.beads)} beads ({', '.join(f'{k}:{v}' for k, v in al.kinds().items())}) "
-          f"-> {args.output}")
+    config = _config_from(args)
+    with _output_path(args.output, args.output_format) as path:
+        al = align_files(args.zh, args.en, path, config=config, presplit=args.presplit,
+                         input_format=args.input_format, output_format=args.output_format,
+                         write_options=_write_options(args, left_out))
+    _say(args, f"{len(al.beads)} beads ({al.describe_kinds(most=12)}) -> {_shown(args.output)}")
     if sum(left_out.values()):
-        print(_written(len(al.beads), "beads", args.output, left_out))
+        _say(args, _written(len(al.beads), "beads", _shown(args.output), left_out))
     if al.src.meta.get("left_out"):
-        print(f"left out of {args.zh}: {al.src.meta['left_out']} paragraph(s)")
+        _say(args, f"left out of {args.zh}: {al.src.meta['left_out']} paragraph(s)")
     return 0
+
+
+def _shown(output: str) -> str:
+    return "standard output" if output == STDOUT else output
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
@@ -229,9 +335,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .corpus import ParallelCorpus
 
     left_out: dict[str, int] = {}
-    with ParallelCorpus(args.corpus, readonly=True) as corpus:
-        n = corpus.export(args.output, **_write_options(args, left_out))
-    print(_written(n + sum(left_out.values()), "beads", args.output, left_out))
+    with ParallelCorpus(args.corpus, readonly=True) as corpus, \
+            _output_path(args.output, args.output_format) as path:
+        n = corpus.export(path, fmt=args.output_format or (
+            STDOUT_FORMAT if args.output == STDOUT else None), **_write_options(args, left_out))
+    _say(args, _written(n + sum(left_out.values()), "beads", _shown(args.output), left_out))
     return 0
 
 
@@ -279,12 +387,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .files import check_output
     from .pipeline import align_files
 
-    if not os.path.dirname(args.output) or os.path.isdir(os.path.dirname(args.output)):
+    if args.output != STDOUT and (not os.path.dirname(args.output)
+                                  or os.path.isdir(os.path.dirname(args.output))):
         check_output(args.output, (args.zh, args.en))  # refused before the work
-    al = align_files(args.zh, args.en, None, config=_config_from(args), presplit=args.presplit,
+    config = _config_from(args)
+    al = align_files(args.zh, args.en, None, config=config, presplit=args.presplit,
                      input_format=args.input_format)
-    al.to_html(args.output)
-    print(f"report of {len(al.beads)} beads -> {args.output}")
+    with _output_path(args.output, "html") as path:
+        al.to_html(path)
+    _say(args, f"report of {len(al.beads)} beads -> {_shown(args.output)}")
     return 0
 
 
@@ -295,9 +406,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_args(argv: Sequence[str] | None = None,
+               parser: argparse.ArgumentParser | None = None) -> argparse.Namespace:
+    """The command line parsed, ``-v``/``-q`` given before and after the command merged
+    (``-v align ... -v`` is ``-vv``)."""
+    args = (parser or build_parser()).parse_args(argv)
+    args.verbose += getattr(args, "sub_verbose", 0)
+    args.quiet = args.quiet or getattr(args, "sub_quiet", False)
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv, parser)
     level = logging.WARNING - 10 * args.verbose if not args.quiet else logging.ERROR
     # with -v, lines carry the time (to the millisecond): where a long run spends it shows
     fmt = "paralign: %(levelname)s: %(message)s"

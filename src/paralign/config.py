@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, replace
-from typing import Any, Literal, get_args
+from collections.abc import Mapping
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from .errors import ConfigError
 
@@ -152,6 +153,30 @@ class AlignConfig:
         """A copy with some settings changed (validated like a new config)."""
         return replace(self, **changes)
 
+    def with_strings(self, settings: Mapping[str, str]) -> AlignConfig:
+        """A copy with settings given as text, as the command line's ``--set KEY=VALUE``.
+
+        Each value is read by its field's type (``true``/``false``, integers, numbers,
+        ``none`` where a field may be unset; ``-`` in a key is read as ``_``) and the result
+        is validated like any config, so that a bad key or value is one line naming it:
+
+        >>> AlignConfig().with_strings({"max-merge": "4", "paragraph_anchors": "no"}).max_merge
+        4
+        >>> AlignConfig().with_strings({"maxmerge": "4"})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        paralign.errors.ConfigError: unknown setting 'maxmerge'; the settings are: band, cache, ...
+        """
+        hints = get_type_hints(AlignConfig)
+        changes: dict[str, Any] = {}
+        for raw_key, raw in settings.items():
+            key = raw_key.strip().replace("-", "_")
+            if key not in hints:
+                raise ConfigError(f"unknown setting {raw_key!r}; the settings are: "
+                                  + ", ".join(sorted(hints)))
+            changes[key] = _from_string(key, raw, hints[key])
+        return replace(self, **changes)
+
     def signature_part(self) -> str:
         """The settings that change beads, in the compact form used by signatures.
 
@@ -168,3 +193,32 @@ class AlignConfig:
             + (f"|realign:{self.realign}" if self.realign else "")
             + f"|zh:{self.zh_convert}"
         )
+
+
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+
+
+def _from_string(key: str, raw: str, hint: Any) -> Any:
+    """``raw`` read as a value of type ``hint`` (``int``, ``float``, ``bool``, ``str``, a
+    ``Literal`` or any of them ``| None``); the config's own checks then judge the value."""
+    text = raw.strip()
+    options = get_args(hint) if get_origin(hint) is not Literal and get_args(hint) else (hint,)
+    if type(None) in options and text.lower() in ("none", "null", ""):
+        return None
+    kinds = [o for o in options if o is not type(None)]
+    kind = kinds[0] if kinds else str
+    try:
+        if kind is bool:
+            if text.lower() in _TRUE:
+                return True
+            if text.lower() in _FALSE:
+                return False
+            raise ValueError
+        if kind is int:
+            return int(text)
+        if kind is float:
+            return float(text)
+    except ValueError:
+        what = {bool: "true or false", int: "an integer", float: "a number"}[kind]
+        raise ConfigError(f"{key} must be {what}, got {raw!r}") from None
+    return text

@@ -169,13 +169,13 @@ def read_pair(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str]
 def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str] | None,
                 output: str | os.PathLike[str] | None, *, config: AlignConfig | None = None,
                 presplit: bool = False, aligner: Any = None, input_format: str | None = None,
-                langs: tuple[str, str] | None = None,
+                langs: tuple[str, str] | None = None, output_format: str | None = None,
                 texts: tuple[str, str | None] | None = None, lexicon: Any = None,
                 write_options: dict[str, Any] | None = None) -> Alignment:
     """Align two files, or one bilingual file (``tgt_path=None``), and write the result
-    (format from the output's suffix; the inputs' ``input_format`` from theirs unless
-    given: .txt, .docx, .html, .pdf, .epub, .srt, .vtt). ``write_options`` go to
-    :func:`paralign.corpus.export.write_alignment` (``src_lang``, ``tgt_lang``,
+    (format ``output_format``, else from the output's suffix; the inputs'
+    ``input_format`` from theirs unless given: .txt, .docx, .html, .pdf, .epub, .srt,
+    .vtt). ``write_options`` go to :func:`paralign.corpus.export.write_alignment` (``src_lang``, ``tgt_lang``,
     ``min_score``, ``skip_null``, ``left_out``).
 
     Raises before any work when the output format is unknown, and writes nothing when the
@@ -186,7 +186,7 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
     ``texts``: the files' texts, already read (see :func:`read_pair`); ``lexicon``: a
     learned :class:`~paralign.alignment.lexicon.Lexicon` for ``aligner.align``.
     """
-    fmt = format_from_path(output) if output is not None else None
+    fmt = (output_format or format_from_path(output)) if output is not None else None
     if output is not None:  # an output that is an input, or cannot be written: before work
         from .files import check_output
 

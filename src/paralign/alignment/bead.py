@@ -163,9 +163,21 @@ class Alignment:
 
     # -- display ---------------------------------------------------------------------------
     def __repr__(self) -> str:
-        kinds = ", ".join(f"{k}:{v}" for k, v in list(self.kinds().items())[:4])
         return (f"<Alignment {self.src.tag}->{self.tgt.tag}: {len(self.beads)} beads "
-                f"({kinds}), {len(self.src)}x{len(self.tgt)} sentences>")
+                f"({self.describe_kinds()}), {len(self.src)}x{len(self.tgt)} sentences>")
+
+    def describe_kinds(self, most: int = 6) -> str:
+        """``"1-1:2, 1-2:1"``: every bead type with its count, most frequent first; beyond
+        ``most`` types, the first ``most - 1`` and how many types and beads are not listed
+        (a summary never silently hides beads)."""
+        kinds = list(self.kinds().items())
+        shown = kinds if len(kinds) <= most else kinds[:most - 1]
+        text = ", ".join(f"{k}:{v}" for k, v in shown)
+        rest = kinds[len(shown):]
+        if rest:
+            n = sum(v for _, v in rest)
+            text += f", {len(rest)} other types: {n} bead{'s' if n != 1 else ''}"
+        return text
 
     def _repr_html_(self) -> str:
         from ..viz import alignment_html

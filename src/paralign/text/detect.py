@@ -56,6 +56,35 @@ _EN_FUNCTION = frozenset(
     "were they their or had but has been would its who there them than these those was a "
     "in is on an as i you we my me him thy thee thou unto shall if all what when up out so "
     "do did said will".split())
+# The most frequent short words of each other language (none of them an English function
+# word). lingua ranks the candidate languages relative to each other, so it names *some*
+# language even for text in none of them (a keyword list, a list of names, "S0. S1. S2."):
+# its answer is taken only when the text also uses that language's own function words.
+_FOREIGN_FUNCTION = {
+    "FRENCH": "le la les des du et est une un que qui dans pour pas sur au aux ce cette il "
+              "elle sont avec par plus ne se son sa ses leur nous vous",
+    "GERMAN": "der die das und ist nicht ein eine zu den mit von sich auf dem des für im auch "
+              "es sie wir ich werden wird nach bei aus",
+    "SPANISH": "el la los las de del y que en un una es por con para no se lo su al como más "
+               "pero sus le",
+    "ITALIAN": "il la di che e è un una per non del della le gli con sono si da nel alla "
+               "questo come anche più ma",
+    "PORTUGUESE": "o os de da dos das e que em um uma é não para com por se no na mais "
+                  "como ao",
+    "DUTCH": "de het een en van dat niet op te zijn met voor er ook aan die bij maar wordt "
+             "zich nog door",
+    "INDONESIAN": "yang dan di ini itu dengan untuk dari tidak dalam akan pada ada juga ke "
+                  "oleh adalah atau saya kami mereka",
+    "VIETNAMESE": "và của là có không được trong cho những một người này với các đã để khi "
+                  "đang lại thì mà cũng về đến nhưng rất từ sẽ bị",
+    "TURKISH": "ve bir bu da de için ile ne çok daha gibi olarak ama değil var olan sonra "
+               "kadar",
+    "POLISH": "w na nie się z że jest o jak ale po co tak za od przez są jego",
+    "SWEDISH": "och att det som en på är av för med till den har de inte om ett han",
+}
+_FOREIGN_WORDS = {lang: frozenset(words.split()) for lang, words in _FOREIGN_FUNCTION.items()}
+_FOREIGN_SHARE = 0.08  # prose in these languages: a quarter or more of its words
+_ANY_WORD = re.compile(r"[^\W\d_]+")
 _MIN_WORDS = 8        # fewer Latin words than this (a title): too little to tell, English
 _EN_SHARE = 0.12      # English prose: a quarter to a third of its words are function words
 _ACCENTED = 0.05      # share of words with accented letters above which a text is doubtful
@@ -180,7 +209,9 @@ def latin_language(text: str) -> tuple[str, float] | None:
 
     Plain English (enough English function words, and few accented letters unless the
     function words abound) is decided without the model; anything else is asked of lingua,
-    on a sample of the text.
+    on a sample of the text, whose answer counts only when the sample also uses that
+    language's frequent function words (so that a keyword list or a list of names, which
+    lingua would still give *some* language, stays English).
     """
     if not needs_model(text):
         return None
@@ -191,4 +222,9 @@ def latin_language(text: str) -> tuple[str, float] | None:
     values = detector.compute_language_confidence_values(sample)
     if not values or values[0].language.name == "ENGLISH":
         return None
-    return values[0].language.name.capitalize(), float(values[0].value)
+    name = values[0].language.name
+    words = [w.lower() for w in _ANY_WORD.findall(sample)]
+    own = _FOREIGN_WORDS.get(name, frozenset())
+    if not words or sum(w in own for w in words) / len(words) < _FOREIGN_SHARE:
+        return None  # no sign of that language's grammar: a list of terms or names
+    return name.capitalize(), float(values[0].value)
