@@ -8,9 +8,11 @@ not in the library: the tests inject it with ``make_aligner=``.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
+import warnings
 
 from paralign.alignment.bead import Alignment, Bead
 from paralign.config import AlignConfig
@@ -18,13 +20,15 @@ from paralign.text.document import Document
 
 
 POISON = "POISON"  # a Chinese side holding this kills the process that aligns it
+WARN = "WARN-ME"  # a Chinese side holding this logs a warning and warns (warnings module)
 
 
 class LineAligner:
     """Sentence *i* with sentence *i*, extras unaligned; the score depends on the lengths.
 
     ``delay``: seconds to sleep per pair (so that a test can kill a batch half-way). A source
-    holding :data:`POISON` SIGKILLs the process aligning it (a pair that kills its worker).
+    holding :data:`POISON` SIGKILLs the process aligning it (a pair that kills its worker);
+    one holding :data:`WARN` logs a warning and issues a Python warning.
     A ``lexicon`` given to ``align`` (a batch's second pass) is recorded in the signature.
     """
 
@@ -38,6 +42,10 @@ class LineAligner:
     def align(self, src: Document, tgt: Document, lexicon: object = None) -> Alignment:
         if any(POISON in t for t in src.texts):
             os.kill(os.getpid(), signal.SIGKILL)
+        if any(WARN in t for t in src.texts):
+            logging.getLogger("paralign.alignment").warning("a warning from process %d",
+                                                            os.getpid())
+            warnings.warn("a Python warning from the aligner", UserWarning, stacklevel=1)
         if self.delay:
             time.sleep(self.delay)
         zh, en = src.texts, tgt.texts

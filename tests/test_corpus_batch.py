@@ -512,3 +512,38 @@ def test_corpus_lexicon_learned_from_the_batch_then_every_pair_realigned(pairs_d
         assert check_consistent(db) == 24
     (sig,) = signatures  # one lexicon for the whole batch
     assert sig.startswith("line-aligner|lexicon:")
+
+
+# (options before "batch", jobs, the warning line expected on stderr)
+WORKER_LOGS = [
+    ([], 2, True),       # workers' warnings reach the parent's log format
+    (["-q"], 2, False),  # and obey -q
+]
+
+
+@pytest.mark.parametrize("before, jobs, shown", WORKER_LOGS)
+def test_worker_warnings_go_through_the_log_format_and_obey_quiet(tmp_path, before, jobs,
+                                                                  shown):
+    from fake_aligners import WARN
+
+    pairs = tmp_path / "pairs"
+    pairs.mkdir()
+    for k in range(3):
+        (pairs / f"d{k}.zh.txt").write_text(f"{WARN}{k}。\n第二句。\n", encoding="utf-8")
+        (pairs / f"d{k}.en.txt").write_text("One.\nTwo.\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, str(BATCH_CLI), "0", *before, "batch", "--presplit",
+                        str(pairs), "-o", str(tmp_path / "c.db"), "-j", str(jobs)],
+                       env=_env(), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.splitlines()
+    logged = [ln for ln in err if "a warning from process" in ln]
+    warned = [ln for ln in err if "a Python warning from the aligner" in ln]
+    if not shown:
+        assert logged == warned == [], r.stderr
+        return
+    # every worker line in the one format, none raw: three pairs, a log line and a warning each
+    assert len(logged) == 3 and all(ln.startswith("paralign: WARNING: ") for ln in logged), err
+    # Python shows a warning once per place and process: once per worker that met one
+    assert 1 <= len(warned) <= 3, err
+    assert all(ln.startswith("paralign: WARNING: UserWarning: ") for ln in warned), err
+    assert not any("warnings.warn" in ln or "Traceback" in ln for ln in err), err

@@ -41,6 +41,7 @@ killing the batch leaves no orphans.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import multiprocessing
@@ -175,8 +176,8 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
     """Align two files, or one bilingual file (``tgt_path=None``), and write the result
     (format ``output_format``, else from the output's suffix; the inputs'
     ``input_format`` from theirs unless given: .txt, .docx, .html, .pdf, .epub, .srt,
-    .vtt). ``write_options`` go to :func:`paralign.corpus.export.write_alignment` (``src_lang``, ``tgt_lang``,
-    ``min_score``, ``skip_null``, ``left_out``).
+    .vtt). ``write_options`` go to :func:`paralign.corpus.export.write_alignment`
+    (``src_lang``, ``tgt_lang``, ``min_score``, ``skip_null``, ``left_out``).
 
     Raises before any work when the output format is unknown, and writes nothing when the
     alignment has no bead pairing both sides (never an empty TMX written silently).
@@ -499,11 +500,48 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(make_aligner: AlignerFactory | None, config: AlignConfig | None,
-                 presplit: bool, parent_pid: int, lexicon: Any = None) -> None:
-    """Runs once in each local worker: tie it to the parent, build the aligner there."""
+                 presplit: bool, parent_pid: int, lexicon: Any = None,
+                 logs: Any = None, log_level: int = logging.WARNING) -> None:
+    """Runs once in each local worker: tie it to the parent, send its log records to the
+    parent, build the aligner there."""
     die_with_parent(parent_pid)
+    if logs is not None:
+        _log_to_parent(logs, log_level)
     worker_aligner(make_aligner, config)
     _worker.update(make=make_aligner, config=config, presplit=presplit, lexicon=lexicon)
+
+
+def _log_to_parent(logs: Any, level: int) -> None:
+    """A spawned worker starts with bare logging: its warnings would print raw on stderr,
+    across the parent's progress bar, and ignore ``-q``. Instead every record (Python
+    warnings too) goes up ``logs`` to the parent, at the parent's level, where
+    :class:`_Relay` hands it to the parent's own handlers."""
+    import logging.handlers
+
+    root = logging.getLogger()
+    for h in root.handlers[:]:
+        root.removeHandler(h)
+    root.addHandler(logging.handlers.QueueHandler(logs))
+    root.setLevel(level)
+    logging.getLogger("paralign").setLevel(level)
+    import warnings
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:  # one line, not two
+        logging.getLogger("py.warnings").warning("%s: %s (%s:%d)", category.__name__, message,
+                                                 os.path.basename(filename), lineno)
+
+    warnings.showwarning = show
+
+
+class _Relay(logging.Handler):
+    """Emits a worker's record through the logger of the same name in this process: its
+    level, its handlers, its format (the command line's, or the caller's)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
 
 
 def _work(job: PairJob) -> PairResult:
@@ -524,12 +562,30 @@ def _run_local(jobs: Iterator[PairJob], n_jobs: int, make_aligner: AlignerFactor
     retried alone in a new pool; a suspect that kills its worker again is the culprit and
     comes back failed. Pairs finished before the break are kept, never rerun.
     """
+    import logging.handlers
+
     ctx = multiprocessing.get_context("spawn")
+    logs = ctx.Queue()
+    relay = logging.handlers.QueueListener(logs, _Relay())
+    relay.start()
+    try:
+        yield from _run_pools(jobs, n_jobs, make_aligner, config, presplit, summary, lexicon,
+                              ctx, logs)
+    finally:
+        relay.stop()
+        logs.close()
+
+
+def _run_pools(jobs: Iterator[PairJob], n_jobs: int, make_aligner: AlignerFactory | None,
+               config: AlignConfig | None, presplit: bool, summary: BatchSummary,
+               lexicon: Any, ctx: Any, logs: Any) -> Iterator[PairResult]:
+    level = logging.getLogger("paralign").getEffectiveLevel()
     suspects: deque[PairJob] = deque()  # in flight when a worker died: retried alone
     unrun: deque[PairJob] = deque()  # taken from ``jobs`` but never submitted
     while True:
         pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(make_aligner, config, presplit, os.getpid(), lexicon))
+                                   initargs=(make_aligner, config, presplit, os.getpid(), lexicon,
+                                             logs, level))
         pending: dict[Future[PairResult], PairJob] = {}
         alone = False  # the one pending job is a suspect run alone
         clean = False
@@ -661,7 +717,7 @@ def run_batch(input: str | os.PathLike[str], output: str | os.PathLike[str], *,
             return (align_job(job, make_aligner, config, presplit, lexicon) for job in todo)
         return _run_local(todo, n_jobs, make_aligner, config, presplit, summary, lexicon)
 
-    with ParallelCorpus(output) as corpus:
+    with _logs_above_bar(progress), ParallelCorpus(output) as corpus:
         stored = {d.doc_id: d.meta.get("sha256") for d in corpus.docs()}
         replace: set[str] = set()
         by_id = {it.doc_id: it for it in items}
@@ -762,6 +818,16 @@ class _NoBar:
 
     def close(self) -> None:
         pass
+
+
+def _logs_above_bar(progress: bool) -> Any:
+    """While a bar is drawn, log lines (this process's and the workers') are printed above
+    it instead of across it."""
+    if not progress:
+        return contextlib.nullcontext()
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    return logging_redirect_tqdm()
 
 
 def _progress_bar(total: int, progress: bool, desc: str = "aligning") -> Any:
