@@ -105,3 +105,28 @@ def test_line_spans_match_the_old_splitter_on_every_slice(text):
     for s in range(len(text) + 1):
         for e in [None, *range(s, len(text) + 1)]:
             assert line_spans(text, s, e) == _reference_line_spans(text, s, e), (text, s, e)
+
+
+# (parallelism, confidences of the beads pairing both sides, verdict): "no" needs both signs
+JUDGED = [
+    (0.05, [0.4, 0.5, 0.3, 0.6], "no"),       # unrelated: few neighbours, unsure beads
+    (0.12, [0.95, 0.9, 0.97, 0.6], "yes"),    # a genealogy: few neighbours, sure beads
+    (0.60, [0.3, 0.4, 0.2, 0.5], "yes"),      # neighbours agree with the path
+    (0.29, [0.79, 0.79, 0.79], "no"),         # both just under their lines
+    (0.30, [0.1, 0.1, 0.1], "yes"),           # parallelism on the line: not below it
+    (0.10, [0.80, 0.80, 0.80], "yes"),        # confidence on the line
+    (0.00, [], "no"),                          # nothing paired at all
+]
+
+
+@pytest.mark.parametrize("par, confs, verdict", JUDGED)
+def test_the_verdict_needs_low_parallelism_and_unsure_beads(par, confs, verdict):
+    from paralign.alignment.bead import Bead
+    from paralign.alignment.confidence import parallel_verdict
+    from paralign.text import from_sentences
+
+    beads = [Bead((k,), (k,), c) for k, c in enumerate(confs)] + [Bead((len(confs),), (), 0.5)]
+    n = len(beads)
+    sdoc = from_sentences([f"第{k}句。" for k in range(max(n, 3))])
+    tdoc = from_sentences([f"Sentence {k}." for k in range(max(n, 3))])
+    assert parallel_verdict(sdoc, tdoc, par, beads) == verdict

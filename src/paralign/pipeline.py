@@ -894,15 +894,14 @@ def run_demo(output: str | os.PathLike[str] = "out/demo.tmx", *,
         al = aligner.align(zh, en)
         first = first or al
         corpus.add(al, doc_id=doc_id, meta={"origin": "paralign sample corpora"})
-        kinds = ", ".join(f"{k}:{v}" for k, v in list(al.kinds().items())[:5])
         lines.append(f"  {doc_id:<28} {len(zh):4d} x {len(en):<4d} sentences -> "
-                     f"{len(al.beads):4d} beads ({kinds}); parallelism {al.parallelism:.2f}; "
-                     f"{time.perf_counter() - t0:.1f}s")
+                     f"{len(al.beads):4d} beads ({al.describe_kinds()}); parallelism "
+                     f"{al.parallelism:.2f}; {time.perf_counter() - t0:.1f}s")
     other = sorted((root / "abstracts").glob("002_*.txt"))
     if seed and other:
         al = aligner.align(pairs[0][1], read_side(other[0]))  # the seed's Chinese side
         lines.append(f"  non-parallel check: seed Chinese vs {other[0].name}: "
-                     f"parallelism {al.parallelism:.2f} (translations score higher)")
+                     f"parallelism {al.parallelism:.2f}, translations? {al.stats['parallel']}")
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
     n = corpus.to_tmx(out)

@@ -284,7 +284,7 @@ class Aligner:
                                      lexicon) for ch in _progress(chunks, c.progress)]
         beads = [b for r in results for b in r.beads]
         par = parallelism(nn, beads, len(sdoc), len(tdoc))
-        verdict = parallel_verdict(sdoc, tdoc, par)
+        verdict = parallel_verdict(sdoc, tdoc, par, beads)
         stats: dict[str, Any] = {
             "parallel": verdict,
             "encoder": "+".join(self.encoder_names),

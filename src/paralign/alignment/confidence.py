@@ -24,8 +24,8 @@ from .calibration import bead_confidences
 from .dp import Band
 from .neighbours import MutualNeighbours
 
-__all__ = ["path_beads", "parallelism", "parallel_verdict", "NULL_CONF", "PARALLELISM_WARN",
-           "TOO_SHORT"]
+__all__ = ["path_beads", "parallelism", "parallel_verdict", "median_confidence", "NULL_CONF",
+           "PARALLELISM_WARN", "TOO_SHORT", "CONFIDENT_PATH"]
 
 log = logging.getLogger("paralign.alignment")
 
@@ -35,9 +35,16 @@ CONF_DECIMALS = 4
 # Below this document-level parallelism score the two texts are reported as not parallel...
 PARALLELISM_WARN = 0.3
 # ...when both have at least this many sentences: with fewer, a couple of sentences always
-# find each other as nearest neighbours, and the verdict is TOO_SHORT.
+# find each other as nearest neighbours, and the verdict is TOO_SHORT...
 MIN_SENTENCES_TO_JUDGE = 3
 TOO_SHORT = "too short to judge"
+# ...and when the path's beads are not confident all the same (median confidence of the beads
+# pairing both sides below this). A text of names and numbers (a genealogy: "Adam, Sheth,
+# Enosh,") has few mutual nearest neighbours in the encoder's space, but the dictionary's
+# names and numbers agree bead by bead: 1 Chronicles 1 scores 0.12 parallelism and 0.94
+# median confidence. Measured by bench/confidence.py: translations 0.85 or more, a text
+# against another's translation 0.71 or less.
+CONFIDENT_PATH = 0.8
 # A mutual match counts as agreeing with the path when its target sentence lies within this
 # many sentences of the bead's target side (a neighbour bead's sentence is a near miss).
 MATCH_SLACK = 2
@@ -80,10 +87,13 @@ def parallelism(nn: MutualNeighbours, beads: Sequence[Bead], n: int, m: int) -> 
     return round(hits / min(len(nn.rows), max(1, int(m / nn.step))), CONF_DECIMALS)
 
 
-def parallel_verdict(sdoc: Document, tdoc: Document, par: float) -> str:
+def parallel_verdict(sdoc: Document, tdoc: Document, par: float,
+                     beads: Sequence[Bead] = ()) -> str:
     """The verdict on a pair, ``"yes"``, ``"no"`` or :data:`TOO_SHORT`, said in the log.
 
-    "no" is a warning. Too short to judge is a warning for files (the command line, where
+    "no" needs two signs: a parallelism score below :data:`PARALLELISM_WARN` and a median
+    confidence of the ``beads`` that pair both sides below :data:`CONFIDENT_PATH`. It is a
+    warning. Too short to judge is a warning for files (the command line, where
     a user can act on it) and an info line for strings and lists (a program aligning
     snippets on purpose does not want a warning per call).
     """
@@ -96,7 +106,15 @@ def parallel_verdict(sdoc: Document, tdoc: Document, par: float) -> str:
                 len(tdoc), MIN_SENTENCES_TO_JUDGE)
         return TOO_SHORT
     if par < PARALLELISM_WARN:
-        log.warning("%s do not look like translations of each other (parallelism %.2f)",
-                    names, par)
-        return "no"
+        conf = median_confidence(beads)
+        if conf < CONFIDENT_PATH:
+            log.warning("%s do not look like translations of each other (parallelism %.2f, "
+                        "median bead confidence %.2f)", names, par, conf)
+            return "no"
     return "yes"
+
+
+def median_confidence(beads: Sequence[Bead]) -> float:
+    """Median confidence of the beads that pair both sides (0 when there is none)."""
+    scores = [b.score for b in beads if b.src and b.tgt]
+    return float(np.median(scores)) if scores else 0.0
