@@ -84,4 +84,41 @@ def test_warm_loads_the_kernels(monkeypatch, off, expected):
     monkeypatch.setenv("PARALIGN_NO_NUMBA", off)
     assert kernels.warm() is expected
     if expected:  # the float32 signature the search uses is compiled (or read from the cache)
-        assert len(kernels.compiled("dp_rows").signatures) >= 1
+        assert all(len(kernels.compiled(k).signatures) >= 1 for k in ("dp_rows", "lex_counts"))
+
+
+# -- the dictionary evidence's word counts -----------------------------------------------
+ZH_POOL = ["我们喝水。", "陈清扬是医生。", "他有三十二本书。", "一九七六年，他在北京。", "她很漂亮。",
+           "老人在河边钓鱼。", "上帝说，要有光。", "。", "他用 Python 写程序。", "书和水。"]
+EN_POOL = ["We drink water.", "Chen Qingyang is a doctor.", "He has thirty-two books.",
+           "In 1976 he was in Beijing.", "She is very beautiful.", "The old man fished by the river.",
+           "God said, let there be light.", "!", "He writes programs in Python.", "Books and water."]
+
+
+def _lex_problem(seed: int, n: int, m: int) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(seed)
+    return ([ZH_POOL[k] for k in rng.integers(len(ZH_POOL), size=n)],
+            [EN_POOL[k] for k in rng.integers(len(EN_POOL), size=m)])
+
+
+@pytest.mark.parametrize("seed,n,m,k,max_total", [
+    (0, 12, 15, 3, 4), (1, 30, 22, 5, 6), (2, 1, 9, 4, 5), (3, 9, 1, 4, 5), (4, 3, 3, 5, 6),
+    (5, 40, 60, 2, None),
+])
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_lexical_counts_compiled_match_numpy(monkeypatch, seed, n, m, k, max_total, how):
+    from paralign.alignment import lexical
+
+    zh, en = _lex_problem(seed, n, m)
+    monkeypatch.setattr(lexical, "KERNEL_CELLS", 0)
+    monkeypatch.setattr(lexical, "compiled", lambda name: None)
+    ref = lexical.LexicalEvidence(zh, en, k, k, max_total).f
+    if how == "python":
+        monkeypatch.setattr(lexical, "compiled", lambda name: getattr(kernels, name))
+    else:
+        assert kernels.compiled("lex_counts") is not None, "numba is not available"
+        monkeypatch.setattr(lexical, "compiled", kernels.compiled)
+    got = lexical.LexicalEvidence(zh, en, k, k, max_total).f
+    assert set(got) == set(ref) and ref
+    for key in ref:
+        assert got[key].dtype == ref[key].dtype and np.array_equal(got[key], ref[key]), key

@@ -82,3 +82,12 @@ def test_en_words_equal_nltk_regexp_tokenizer() -> None:
     texts = _sample_texts("en")[:400] + ["naïve café—résumé’s co-op’s 3,000.5% U.S.A. …", "e\u0301t\u00e9"]
     for t in texts:
         assert [(w.start, w.end) for w in words(t, "en")] == list(nltk_tok.span_tokenize(t)), t
+
+
+@pytest.mark.parametrize("text", ["我们在互联网上使用软件。", "我們在網際網路上使用軟體。",
+                                  "戈巴契夫 M. S. Gorbachev 的選集", ""])
+def test_zh_word_texts_are_the_words_memoized(text: str) -> None:
+    from paralign.text.words import zh_word_texts
+
+    assert list(zh_word_texts(text)) == [t.text for t in words(text, "zh")]
+    assert zh_word_texts(text) is zh_word_texts(text)

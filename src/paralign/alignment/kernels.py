@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["compiled", "dp_rows", "numba_enabled", "warm"]
+__all__ = ["compiled", "dp_rows", "lex_counts", "numba_enabled", "warm"]
 
 log = logging.getLogger("paralign.alignment")
 
@@ -129,7 +129,7 @@ def dp_rows(D: np.ndarray, arg: np.ndarray, kk: np.ndarray, stacked: np.ndarray,
 
 def warm() -> bool:
     """Import numba and load the compiled kernels for the argument types the search uses
-    (float32 scores), so that the first long document does not pay it; False without numba."""
+    (float32 scores; the dictionary evidence's int64 lists), so that the first long document does not pay it; False without numba."""
     kernel = compiled("dp_rows")
     if kernel is None:
         return False
@@ -138,4 +138,65 @@ def warm() -> bool:
            np.zeros((1, 1, 1), np.float32), np.ones(1, np.int64), np.zeros(1, np.int64),
            np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros((1, 1), np.float32),
            np.zeros(1, np.float32))
+    i0, i1 = np.zeros(0, np.int64), np.zeros(1, np.int64)
+    compiled("lex_counts")(i0, i1, i0, np.zeros(2, np.int64), i0, np.zeros(2, np.int64), i0,
+                           np.zeros((1, 1), np.uint8), np.zeros((1, 1, 1)), np.zeros((1, 1, 1)))
     return True
+
+
+def lex_counts(tok_sent: np.ndarray, tok_ptr: np.ndarray, tok_ids: np.ndarray,
+               post_ptr: np.ndarray, post_sent: np.ndarray, en_ptr: np.ndarray,
+               en_ids: np.ndarray, U: np.ndarray, per: np.ndarray, expl: np.ndarray) -> None:
+    """The two word counts of :class:`paralign.alignment.lexical.LexicalEvidence`, from
+    sparse lists instead of dense token x sentence matrices.
+
+    Chinese tokens ``t`` (of sentence ``tok_sent[t]``) offer the vocabulary words
+    ``tok_ids[tok_ptr[t]:tok_ptr[t + 1]]``; vocabulary word ``k`` occurs in the English
+    sentences ``post_sent[post_ptr[k]:post_ptr[k + 1]]`` (ascending); English sentence ``j``
+    has the vocabulary words ``en_ids[en_ptr[j]:en_ptr[j + 1]]``; ``U`` (n, V) uint8 marks the
+    words each Chinese sentence explains. Filled (both zeroed by the caller, float64):
+
+    * ``per[b - 1, i, w]``: tokens of Chinese sentence ``i`` with a word in English
+      sentences ``w .. w + b - 1`` (windows ``w <= m - b``);
+    * ``expl[a - 1, p, j]``: words of English sentence ``j`` explained by Chinese sentences
+      ``p .. p + a - 1`` (windows ``p <= n - a``).
+
+    Both are counts (exact in any order of summation), so they equal the numpy code's.
+    """
+    ke, n, m = per.shape
+    kz = expl.shape[0]
+    V = U.shape[1]
+    row = np.zeros(m, np.uint8)
+    pre = np.zeros(m + 1, np.int64)
+    for t in range(len(tok_sent)):
+        lo_t, hi_t = tok_ptr[t], tok_ptr[t + 1]
+        if hi_t == lo_t:
+            continue
+        for j in range(m):
+            row[j] = 0
+        for q in range(lo_t, hi_t):
+            k = tok_ids[q]
+            for r in range(post_ptr[k], post_ptr[k + 1]):
+                row[post_sent[r]] = 1
+        for j in range(m):
+            pre[j + 1] = pre[j] + row[j]
+        i = tok_sent[t]
+        for b in range(1, ke + 1):
+            for w in range(m - b + 1):
+                if pre[w + b] - pre[w] > 0:
+                    per[b - 1, i, w] += 1.0
+    ua = np.zeros(V, np.uint8)
+    for p in range(n):
+        for k in range(V):
+            ua[k] = 0
+        for a in range(1, kz + 1):
+            if p + a > n:
+                break
+            for k in range(V):
+                if U[p + a - 1, k]:
+                    ua[k] = 1
+            for j in range(m):
+                c = 0
+                for q in range(en_ptr[j], en_ptr[j + 1]):
+                    c += ua[en_ids[q]]
+                expl[a - 1, p, j] = c

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..text.han import DICTIONARY_HAN, DICTIONARY_RANGES
+from .kernels import compiled
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
@@ -194,11 +195,11 @@ def _dictionary_words(t: str, gloss: dict[str, str]) -> list[str]:
 def zh_tokens(text: str, lexicon: Lexicon | None = None) -> list[frozenset[str]]:
     """The English words each Chinese token may be rendered by (tokens with none are dropped):
     CC-CEDICT's, and those a ``lexicon`` learned from the texts adds."""
-    from ..text.words import words
+    from ..text.words import zh_word_texts
 
     out = []
-    for tok in words(text, "zh"):
-        t = tok.text.strip()
+    for t in zh_word_texts(text):
+        t = t.strip()
         g = _token_glosses(t)
         if lexicon is not None:
             extra = lexicon.glosses(t.lower() if t.isascii() else t)
@@ -250,6 +251,91 @@ def en_tokens(text: str) -> set[str]:
     return out
 
 
+# Blocks of at least this many sentence pairs count their words with the compiled kernel
+# (importing numba costs more than a short document's whole evidence).
+KERNEL_CELLS = 20_000
+
+
+def _counts_numpy(so: np.ndarray, r_idx: list[int], c_idx: list[int],
+                  etoks: list[set[str]], vocab: dict[str, int], n: int, m: int, V: int,
+                  kz: int, ke: int
+                  ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """The word counts of :class:`LexicalEvidence` with dense matrices: for each English
+    window size b, ``per[b][i, w]`` the tokens of Chinese sentence i with a word in English
+    window w; for each Chinese window size a, ``expl[a][p, j]`` the words of English sentence
+    j explained by Chinese window p (see :func:`paralign.alignment.kernels.lex_counts`)."""
+    T = len(so)
+    Ej = np.zeros((V, m), np.float32)                       # vocabulary of each en sentence
+    for j, e in enumerate(etoks):
+        for w in e:
+            k = vocab.get(w)
+            if k is not None:
+                Ej[k, j] = 1.0
+    U = np.zeros((n, V), np.float32)                        # vocabulary each sentence explains
+    if T:
+        U[so[r_idx], c_idx] = 1.0
+    # H[t, j]: how many of token t's English words sentence j has. Each token offers a few
+    # words: summed as rows of Ej rather than multiplied by a mostly empty token x word matrix
+    H = np.zeros((T, m), np.float32)                        # tokens x en sentences
+    if r_idx:
+        rr = np.asarray(r_idx, np.int64)
+        firsts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
+        H[rr[firsts]] = np.add.reduceat(Ej[np.asarray(c_idx, np.int64)], firsts, axis=0)
+    Hc = np.zeros((T, m + 1), np.float32)
+    np.cumsum(H, axis=1, out=Hc[:, 1:])
+    ntok = np.bincount(so, minlength=n)
+    Uc = np.zeros((n + 1, V), np.float32)
+    np.cumsum(U, axis=0, out=Uc[1:])
+    # first token row of each sentence, for summing token rows sentence by sentence
+    first = np.searchsorted(so, np.arange(n)) if T else np.zeros(n, np.int64)
+    has_tok = ntok > 0
+    expl: dict[int, np.ndarray] = {}
+    for a in range(1, kz + 1):
+        if n - a + 1 <= 0:
+            continue
+        Ua = (Uc[a:] - Uc[:-a] > 0).astype(np.float32)
+        expl[a] = Ua @ Ej
+    per_b: dict[int, np.ndarray] = {}
+    for b in range(1, ke + 1):
+        if m - b + 1 <= 0:
+            continue
+        hit = (Hc[:, b:] - Hc[:, :-b] > 0).astype(np.float32)     # tokens x en windows
+        per = np.zeros((n, m - b + 1))
+        if T:
+            per[has_tok] = np.add.reduceat(hit, first[has_tok], axis=0)
+        per_b[b] = per
+    return per_b, expl
+
+
+def _counts_compiled(kernel, so: np.ndarray, r_idx: list[int], c_idx: list[int],
+                     etoks: list[set[str]], vocab: dict[str, int], n: int, m: int, V: int,
+                     kz: int, ke: int) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """:func:`_counts_numpy` by :func:`paralign.alignment.kernels.lex_counts`, from sparse
+    lists: the dense token x sentence matrices cost most of a long document's evidence."""
+    T = len(so)
+    rr = np.asarray(r_idx, np.int64)
+    tok_ptr = np.searchsorted(rr, np.arange(T + 1)) if T else np.zeros(1, np.int64)
+    tok_ids = np.asarray(c_idx, np.int64)
+    en_lists = [sorted(k for k in (vocab.get(w) for w in e) if k is not None) for e in etoks]
+    en_ptr = np.zeros(m + 1, np.int64)
+    np.cumsum([len(x) for x in en_lists], out=en_ptr[1:])
+    en_ids = np.fromiter((k for x in en_lists for k in x), np.int64, int(en_ptr[-1]))
+    # postings: the English sentences of each vocabulary word, ascending
+    sent_of_id = np.repeat(np.arange(m, dtype=np.int64), np.diff(en_ptr))
+    order = np.argsort(en_ids, kind="stable")
+    post_sent = sent_of_id[order]
+    post_ptr = np.zeros(V + 1, np.int64)
+    np.cumsum(np.bincount(en_ids, minlength=V), out=post_ptr[1:])
+    U = np.zeros((n, V), np.uint8)
+    if T:
+        U[so[rr], tok_ids] = 1
+    per = np.zeros((ke, n, m))
+    expl = np.zeros((kz, n, m))
+    kernel(so, tok_ptr, tok_ids, post_ptr, post_sent, en_ptr, en_ids, U, per, expl)
+    return ({b: per[b - 1, :, :m - b + 1] for b in range(1, ke + 1) if m - b + 1 > 0},
+            {a: expl[a - 1, :n - a + 1, :] for a in range(1, kz + 1) if n - a + 1 > 0})
+
+
 class LexicalEvidence:
     """Dictionary F-scores of every (Chinese window, English window) pair of a block."""
 
@@ -272,12 +358,6 @@ class LexicalEvidence:
                 if w in glossed:
                     vocab.setdefault(w, len(vocab))
         n, m, V = len(zh), len(en), max(len(vocab), 1)
-        Ej = np.zeros((V, m), np.float32)
-        for j, e in enumerate(etoks):
-            for w in e:
-                k = vocab.get(w)
-                if k is not None:
-                    Ej[k, j] = 1.0
         r_idx: list[int] = []
         c_idx: list[int] = []
         sent_of: list[int] = []
@@ -292,47 +372,26 @@ class LexicalEvidence:
                         c_idx.append(k)
         T = len(sent_of)
         so = np.array(sent_of, dtype=np.int64)
-        U = np.zeros((n, V), np.float32)                        # vocabulary each sentence explains
-        if T:
-            U[so[r_idx], c_idx] = 1.0
-        # H[t, j]: how many of token t's English words sentence j has. Each token offers a few
-        # words: summed as rows of Ej rather than multiplied by a mostly empty token x word matrix
-        H = np.zeros((T, m), np.float32)                        # tokens x en sentences
-        if r_idx:
-            rr = np.asarray(r_idx, np.int64)
-            firsts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
-            H[rr[firsts]] = np.add.reduceat(Ej[np.asarray(c_idx, np.int64)], firsts, axis=0)
-        Hc = np.zeros((T, m + 1), np.float32)
-        np.cumsum(H, axis=1, out=Hc[:, 1:])
         ntok = np.bincount(so, minlength=n).astype(float)
         nen = np.array([max(1, len(e)) for e in etoks], float)
-        Uc = np.zeros((n + 1, V), np.float32)
-        np.cumsum(U, axis=0, out=Uc[1:])
         tc = np.concatenate([[0.0], np.cumsum(ntok)])
         ec = np.concatenate([[0.0], np.cumsum(nen)])
-        # first token row of each sentence, for summing token rows sentence by sentence
-        first = np.searchsorted(so, np.arange(n)) if T else np.zeros(n, np.int64)
-        has_tok = ntok > 0
+        kernel = compiled("lex_counts") if n * m >= KERNEL_CELLS else None
+        if kernel is not None:
+            per_b, expl_a = _counts_compiled(kernel, so, r_idx, c_idx, etoks, vocab, n, m, V,
+                                             kz, ke)
+        else:
+            per_b, expl_a = _counts_numpy(so, r_idx, c_idx, etoks, vocab, n, m, V, kz, ke)
         self.nz, self.ne = n, m
         self.f: dict[tuple[int, int], np.ndarray] = {}
-        # English words of each English sentence explained by each Chinese window (size a)
+        # English words of each English sentence explained by each Chinese window (size a),
+        # summed along the English sentences
         expl: dict[int, np.ndarray] = {}
-        for a in range(1, kz + 1):
-            if n - a + 1 <= 0:
-                continue
-            Ua = (Uc[a:] - Uc[:-a] > 0).astype(np.float32)
-            he = Ua @ Ej
+        for a, he in expl_a.items():
             hc = np.zeros((len(he), m + 1))
             np.cumsum(he, axis=1, out=hc[:, 1:])
             expl[a] = hc
-        for b in range(1, ke + 1):
-            if m - b + 1 <= 0:
-                continue
-            hit = (Hc[:, b:] - Hc[:, :-b] > 0).astype(np.float32)     # tokens x en windows
-            per = np.zeros((n, m - b + 1))
-            if T:
-                sums = np.add.reduceat(hit, first[has_tok], axis=0)
-                per[has_tok] = sums
+        for b, per in per_b.items():
             pc = np.zeros((n + 1, m - b + 1))
             np.cumsum(per, axis=0, out=pc[1:])
             ne = (ec[b:] - ec[:-b])[None, :]

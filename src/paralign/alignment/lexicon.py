@@ -42,11 +42,11 @@ _CONTENT = re.compile(f"[{DICTIONARY_RANGES}0-9A-Za-z]")
 def zh_words(text: str) -> tuple[str, ...]:
     """jieba words of a Chinese sentence that can carry meaning (punctuation dropped; Latin
     words lower-cased). Memoized: the two passes and the corpus pass read each sentence."""
-    from ..text.words import words
+    from ..text.words import zh_word_texts
 
     out = []
-    for tok in words(text, "zh"):
-        t = tok.text.strip()
+    for t in zh_word_texts(text):
+        t = t.strip()
         if t and _CONTENT.search(t):
             out.append(t.lower() if t.isascii() else t)
     return tuple(out)

@@ -20,7 +20,10 @@ matrix and the same quantities come from whole-matrix arithmetic on its 2-D pref
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -73,6 +76,24 @@ class SideVectors:
 
     def exact_starts(self, k: int) -> np.ndarray:
         return np.flatnonzero(self.has[k]) if k in self.has else np.zeros(0, int)
+
+
+@functools.cache
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager:
+    """BLAS limited to one thread, for the many small products of a band's strip.
+
+    Why: each is a few dozen rows by a few hundred columns; a second BLAS thread saves
+    nothing there, and on a busy machine every product waits for it to be scheduled (25x
+    slower measured with two cores under load: most of a long document's search). One
+    thread also makes the strip the same on every machine, whatever its core count.
+    """
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _topk_mean(S: np.ndarray, k: int) -> np.ndarray:
@@ -138,12 +159,19 @@ class BandSimilarities:
             raise ValueError("dense scoring needs a band that is the whole lattice")
         self.strip_hi = np.minimum(a_hi, m)
         self.strip_w = width
-        self.strips = []
+        with one_blas_thread():
+            self.strips = self._strips(a_lo, width)
+
+    def _strips(self, a_lo: np.ndarray, width: int) -> list[np.ndarray]:
+        """Per encoder, the (n, width) strip: row p holds source sentence p's similarities
+        to target sentences ``a_lo[p] ..`` (-inf past ``strip_hi[p]``)."""
+        n, m = self.n, self.m
+        strips = []
         cols = np.arange(width)
         block = 64
         for sx, tx in zip(self.src, self.tgt):
             if self._dense and width == m:  # the whole single similarity matrix
-                self.strips.append((sx.single @ tx.single.T).astype(np.float32, copy=False))
+                strips.append((sx.single @ tx.single.T).astype(np.float32, copy=False))
                 continue
             st = np.full((n, width), -np.inf, np.float32)
             for s in range(0, n, block):
@@ -156,7 +184,8 @@ class BandSimilarities:
                 ok = (a_lo[s:e, None] + cols[None, :]) < self.strip_hi[s:e, None]
                 vals = np.take_along_axis(D, np.clip(q, 0, D.shape[1] - 1), axis=1)
                 st[s:e] = np.where(ok, vals, -np.inf)
-            self.strips.append(st)
+            strips.append(st)
+        return strips
 
     def single(self, e: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         """Similarities of source sentences P to target sentences Q (-inf off the strip)."""
