@@ -51,14 +51,17 @@ def _docs(data: Path, name: str) -> list[tuple[Path, Path]]:
 
 
 def _forget() -> None:
-    """Drop what the use-m3 composer and the dictionary remember in memory (a cold run)."""
+    """Drop what the use-m3 composer, the dictionary and the word memo remember in memory
+    (a cold run)."""
     from paralign.alignment.lexical import _token_glosses
     from paralign.embed.bundled import _engines
+    from paralign.text.words import forget_zh_words
 
     comp = _engines.get("usem3-composer")
     if comp is not None:
         comp.clear()
     _token_glosses.cache_clear()
+    forget_zh_words()
 
 
 def measure_mac_dev(data: Path) -> dict:

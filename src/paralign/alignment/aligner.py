@@ -298,6 +298,11 @@ class Aligner:
         blocks = [blk for whole in stretches
                   for blk in paragraph_blocks(sdoc, tdoc, whole, c.paragraph_anchors)]
         t_chunk = time.perf_counter()
+        if c.cache and c.lexical_weight and {sdoc.lang, tdoc.lang} == {"zh", "en"}:
+            from ..text.word_cache import preload
+
+            zdoc = sdoc if sdoc.lang == "zh" else tdoc
+            preload([x.norm for x in zdoc.sentences], c.cache_dir)
         chunks = [ch for blk in blocks
                   for ch in chunk_block(blk, singles_s, singles_t, lengths.src, lengths.tgt,
                                         params)]

@@ -240,6 +240,12 @@ def _token_glosses(t: str) -> frozenset[str]:
 
 def en_tokens(text: str) -> set[str]:
     """Content words of an English sentence, stemmed (and unstemmed, for names)."""
+    return set(_en_token_set(text))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _en_token_set(text: str) -> frozenset[str]:
+    """:func:`en_tokens`, memoized: each pass of the aligner reads every sentence again."""
     out: set[str] = set()
     for w in re.findall(r"[A-Za-z]+|\d+", text):
         lw = w.lower()
@@ -248,7 +254,7 @@ def en_tokens(text: str) -> set[str]:
         out.add(lw)
         if not lw.isdigit():
             out.add(stem(lw))
-    return out
+    return frozenset(out)
 
 
 # Blocks of at least this many sentence pairs count their words with the compiled kernel
@@ -257,7 +263,7 @@ KERNEL_CELLS = 20_000
 
 
 def _counts_numpy(so: np.ndarray, r_idx: list[int], c_idx: list[int],
-                  etoks: list[set[str]], vocab: dict[str, int], n: int, m: int, V: int,
+                  etoks: list[frozenset[str]], vocab: dict[str, int], n: int, m: int, V: int,
                   kz: int, ke: int
                   ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
     """The word counts of :class:`LexicalEvidence` with dense matrices: for each English
@@ -308,7 +314,7 @@ def _counts_numpy(so: np.ndarray, r_idx: list[int], c_idx: list[int],
 
 
 def _counts_compiled(kernel, so: np.ndarray, r_idx: list[int], c_idx: list[int],
-                     etoks: list[set[str]], vocab: dict[str, int], n: int, m: int, V: int,
+                     etoks: list[frozenset[str]], vocab: dict[str, int], n: int, m: int, V: int,
                      kz: int, ke: int) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
     """:func:`_counts_numpy` by :func:`paralign.alignment.kernels.lex_counts`, from sparse
     lists: the dense token x sentence matrices cost most of a long document's evidence."""
@@ -345,13 +351,14 @@ class LexicalEvidence:
         ``max_total`` sentences in one bead (pairs beyond it are never asked for); a
         ``lexicon`` learned from the texts adds its word pairs to CC-CEDICT's."""
         ztoks = [zh_tokens(s, lexicon) for s in zh]
-        etoks = [en_tokens(s) for s in en]
+        etoks = [_en_token_set(s) for s in en]
+        # tokens share their gloss sets (memoized per token): each distinct one is read once
+        distinct: dict[frozenset[str], None] = {}
+        for toks in ztoks:
+            distinct.update(dict.fromkeys(toks))
         # only English words that some Chinese token can explain matter to the products
         # below (the precision's denominator counts all of them separately)
-        glossed: set[str] = set()
-        for toks in ztoks:
-            for g in toks:
-                glossed |= g
+        glossed: set[str] = set().union(*distinct)
         vocab: dict[str, int] = {}
         for e in etoks:
             for w in e:
@@ -361,15 +368,15 @@ class LexicalEvidence:
         r_idx: list[int] = []
         c_idx: list[int] = []
         sent_of: list[int] = []
+        ids_of = {g: [vocab[w] for w in g if w in vocab] for g in distinct}
         for i, toks in enumerate(ztoks):
             for g in toks:
                 t = len(sent_of)
                 sent_of.append(i)
-                for w in g:
-                    k = vocab.get(w)
-                    if k is not None:
-                        r_idx.append(t)
-                        c_idx.append(k)
+                ids = ids_of[g]
+                if ids:
+                    r_idx.extend([t] * len(ids))
+                    c_idx.extend(ids)
         T = len(sent_of)
         so = np.array(sent_of, dtype=np.int64)
         ntok = np.bincount(so, minlength=n).astype(float)

@@ -348,7 +348,7 @@ class UseM3Composer:
         """Vectors of ``texts`` (as the model gives them), remembering their parts."""
         if self._i is None:
             return np.asarray(self.engine.encode(list(texts)), dtype=np.float32)
-        with self._i.blas_limits():
+        with self._i.blas_limits(sum(map(len, texts))):
             return self._embed(texts)
 
     def _embed(self, texts: Sequence[str], remember: bool = True) -> np.ndarray:
@@ -410,7 +410,7 @@ class UseM3Composer:
         if self._i is None:
             return np.asarray(self.engine.encode([joiner.join(w) for w in windows]),
                               dtype=np.float32)
-        with self._i.blas_limits():
+        with self._i.blas_limits(sum(len(t) for w in windows for t in w)):
             return self._embed_windows(windows, joiner)
 
     def _embed_windows(self, windows: Sequence[Sequence[str]], joiner: str) -> np.ndarray:

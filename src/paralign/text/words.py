@@ -13,9 +13,11 @@ import functools
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Token", "words", "zh_word_texts"]
+__all__ = ["Token", "words", "zh_word_texts", "zh_words_known", "remember_zh_words",
+           "forget_zh_words"]
 
 log = logging.getLogger("paralign.text")
 
@@ -114,12 +116,38 @@ def words(text: str, lang: str) -> list[Token]:
 
 
 
-@functools.lru_cache(maxsize=100_000)
+# The memo of zh_word_texts: text -> its words, oldest first out beyond ZH_MEMO texts.
+_zh_memo: dict[str, tuple[str, ...]] = {}
+ZH_MEMO = 100_000
+
+
 def zh_word_texts(text: str) -> tuple[str, ...]:
     """The words of Chinese ``text`` (:func:`words`) as strings, interned, memoized.
 
     Why: the dictionary evidence and the lexicon learned from the first pass read every
     Chinese sentence of a document in each pass (three times when the aligner realigns),
     and jieba is most of their cost; interned strings keep a long document's memo small.
+    :func:`paralign.text.word_cache.preload` fills the memo from the on-disk word cache.
     """
-    return tuple(sys.intern(t.text) for t in words(text, "zh"))
+    got = _zh_memo.get(text)
+    if got is None:
+        got = tuple(sys.intern(t.text) for t in words(text, "zh"))
+        remember_zh_words(text, got)
+    return got
+
+
+def zh_words_known(text: str) -> bool:
+    """Whether :func:`zh_word_texts` of ``text`` is in the memo."""
+    return text in _zh_memo
+
+
+def remember_zh_words(text: str, ws: Sequence[str]) -> None:
+    """Put the words of ``text`` (from the word cache) into the memo of :func:`zh_word_texts`."""
+    _zh_memo[text] = tuple(sys.intern(w) for w in ws)
+    while len(_zh_memo) > ZH_MEMO:
+        _zh_memo.pop(next(iter(_zh_memo)), None)
+
+
+def forget_zh_words() -> None:
+    """Empty the memo of :func:`zh_word_texts` (benchmarks of a cold start)."""
+    _zh_memo.clear()
