@@ -96,7 +96,7 @@ def test_unknown_model_fails_fast_in_a_fresh_process() -> None:
     env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}  # our code must force it
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     secs, torch_loaded = out.stdout.split()
-    assert float(secs) < 5.0 and torch_loaded == "False", out.stderr
+    assert float(secs) < 10.0 and torch_loaded == "False", out.stderr  # no hub retries
 
 
 def test_register_encoder_and_protocol() -> None:

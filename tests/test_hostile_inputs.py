@@ -202,3 +202,36 @@ def test_batch_folder_with_names_that_are_not_utf8(tmp_path, capsys, monkeypatch
     with ParallelCorpus(tmp_path / "c.db", readonly=True) as c:
         assert sorted(c.doc_ids()) == sorted([shown, "ok"])
     corpus_ok(tmp_path / "c.db", 2)
+
+
+# Closed standard streams (a command started with <&- or >&-), and standard input asked for
+# twice: (shell redirection, paralign arguments, what the one-line error says).
+CLOSED_STREAMS = [
+    ("<&-", ["segment", "-"], "standard input is closed"),
+    ("<&-", ["align", "-", "{en}", "-o", "{out}"], "standard input is closed"),
+    ("<&-", ["align", "-", "-o", "{out}"], "standard input is closed"),  # one bilingual stdin
+    ("", ["align", "-", "-", "-o", "{out}"], "given for both sides"),
+    (">&-", ["segment", "{zh}"], "standard output is closed"),
+    (">&-", ["align", "{zh}", "{en}", "-o", "-"], "standard output is closed"),
+    (">&-", ["align", "{zh}", "{en}", "-o", "{out}"], "standard output is closed"),
+    (">&-", ["stats", "{out}"], "standard output is closed"),
+]
+
+
+@pytest.mark.parametrize("redirect, argv, message", CLOSED_STREAMS)
+def test_closed_standard_streams_are_one_line(tmp_path, redirect, argv, message):
+    import subprocess
+    import sys
+
+    zh, en = tmp_path / "zh.txt", tmp_path / "en.txt"
+    zh.write_text("\n".join(ZH) + "\n", encoding="utf-8")
+    en.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    names = {"zh": str(zh), "en": str(en), "out": str(tmp_path / "out.tsv")}
+    args = [a.format(**names) for a in argv]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    r = subprocess.run(["sh", "-c", f'exec "$@" {redirect}', "sh", sys.executable, "-m",
+                        "paralign", *args], stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, env=env, timeout=120)
+    assert_refused(r.returncode, r.stderr, message)
+    assert_unchanged(tmp_path, before)  # nothing written, no temporary file left

@@ -429,6 +429,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     func: Callable[[argparse.Namespace], int] = args.func
+    if sys.stdout is None:  # started with >&-: what the command prints would be lost
+        return _fail("standard output is closed (>&-): paralign writes its results or its "
+                     "summary there; redirect it to a file or /dev/null instead")
     stdout = sys.stdout
     sys.stdout = _NamedStdout(stdout)  # type: ignore[assignment]
     try:

@@ -102,6 +102,9 @@ def read_bytes(path: str | os.PathLike[str], what: str = "input") -> bytes:
     FIFO swapped in after :func:`check_input` cannot block either.
     """
     if check_input(path, what) is None:
+        if sys.stdin is None:  # started with <&-
+            raise InputError(f"- (standard input) given as the {what} file, but standard "
+                             "input is closed")
         return sys.stdin.buffer.read()
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:

@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .alignment.aligner import Aligner
+from .files import STDIN
 from .alignment.bead import Alignment
 from .config import AlignConfig
 from .corpus.formats import doc_id_from_path, format_from_path
@@ -139,6 +140,10 @@ def read_pair(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[str]
     ``texts``: the files' texts, already read (the paths then only name them).
     """
     src_text, tgt_text = texts if texts is not None else (None, None)
+    if texts is None and tgt_path is not None and os.fspath(src_path) == os.fspath(tgt_path) \
+            == STDIN:
+        raise InputError("- (standard input) given for both sides: it can be read once; give "
+                         "one side as a file (or one bilingual file)")
     if tgt_path is None:
         if presplit:
             raise InputError("--presplit needs two files (one sentence per line each); "
