@@ -104,7 +104,10 @@ def test_gold_files_in_any_encoding(tmp_path, capsys, data, expected):
     if isinstance(expected, list):
         assert read_vecalign(gold) == expected
         rc, out, err = run_cli(["eval", str(gold), "--test", str(test)], capsys)
-        assert rc == 0 and err == "" and "strict" in out
+        if expected:
+            assert rc == 0 and err == "" and "strict" in out
+        else:  # read, but nothing to score against
+            assert_refused(rc, err, "gold.align", "gold file has no beads")
     else:
         exc, words = expected
         with pytest.raises(exc, match=words):
@@ -235,3 +238,30 @@ def test_closed_standard_streams_are_one_line(tmp_path, redirect, argv, message)
                        text=True, env=env, timeout=120)
     assert_refused(r.returncode, r.stderr, message)
     assert_unchanged(tmp_path, before)  # nothing written, no temporary file left
+
+
+# "-" where it cannot mean standard input or output: (arguments, what the error says)
+NOT_STDIO = [
+    (["batch", "{pairs}", "-o", "-"], "cannot be a corpus database"),
+    (["export", "-", "-o", "{out}"], "cannot be a corpus database"),
+    (["stats", "-"], "cannot be a corpus database"),
+    (["search", "-", "公园"], "cannot be a corpus database"),
+    (["eval", "-", "--test", "-"], "named more than once"),
+    (["eval", "{empty}", "--test", "{empty}"], "gold file has no beads"),
+]
+
+
+@pytest.mark.parametrize("argv, message", NOT_STDIO)
+def test_dash_where_it_cannot_be_a_stream(tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    pairs = tmp_path / "pairs"
+    pairs.mkdir()
+    (pairs / "a.zh.txt").write_text("\n".join(ZH) + "\n", encoding="utf-8")
+    (pairs / "a.en.txt").write_text("\n".join(EN) + "\n", encoding="utf-8")
+    (tmp_path / "empty.align").write_text("", encoding="utf-8")
+    before = snapshot(tmp_path)
+    names = {"pairs": str(pairs), "out": str(tmp_path / "out.tsv"),
+             "empty": str(tmp_path / "empty.align")}
+    rc, _, err = run_cli([a.format(**names) for a in argv], capsys)
+    assert_refused(rc, err, message)
+    assert_unchanged(tmp_path, before)  # no file named "-" appeared

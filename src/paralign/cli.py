@@ -307,9 +307,18 @@ def _shown(output: str) -> str:
     return "standard output" if output == STDOUT else output
 
 
+def _corpus_path(path: str) -> str:
+    """A corpus database is a file SQLite opens and writes in place: never ``-``."""
+    if path == STDOUT:
+        raise InputError("- cannot be a corpus database (SQLite needs a file it can open and "
+                         "write in place): give the database's path")
+    return path
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from .pipeline import run_batch
 
+    _corpus_path(args.output)
     config = _config_from(args)
     if args.scheduler is None and args.engine != "dask":
         if args.workers is not None:
@@ -335,7 +344,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .corpus import ParallelCorpus
 
     left_out: dict[str, int] = {}
-    with ParallelCorpus(args.corpus, readonly=True) as corpus, \
+    with ParallelCorpus(_corpus_path(args.corpus), readonly=True) as corpus, \
             _output_path(args.output, args.output_format) as path:
         n = corpus.export(path, fmt=args.output_format or (
             STDOUT_FORMAT if args.output == STDOUT else None), **_write_options(args, left_out))
@@ -350,7 +359,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     term = args.term if isinstance(args.term, str) else " ".join(args.term)
     if not term.strip():
         raise InputError("search: no word or phrase to find was given")
-    with ParallelCorpus(args.corpus, readonly=True) as corpus:
+    with ParallelCorpus(_corpus_path(args.corpus), readonly=True) as corpus:
         for hit in corpus.search(term, side=args.side, limit=args.limit):
             print(hit.format())
     return 0
@@ -359,7 +368,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 def _cmd_stats(args: argparse.Namespace) -> int:
     from .corpus import ParallelCorpus
 
-    with ParallelCorpus(args.corpus, readonly=True) as corpus:
+    with ParallelCorpus(_corpus_path(args.corpus), readonly=True) as corpus:
         print(corpus.stats().describe())
     return 0
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .corpus.formats import read_vecalign
-from .errors import FormatError
+from .errors import FormatError, InputError
 
 __all__ = ["evaluate", "evaluate_by_type", "bead_type", "omit_sentences", "evaluate_files",
            "format_scores"]
@@ -255,10 +255,23 @@ def _as_documents(x: Any, name: str) -> list[Sequence[Any]]:
 
 
 def evaluate_files(gold_paths: Sequence[str], test_paths: Sequence[str]) -> dict[str, float]:
-    """Micro-averaged scores of test ``.align`` files against gold ones (same order)."""
+    """Micro-averaged scores of test ``.align`` files against gold ones (same order).
+
+    A gold file without a bead is refused (there would be nothing to score against: every
+    figure would be a meaningless 0), and so is standard input (``-``) named more than once
+    (it can be read once). A test file without a bead is scored: an aligner may find none.
+    """
     if len(gold_paths) != len(test_paths):
         raise FormatError(f"{len(gold_paths)} gold files but {len(test_paths)} test files")
-    return evaluate([read_vecalign(p) for p in gold_paths], [read_vecalign(p) for p in test_paths])
+    if [os.fspath(p) for p in (*gold_paths, *test_paths)].count("-") > 1:
+        raise InputError("- (standard input) is named more than once among the gold and "
+                         "test files: it can be read once")
+    gold = [read_vecalign(p) for p in gold_paths]
+    for path, beads in zip(gold_paths, gold):
+        if not beads:
+            raise FormatError(f"{os.fspath(path)}: gold file has no beads: nothing to score "
+                              "against")
+    return evaluate(gold, [read_vecalign(p) for p in test_paths])
 
 
 def format_scores(scores: dict[str, float]) -> str:
