@@ -26,11 +26,11 @@ def corpus(tmp_path):
 
 def test_schema_version_wal_and_application_id(corpus, tmp_path):
     con = sqlite3.connect(tmp_path / "c.db")
-    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert con.execute("PRAGMA application_id").fetchone()[0] == store_mod.APPLICATION_ID
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
-    assert {"info", "docs", "segments", "beads", "beads_fts"} <= tables
+    assert {"info", "docs", "segments", "beads", "beads_fts", "corrections"} <= tables
 
 
 def test_stored_document_metadata_and_segments(corpus):
@@ -237,6 +237,8 @@ def test_migration_from_version_1_builds_the_concordance_index(tmp_path):
     with pytest.raises(FormatError, match="upgrade"):
         ParallelCorpus(path, readonly=True)
     with ParallelCorpus(path) as c:
-        assert c.schema_version == 3  # 1 -> 2 (concordance) -> 3 (beads.tmx)
+        assert c.schema_version == 4  # 1 -> 2 (concordance) -> 3 (beads.tmx) -> 4 (origin)
         assert [h.doc_id for h in c.search("外交")] == ["old"]
         assert [p.tmx for p in c.pairs()] == [None]
+        assert [p.origin for p in c.pairs()] == ["aligner"]  # 3 -> 4: the aligner's beads
+        assert c.corrections() == []

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from paralign.alignment.bead import Alignment
-from paralign.report import render_report
+from paralign.alignment.bead import Alignment, Bead
+from paralign.corpus.corrections import load_corrections, sentences_sha256
+from paralign.report import _fold_table, render_report
+from paralign.text.document import Document, Sentence
 from alignment_samples import BEADS, EN_BASE, ZH, block_sim, build_alignment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,8 +24,30 @@ ARTIFACTS = ROOT / "test-artifacts"
 EN = EN_BASE + ["A <script>alert('x')</script> translator's note & more."]
 
 
+def rows_html(page: str) -> str:
+    """The page before its scripts (whose row template holds the same markup)."""
+    return page.split("<script")[0]
+
+
 def make_alignment(zh=ZH, en=EN, beads=BEADS) -> Alignment:
     return build_alignment(zh, en, beads, signature="paralign 0.1.0|enc:test|max:4x4")
+
+
+ZH_HANS = ["苏联于一九九0年和南韩建交。", "莫斯科与汉城发展密切的经贸关系。", "但并未放弃对平壤的支持。",
+           "一九九一年俄罗斯继承苏联。", "其结果使莫斯科逐渐丧失对平壤的影响力。"]
+
+
+def hans_alignment(parallelism: float = 0.8) -> Alignment:
+    """The sample in Simplified Chinese."""
+    src = Document(tuple(Sentence(t) for t in ZH_HANS), lang="zh", script="Hans")
+    tgt = Document(tuple(Sentence(t) for t in EN), lang="en", script="Latn")
+    return Alignment(src, tgt, [Bead(a, b, sc) for a, b, sc in BEADS], signature="sig",
+                     parallelism=parallelism)
+
+
+def review_data(page: str) -> dict:
+    m = re.search(r'<script type="application/json" id="review-data">(.*?)</script>', page, re.S)
+    return json.loads(m.group(1))
 
 
 def big_alignment(n: int) -> Alignment:
@@ -58,6 +82,9 @@ def page_html() -> str:
     "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;",    # texts escaped
     'class="r c2 low null"',                        # 1-0 bead, score 0.2, flagged
     "蘇聯於一九九0年和南韓建交。", 'lang="zh-Hant"',
+    ':lang(zh-Hant),:lang(zh-TW),:lang(zh-MO){font-family:"Noto Sans CJK TC"',  # its face
+    'id="merge-next"', 'id="split"', 'id="wrong"', 'id="download"',  # the review loop
+    'id="heat" data-box="',                        # the heatmap links to the rows
 ])
 def test_report_contains(page_html, needle):
     assert needle in page_html
@@ -77,6 +104,52 @@ def test_report_rows_and_scores(page_html):
     assert [(float(s), k) for _, s, k in rows] == [(sc, f"{len(a)}-{len(b)}")
                                                    for a, b, sc in BEADS]
     assert sum("low" in c.split() for c, _, _ in rows) == 2
+
+
+@pytest.mark.parametrize("texts, has, lacks", [
+    (["蘇聯於一九九0年"], {"蘇": "苏", "聯": "联", "於": "于"}, ["一", "九"]),  # Traditional
+    (["苏联于一九九0年"], {"蘇": "苏", "聯": "联", "於": "于"}, ["苏", "联", "一"]),  # Simplified
+    (["平壤", "The Soviet Union"], {}, ["平", "壤", "T"]),  # the same in both scripts
+    (["𠀋 rare"], {}, ["𠀋"]),  # outside the BMP: offsets would not carry over
+])
+def test_fold_table(texts, has, lacks):
+    table = _fold_table(texts)
+    assert {k: table.get(k) for k in has} == has
+    assert not any(k in table for k in lacks)
+    assert all(len(k) == len(v) == 1 for k, v in table.items())
+
+
+def test_review_data_describes_every_bead():
+    al = make_alignment()
+    data = review_data(render_report(al, heatmap=False, max_beads=4))
+    assert data["beads"] == [[0, 1, 0, 1, 0.93, "aligner"], [1, 1, 1, 1, 0.8, "aligner"],
+                             [2, 1, 2, 2, 0.55, "aligner"], [3, 1, 4, 1, 0.9, "aligner"],
+                             [4, 1, 5, 0, 0.2, "aligner"], [5, 0, 5, 1, 0.1, "aligner"]]
+    assert data["shown"] == 4 and data["sentences"] == [ZH, EN]
+    head = data["header"]
+    assert head["format"] == "paralign-corrections" and head["signature"] == al.signature
+    assert head["source"]["sha256"] == sentences_sha256(ZH)
+    assert head["target"]["sha256"] == sentences_sha256(EN)
+    assert data["lang"] == ["zh-Hant", "en"] and data["joiner"] == ["", " "]
+
+
+@pytest.mark.parametrize("verdict, parallelism, banner, text", [
+    ("no", 0.05, "not-parallel", "do not look like translations of each other</b>: "
+                                 "parallelism 0.05, under 0.3"),
+    ("no", float("nan"), "not-parallel", "do not look like translations of each other</b>, "),
+    ("too short to judge", 0.9, "too-short", "too short to judge"),
+    ("yes", 0.05, None, None),
+    (None, 0.05, None, None),   # no verdict (a hand-made alignment): nothing claimed
+])
+def test_banner_says_the_verdict(verdict, parallelism, banner, text):
+    al = make_alignment()
+    stats = {} if verdict is None else {"parallel": verdict}
+    al = Alignment(al.src, al.tgt, list(al.beads), parallelism=parallelism, stats=stats)
+    page = rows_html(render_report(al, heatmap=False))
+    for b in ("not-parallel", "too-short"):
+        assert (f'id="{b}"' in page) == (b == banner)
+    if text:
+        assert text in page
 
 
 def test_report_written_to_path(tmp_path):
@@ -99,7 +172,7 @@ def test_report_options(kwargs, present, absent):
     for s in absent:
         assert s not in html
     if "max_beads" in kwargs:
-        assert html.count('class="n"') == kwargs["max_beads"]
+        assert rows_html(html).count('class="n"') == kwargs["max_beads"]
 
 
 def test_report_heatmap_true_propagates_errors():
@@ -109,7 +182,7 @@ def test_report_heatmap_true_propagates_errors():
 
 def test_report_big_document_skips_costly_heatmap():
     html = render_report(big_alignment(2500))
-    assert html.count('class="n"') == 2500
+    assert rows_html(html).count('class="n"') == 2500
     assert "no heatmap" in html and "larger than" in html
 
 
@@ -276,6 +349,10 @@ def test_big_report_filters_fast(browser_page, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report-big-search.png"))  # the viewport only
     assert timed("reset_s", "document.getElementById('clear').click();") == n
+    assert timed("merge_s", "window.paralignReport.select(10); "
+                 "document.getElementById('merge-next').click();") == n - 1
+    assert timed("undo_s", "document.getElementById('undo').click();") == n
+    assert page.evaluate("window.paralignReport.check()")
     page.close()
     (ARTIFACTS / "report-timings.json").write_text(json.dumps(timings, indent=2))
     print("big report timings:", json.dumps(timings))
@@ -286,19 +363,193 @@ def test_big_report_filters_fast(browser_page, tmp_path):
             assert secs < 2.0, timings
 
 
-# -- command line ----------------------------------------------------------------------------
-def test_cli_report(tmp_path):
+def platform_fonts(page, selector: str) -> list[str]:
+    """The fonts Chromium drew the text of ``selector`` with (DevTools protocol)."""
+    page.eval_on_selector(selector, "el => el.scrollIntoView({block: 'center'})")
+    settle(page)
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    finally:
+        cdp.detach()
+    return [f["familyName"] for f in sorted(fonts, key=lambda f: -f["glyphCount"])]
+
+
+# (alignment, query in the other script, rows found, highlighted text, the face drawing it)
+SCRIPTS = [
+    (make_alignment, "苏联", 2, ["蘇聯", "蘇聯"], "Noto Sans CJK TC"),
+    (make_alignment, "莫斯科与汉城", 1, ["莫斯科與漢城"], "Noto Sans CJK TC"),
+    (hans_alignment, "蘇聯", 2, ["苏联", "苏联"], "Noto Sans CJK SC"),
+    (hans_alignment, "對平壤", 2, ["对平壤", "对平壤"], "Noto Sans CJK SC"),
+    (hans_alignment, "Soviet", 2, ["Soviet", "Soviet"], None),
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("make, query, n_rows, marks, face", SCRIPTS)
+def test_report_scripts_in_browser(browser_page, tmp_path, make, query, n_rows, marks, face):
+    """Traditional drawn with a Traditional face, Simplified with a Simplified one; the
+    search finds either script with the other."""
+    path = tmp_path / "r.html"
+    render_report(make(), path, heatmap=False)
+    page, problems, _ = open_report(browser_page, path)
+    page.fill("#q", query)
+    settle(page)
+    assert visible(page) == n_rows
+    assert page.locator("#rows mark").all_inner_texts() == marks
+    if face is not None:  # the first row found: its Chinese cell
+        fonts = platform_fonts(page, "#rows > .r:not([hidden]) > :nth-child(4)")
+        if not any("CJK" in f for f in fonts) and not os.environ.get("CI"):
+            pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+        assert fonts[0] == face, fonts
+    page.close()
+    assert problems == []
+
+
+@pytest.mark.browser
+def test_report_heatmap_links_to_rows(browser_page, tmp_path):
+    al = make_alignment()
+    path = tmp_path / "r.html"
+    render_report(al, path, sim=block_sim(al))
+    page, problems, _ = open_report(browser_page, path)
+    page.set_viewport_size({"width": 1280, "height": 500})
+    for i, j, row in [(3, 4, 4), (0, 0, 1), (4, 5, 5), (2, 3, 3), (2, 0, 3)]:
+        page.fill("#q", "Korea")  # shows bead 1 only: a filter hiding the bead is lifted
+        settle(page)
+        pos = page.eval_on_selector("#heat", """(img, c) => {
+            const box = img.dataset.box.split(" ").map(Number);
+            const lim = img.dataset.lim.split(" ").map(Number);
+            const fx = (c[1] - lim[0]) / (lim[1] - lim[0]), fy = (c[0] - lim[2]) / (lim[3] - lim[2]);
+            return {x: (box[0] + fx * box[2]) * img.width, y: (box[1] + fy * box[3]) * img.height};
+        }""", [i, j])
+        page.click("#heat", position=pos)
+        settle(page)
+        hl = page.eval_on_selector_all("#rows > .r.hl", "rs => rs.map(r => r.children[0].textContent)")
+        assert hl == [str(row)], (i, j)
+        assert page.inner_text("#sel-info").startswith(f"bead {row} ")
+        box = page.locator(f"#rows > .r:nth-child({row})").bounding_box()
+        assert 0 <= box["y"] <= 500 - box["height"]  # scrolled into view
+        assert visible(page) == (1 if row == 1 else 6)
+    page.close()
+    assert problems == []
+
+
+# -- the review loop, end to end -----------------------------------------------------------
+BIBLE = ROOT / "corpora" / "bible"
+EXODUS = (BIBLE / "exodus-20.zh.txt", BIBLE / "exodus-20.en.txt")
+
+
+@pytest.fixture(scope="module")
+def exodus_report(tmp_path_factory) -> Path:
+    """``paralign report`` on Exodus 20, as a user runs it."""
     import subprocess
     import sys
 
-    out = tmp_path / "exodus.html"
-    bible = ROOT / "corpora" / "bible"
+    out = tmp_path_factory.mktemp("exodus") / "exodus.html"
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    run = subprocess.run([sys.executable, "-m", "paralign", "report",
-                          str(bible / "exodus-20.zh.txt"), str(bible / "exodus-20.en.txt"),
+    run = subprocess.run([sys.executable, "-m", "paralign", "report", *map(str, EXODUS),
                           "-o", str(out)],
                          capture_output=True, text=True, env=env, timeout=300)
     assert run.returncode == 0, run.stderr
-    page = out.read_text(encoding="utf-8")
+    return out
+
+
+def expected_edits(beads: list[dict]) -> list[tuple[tuple[int, ...], tuple[int, ...], str]]:
+    """The test's edits done in Python on the page's beads: merge 1 and 2, split the result
+    after its first source sentence, mark the first paired bead from the 5th wrong."""
+    rng = [(tuple(range(b["s0"], b["s0"] + b["ns"])), tuple(range(b["t0"], b["t0"] + b["nt"])),
+            b["origin"]) for b in beads]
+    (s1, t1, _), (s2, t2, _) = rng[0], rng[1]
+    s, t = s1 + s2, t1 + t2
+    out = [(s[:1], (), "split"), (s[1:], t, "split")] + rng[2:]
+    k = next(k for k in range(4, len(out)) if out[k][0] and out[k][1])
+    out[k] = (out[k][0], out[k][1], "wrong")
+    return out
+
+
+@pytest.mark.browser
+def test_review_loop_end_to_end(browser_page, exodus_report, tmp_path):
+    """Open the report, merge, split, mark wrong, undo, download; apply the download to the
+    texts with ``paralign apply``; the TSV, the TMX and the corpus hold the corrected beads."""
+    from paralign.cli import main
+    from paralign.corpus import ParallelCorpus, read_tsv
+
+    page, problems, _ = open_report(browser_page, exodus_report)
+    n = page.evaluate("window.paralignReport.total")
+    # every row the page draws is the row Python wrote
+    assert page.evaluate("""() => Array.from(document.querySelectorAll('#rows > .r')).every(
+        (r, k) => { const t = document.createElement('template');
+                    t.innerHTML = window.paralignReport.rowHtml(k);
+                    return t.content.firstChild.outerHTML === r.outerHTML; })""")
+    initial = page.evaluate("window.paralignReport.beads()")
+    expected = expected_edits(initial)
+
+    def row(k: int):
+        return page.locator(f"#rows > .r:nth-child({k})")
+
+    row(1).locator(".k").click()
+    assert page.inner_text("#sel-info").startswith("bead 1 ")
+    page.click("#merge-next")
+    assert page.evaluate("window.paralignReport.total") == n - 1
+    assert row(1).locator(".s").inner_text() == "merge"
+    row(1).locator(".k").click()
+    page.click("#split")
+    assert page.is_visible("#splitter")
+    page.select_option("#split-src", "0")
+    page.select_option("#split-tgt", "0")
+    page.click("#split-ok")  # nothing in the first part: refused, the panel stays
+    assert "each part needs a sentence" in page.inner_text("#split-what")
+    page.select_option("#split-src", "1")
+    page.click("#split-ok")
+    assert not page.is_visible("#splitter")
+    assert [row(k).locator(".s").inner_text() for k in (1, 2)] == ["split", "split"]
+    k_wrong = next(k for k, b in enumerate(expected) if b[2] == "wrong") + 1
+    row(k_wrong).locator(".k").click()
+    page.click("#wrong")
+    assert "wrong" in row(k_wrong).get_attribute("class").split()
+    row(k_wrong + 2).locator(".k").click()
+    page.click("#merge-prev")  # a slip: undone
+    page.click("#undo")
+    assert page.evaluate("window.paralignReport.total") == n
+    assert page.inner_text("#edits") == "3 edited beads"
+    assert page.evaluate("window.paralignReport.check()")  # the filter's arrays follow
+    # the search still works on the edited table
+    page.fill("#q", "耶和華")  # Traditional query, Simplified text
+    settle(page)
+    assert visible(page) > 0 and page.locator("#rows mark").first.inner_text() == "耶和华"
+    with page.expect_download() as download:
+        page.click("#download")
+    assert download.value.suggested_filename == "exodus-20.corrections.json"
+    corrections = tmp_path / download.value.suggested_filename
+    download.value.save_as(corrections)
+    page.close()
+    assert [p for p in problems if not p.startswith("request: blob:")] == []
+
+    corr = load_corrections(corrections)
+    assert [(b.src, b.tgt, b.origin) for b in corr.beads] == expected
+    assert corr.edits() == {"split": 2, "wrong": 1}
+    # apply: TSV (every bead), TMX (pairs only), the corpus (with the origins)
+    out, tmx, db = tmp_path / "fixed.tsv", tmp_path / "fixed.tmx", tmp_path / "c.db"
+    assert main(["-q", "apply", str(corrections), *map(str, EXODUS), "-o", str(out),
+                 "--corpus", str(db)]) == 0
+    halves = []
+    for s, t, o in expected:
+        halves += [(s, (), o), ((), t, o)] if o == "wrong" else [(s, t, o)]
+    got = [(u.src_idx, u.tgt_idx) for u in read_tsv(out).pairs(skip_null=False)]
+    assert got == [(s, t) for s, t, _ in halves]
+    with ParallelCorpus(db, readonly=True) as c:
+        assert [(p.src_idx, p.tgt_idx, p.origin) for p in c.pairs(skip_null=False)] == halves
+    assert main(["-q", "apply", str(corrections), *map(str, EXODUS), "-o", str(tmx)]) == 0
+    assert tmx.read_text(encoding="utf-8").count("</tu>") == sum(1 for s, t, _ in halves
+                                                                 if s and t)
+
+
+# -- command line ----------------------------------------------------------------------------
+def test_cli_report(exodus_report):
+    page = exodus_report.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and 'id="rows"' in page
     assert "耶和华" in page and "LORD" in page

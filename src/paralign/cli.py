@@ -23,7 +23,8 @@ from .errors import InputError, ParalignError
 
 log = logging.getLogger("paralign")
 
-COMMANDS = ("align", "batch", "export", "search", "stats", "eval", "segment", "report", "demo")
+COMMANDS = ("align", "batch", "export", "search", "stats", "eval", "segment", "report", "apply",
+            "demo")
 
 
 #: ``-o -``: the output goes to standard output.
@@ -275,6 +276,32 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format_option(p)
     p.set_defaults(func=_cmd_report)
 
+    p = sub.add_parser("apply", help="write the corrected alignment of a report's review",
+                       description="Apply CORRECTIONS (the file a reviewer downloads from "
+                       "`paralign report`'s page) to the texts it was made on, ZH and EN (or "
+                       "the one bilingual file), read as `report` read them; write the "
+                       "corrected beads to OUTPUT and/or store them in a corpus, which keeps "
+                       "the correction when the pair is added again. Texts other than the "
+                       "reviewed ones are refused.")
+    p.add_argument("corrections", help="corrections file (.json) downloaded from the report")
+    p.add_argument("zh", help="Chinese text file (or one file holding both languages)")
+    p.add_argument("en", nargs="?", default=None,
+                   help="English text file (omit it for a bilingual file)")
+    p.add_argument("-o", "--output", default=None,
+                   help="output file; format from the suffix: .tmx .tsv .jsonl .align; - for "
+                   "standard output")
+    p.add_argument("--corpus", default=None, help="corpus database to store the pair in")
+    p.add_argument("--doc-id", default=None, help="document id (default: from the zh file)")
+    p.add_argument("--presplit", action="store_true",
+                   help="inputs hold one sentence per line (as given to `report`)")
+    p.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+                   help="the AlignConfig settings given to `report` (those of segmentation "
+                   "decide the sentences the corrections count)")
+    _add_format_option(p)
+    _add_to_option(p, ("tmx", "tsv", "jsonl", "align"))
+    _add_output_options(p)
+    p.set_defaults(func=_cmd_apply)
+
     p = sub.add_parser("demo", help="align the sample corpus shipped with paralign into a TMX")
     p.add_argument("-o", "--output", default="out/demo.tmx", help="output TMX (default: %(default)s)")
     p.add_argument("--corpora", default=None, help="folder of sample texts (default: the ones shipped with paralign)")
@@ -405,6 +432,27 @@ def _cmd_report(args: argparse.Namespace) -> int:
     with _output_path(args.output, "html") as path:
         al.to_html(path)
     _say(args, f"report of {len(al.beads)} beads -> {_shown(args.output)}")
+    return 0
+
+
+def _cmd_apply(args: argparse.Namespace) -> int:
+    from .pipeline import apply_files
+
+    left_out: dict[str, int] = {}
+    with contextlib.ExitStack() as stack:
+        path = None if args.output is None else stack.enter_context(
+            _output_path(args.output, args.output_format))
+        al = apply_files(args.corrections, args.zh, args.en, path, corpus=args.corpus,
+                         doc_id=args.doc_id, presplit=args.presplit,
+                         input_format=args.input_format, config=_config_from(args),
+                         output_format=args.output_format,
+                         write_options=_write_options(args, left_out))
+    edits = ", ".join(f"{k} {v}" for k, v in al.stats.get("edits", {}).items()) or "no edit"
+    where = " and ".join(_shown(x) for x in (args.output, args.corpus) if x)
+    _say(args, f"{len(al.beads)} beads ({al.describe_kinds(most=12)}; reviewer's edits: "
+         f"{edits}) -> {where}")
+    if args.output is not None and sum(left_out.values()):
+        _say(args, _written(len(al.beads), "beads", _shown(args.output), left_out))
     return 0
 
 

@@ -67,7 +67,7 @@ from .corpus.formats import doc_id_from_path, format_from_path
 from .errors import FormatError, InputError, LanguageError, ParalignError
 from .text.document import Document
 
-__all__ = ["align_files", "read_side", "read_bilingual", "read_pair", "run_demo",
+__all__ = ["align_files", "apply_files", "read_side", "read_bilingual", "read_pair", "run_demo",
            "sample_corpora", "run_batch", "BatchSummary", "BatchItem", "discover",
            "AlignerFactory", "PairJob", "PairResult", "align_job", "content_digest",
            "worker_aligner"]
@@ -209,6 +209,52 @@ def align_files(src_path: str | os.PathLike[str], tgt_path: str | os.PathLike[st
         from .corpus import export
 
         export.write_alignment(al, output, fmt=fmt, **(write_options or {}))
+    return al
+
+
+def apply_files(corrections: str | os.PathLike[str], src_path: str | os.PathLike[str],
+                tgt_path: str | os.PathLike[str] | None,
+                output: str | os.PathLike[str] | None = None, *,
+                corpus: str | os.PathLike[str] | None = None, doc_id: str | None = None,
+                presplit: bool = False, input_format: str | None = None,
+                config: AlignConfig | None = None, output_format: str | None = None,
+                write_options: dict[str, Any] | None = None) -> Alignment:
+    """Apply a reviewer's corrections file (downloaded from the HTML report) to the two
+    files it was made on, and write the corrected beads to ``output`` (format from the
+    suffix) and/or store them in the ``corpus`` database (which keeps the correction for
+    these texts, see :meth:`~paralign.corpus.ParallelCorpus.add`).
+
+    The files are read as :func:`align_files` reads them (``presplit``, ``input_format``
+    and ``config`` as there): the corrections name sentences by index, and their hashes
+    refuse texts that are not those reviewed, or not segmented the same way. Nothing is
+    aligned. Raises before any work when an output cannot be written. ``output_format``
+    and ``write_options`` as for :func:`align_files`.
+    """
+    from .corpus.corrections import load_corrections
+    from .files import check_output
+
+    if output is None and corpus is None:
+        raise InputError("apply: nothing to write; give an output file (-o) or a corpus "
+                         "(--corpus)")
+    inputs = (src_path, tgt_path, corrections)
+    fmt = (output_format or format_from_path(output)) if output is not None else None
+    if output is not None:
+        check_output(output, inputs)
+    if corpus is not None:
+        check_output(corpus, inputs)
+    corr = load_corrections(corrections)
+    src, tgt = read_pair(src_path, tgt_path, presplit=presplit, config=config,
+                         fmt=input_format)
+    al = corr.apply(src, tgt, os.fspath(corrections))
+    if output is not None and fmt is not None:
+        from .corpus import export
+
+        export.write_alignment(al, output, fmt=fmt, doc_id=doc_id, **(write_options or {}))
+    if corpus is not None:
+        from .corpus import ParallelCorpus
+
+        with ParallelCorpus(corpus) as db:
+            db.add(al, doc_id=doc_id)
     return al
 
 

@@ -29,6 +29,9 @@ class Bead:
         score: calibrated confidence in [0, 1] that the bead is right (1.0 for gold beads).
         src_text, tgt_text: the original texts of the two sides, filled in by
             :class:`Alignment`; not part of equality.
+        origin: who made the bead: ``"aligner"``, or a reviewer's edit (``"merge"``,
+            ``"split"``, ``"wrong"``; see :mod:`paralign.corpus.corrections`); not part of
+            equality.
     """
 
     src: tuple[int, ...]
@@ -36,6 +39,7 @@ class Bead:
     score: float = 1.0
     src_text: str = field(default="", compare=False)
     tgt_text: str = field(default="", compare=False)
+    origin: str = field(default="aligner", compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "src", tuple(int(i) for i in self.src))

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 # .align file needs only `formats` and `export`, not SQLite
 _LAZY: dict[str, str] = {
     "Hit": "concordance",
+    "Corrections": "corrections", "load_corrections": "corrections",
+    "apply_corrections": "corrections",
     "Unit": "formats",
     "write_alignment": "export", "write_plain": "export", "write_units": "export",
     "SCHEMA_VERSION": "store", "CorpusStats": "store", "DocInfo": "store",
@@ -24,6 +26,7 @@ _LAZY: dict[str, str] = {
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .concordance import Hit
+    from .corrections import Corrections, apply_corrections, load_corrections
     from .export import write_alignment, write_plain, write_units
     from .formats import Unit
     from .store import (SCHEMA_VERSION, CorpusStats, DocInfo, DuplicateDocumentError, Pair,
@@ -37,6 +40,9 @@ __all__ = [
     "CorpusStats",
     "Hit",
     "Unit",
+    "Corrections",
+    "load_corrections",
+    "apply_corrections",
     "DuplicateDocumentError",
     "SCHEMA_VERSION",
     "read_tmx",

@@ -22,12 +22,20 @@ Schema (``PRAGMA user_version`` = :data:`SCHEMA_VERSION`, ``PRAGMA application_i
          src_text TEXT, tgt_text TEXT,             -- original texts of the two sides
          src_len, tgt_len INTEGER,                 -- characters, for length statistics
          tmx TEXT,                                 -- the original <tu> of a unit read from
-         UNIQUE (doc, pos))                        --   another tool's TMX (markup), else NULL
+                                                   --   another tool's TMX (markup), else NULL
+         origin TEXT ('aligner', or a reviewer's 'merge', 'split', 'wrong'),
+         UNIQUE (doc, pos))
     beads_fts USING fts5(zh, en)                   -- rowid = beads.id; see concordance.py
+    corrections(src_sha256, tgt_sha256 TEXT,       -- the texts (corrections.sentences_sha256)
+         doc_id TEXT, body TEXT (the corrections file, JSON), added TEXT,
+         PRIMARY KEY (src_sha256, tgt_sha256)) WITHOUT ROWID
 
 Migrations (:data:`MIGRATIONS`): 0 -> 1 creates the tables; 1 -> 2 adds the concordance
-index and fills it from the stored beads; 2 -> 3 adds ``beads.tmx`` (lossless TMX). Opening an older file read-write upgrades it in
-a transaction; a newer one is refused.
+index and fills it from the stored beads; 2 -> 3 adds ``beads.tmx`` (lossless TMX); 3 -> 4
+adds the beads' origin (every stored bead is the aligner's) and the reviewers' corrections,
+kept per pair of texts so that a corrected pair added again keeps them
+(:meth:`ParallelCorpus.add`). Opening an older file read-write upgrades it in a transaction;
+a newer one is refused.
 
 Durability: file corpora use WAL journaling (readers never block the writer or each other)
 with ``synchronous=NORMAL`` (a committed transaction survives a crash of the process;
@@ -73,7 +81,7 @@ __all__ = ["ParallelCorpus", "Pair", "DocInfo", "CorpusStats", "DuplicateDocumen
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x50414C47  # "PALG"
 
 
@@ -141,13 +149,20 @@ def _migrate_2(con: sqlite3.Connection) -> None:
     con.execute("INSERT OR REPLACE INTO info VALUES ('fts_tokenizer', ?)", (cc.FTS_TOKENIZER,))
 
 
+def _migrate_4(con: sqlite3.Connection) -> None:
+    con.execute("ALTER TABLE beads ADD COLUMN origin TEXT NOT NULL DEFAULT 'aligner'")
+    con.execute("CREATE TABLE corrections (src_sha256 TEXT NOT NULL, tgt_sha256 TEXT NOT NULL,"
+                " doc_id TEXT NOT NULL, body TEXT NOT NULL, added TEXT NOT NULL,"
+                " PRIMARY KEY (src_sha256, tgt_sha256)) WITHOUT ROWID")
+
+
 #: version -> function bringing a database from version - 1 to version (run in a transaction)
 def _migrate_3(con: sqlite3.Connection) -> None:
     con.execute("ALTER TABLE beads ADD COLUMN tmx TEXT")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1, 2: _migrate_2,
-                                                               3: _migrate_3}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
 
 
 def _fts_rows(beads: Sequence[tuple[int, str, str]], langs: Sequence[tuple[str, str]]
@@ -309,6 +324,7 @@ class Pair:
     tgt_lang: str
     meta: dict[str, Any]
     tmx: str | None = None  # the original <tu> of a unit read from another tool's TMX
+    origin: str = "aligner"
 
     def _zh_is_tgt(self) -> bool:
         return (self.tgt_lang.lower().startswith("zh")
@@ -336,7 +352,8 @@ class Pair:
         return {"id": self.id, "doc_id": self.doc_id, "pos": self.pos,
                 "src_idx": list(self.src_idx), "tgt_idx": list(self.tgt_idx), "src": self.src,
                 "tgt": self.tgt, "score": self.score, "kind": self.kind,
-                "src_lang": self.src_lang, "tgt_lang": self.tgt_lang, "meta": self.meta}
+                "src_lang": self.src_lang, "tgt_lang": self.tgt_lang, "meta": self.meta,
+                "origin": self.origin}
 
 
 @dataclass(frozen=True)
@@ -608,11 +625,18 @@ class ParallelCorpus:
     # -- writing ---------------------------------------------------------------------------
     def add(self, alignment: Alignment, doc_id: str | None = None,
             meta: dict[str, Any] | None = None, *, replace: bool = True,
-            title: str | None = None) -> int:
+            title: str | None = None, keep_corrections: bool = True) -> int:
         """Store an aligned document pair in one transaction; returns the number of beads.
 
         The pair is stored whole or not at all. An existing ``doc_id`` is replaced, or
         :class:`DuplicateDocumentError` is raised when ``replace=False``.
+
+        Reviewers' corrections (:mod:`paralign.corpus.corrections`) are kept per pair of
+        texts: an alignment holding a reviewer's edits (a bead whose ``origin`` is not
+        ``"aligner"``, e.g. from ``apply_corrections``) is stored with them and recorded as
+        the correction of these texts; an aligner's alignment of texts that were corrected
+        before is stored corrected (logged), unless ``keep_corrections=False``, which
+        stores the aligner's beads and forgets the correction.
         """
         if not all(hasattr(alignment, a) for a in ("beads", "src", "tgt")):
             raise TypeError(f"add() takes an Alignment (from pa.align or Aligner.align), got "
@@ -622,6 +646,7 @@ class ParallelCorpus:
             if not doc_id.strip():
                 raise ValueError("doc_id must not be empty")
         meta = _check_meta(meta)
+        alignment, correction = self._corrected(alignment, doc_id, keep_corrections)
         units = list(units_from_alignment(alignment, doc_id=doc_id))
         did = units[0].doc_id if units else (doc_id or "doc")
         src, tgt = alignment.src, alignment.tgt
@@ -634,8 +659,53 @@ class ParallelCorpus:
         segments = [(side, i, s.text, None if s.norm == s.text else s.norm, s.paragraph,
                      s.start, s.end)
                     for side, d in ((0, src), (1, tgt)) for i, s in enumerate(d.sentences)]
-        self._store(info, units, segments, replace=replace, n_src=len(src), n_tgt=len(tgt))
+        origins = [getattr(b, "origin", "aligner") for b in alignment.beads]
+        if correction is not None:
+            correction = (*correction, did)
+        self._store(info, units, segments, replace=replace, n_src=len(src), n_tgt=len(tgt),
+                    origins=origins, correction=correction)
         return len(units)
+
+    def _corrected(self, al: Alignment, doc_id: str | None, keep: bool
+                   ) -> tuple[Alignment, tuple[str, str, str | None] | None]:
+        """(the alignment to store, (src hash, tgt hash, corrections JSON or None to forget
+        them) or None when there is nothing to record)."""
+        from .corrections import Corrections, sentences_sha256
+
+        if not hasattr(al.src, "sentences") or not hasattr(al.tgt, "sentences"):
+            return al, None
+        key = (sentences_sha256(al.src), sentences_sha256(al.tgt))
+        if any(getattr(b, "origin", "aligner") != "aligner" for b in al.beads):
+            return al, (*key, Corrections.from_alignment(al).to_json())
+        if not keep:
+            return al, (*key, None)
+        row = self._con.execute("SELECT body, doc_id, added FROM corrections WHERE "
+                                "src_sha256 = ? AND tgt_sha256 = ?", key).fetchone()
+        if row is None:
+            return al, None
+        try:
+            corr = Corrections.from_dict(json.loads(row[0]), f"{self.path}: stored corrections")
+        except (ValueError, FormatError) as exc:
+            log.warning("%s: ignoring the stored corrections of these texts: %s", self.path, exc)
+            return al, None
+        log.info("%s: %s stored with the reviewer's corrections of %s (%s)", self.path,
+                 doc_id or "the pair", row[2], ", ".join(
+                     f"{k} {v}" for k, v in corr.edits().items()) or "no edit")
+        return corr.apply(al.src, al.tgt), None
+
+    def corrections(self) -> list[dict[str, Any]]:
+        """The reviewers' corrections the corpus keeps: one dict per pair of texts
+        (``doc_id`` it was stored under, ``added``, ``edits`` counts, ``corrections``: the
+        :class:`~paralign.corpus.corrections.Corrections`)."""
+        from .corrections import Corrections
+
+        out = []
+        for body, did, added in self._con.execute(
+                "SELECT body, doc_id, added FROM corrections ORDER BY added, doc_id"):
+            corr = Corrections.from_dict(json.loads(body), f"{self.path}: stored corrections")
+            out.append({"doc_id": did, "added": added, "edits": corr.edits(),
+                        "corrections": corr})
+        return out
 
     def add_units(self, units: Iterable[Unit], *, meta: dict[str, Any] | None = None,
                   replace: bool = True, source: str | None = None) -> int:
@@ -674,7 +744,8 @@ class ParallelCorpus:
 
     def _store(self, info: DocInfo, units: Sequence[Unit], segments: Sequence[tuple[Any, ...]],
                *, replace: bool, append: bool = False, n_src: int | None = None,
-               n_tgt: int | None = None) -> None:
+               n_tgt: int | None = None, origins: Sequence[str] | None = None,
+               correction: tuple[str, str, str | None, str] | None = None) -> None:
         # tokenize before taking the write lock: it is the slow part
         langs = [(info.src_lang or "", info.tgt_lang or "")] * len(units)
         fts = _fts_rows([(k, u.src, u.tgt) for k, u in enumerate(units)], langs)
@@ -708,18 +779,28 @@ class ParallelCorpus:
                      json.dumps(info.meta, ensure_ascii=False, sort_keys=True), len(units),
                      n_src, n_tgt, now)).lastrowid
             first = con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM beads").fetchone()[0]
+            if origins is None:
+                origins = ["aligner"] * len(units)
             con.executemany(
                 "INSERT INTO beads (id, doc, pos, src_idx, tgt_idx, kind, score, src_text,"
-                " tgt_text, src_len, tgt_len, tmx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " tgt_text, src_len, tgt_len, tmx, origin)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(first + k, doc, start_pos + k, _idx_str(u.src_idx), _idx_str(u.tgt_idx),
                   u.kind, None if math.isnan(u.score) else u.score, u.src, u.tgt,
-                  len(u.src), len(u.tgt), getattr(u, "tmx", None))
-                 for k, u in enumerate(units)])
+                  len(u.src), len(u.tgt), getattr(u, "tmx", None), o)
+                 for k, (u, o) in enumerate(zip(units, origins))])
             con.executemany("INSERT INTO beads_fts (rowid, zh, en) VALUES (?, ?, ?)",
                             [(first + k, z, e) for k, z, e in fts])
             if segments:
                 con.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(doc, *s) for s in segments])
+            if correction is not None:
+                src_sha, tgt_sha, body, did = correction
+                con.execute("DELETE FROM corrections WHERE src_sha256 = ? AND tgt_sha256 = ?",
+                            (src_sha, tgt_sha))
+                if body is not None:
+                    con.execute("INSERT INTO corrections VALUES (?, ?, ?, ?, ?)",
+                                (src_sha, tgt_sha, did, body, now))
         self._meta_cache.pop(doc, None)
 
     def _delete_doc(self, doc: int) -> None:
@@ -847,14 +928,14 @@ class ParallelCorpus:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     _PAIR_COLS = ("b.id, d.doc_id, b.pos, b.src_idx, b.tgt_idx, b.src_text, b.tgt_text, "
-                  "b.score, b.kind, d.src_tag, d.tgt_tag, d.meta, d.id, b.tmx")
+                  "b.score, b.kind, d.src_tag, d.tgt_tag, d.meta, d.id, b.tmx, b.origin")
 
     def _pair(self, r: Sequence[Any]) -> Pair:
         meta = self._meta_cache.get(r[12])
         if meta is None:
             meta = self._meta_cache[r[12]] = json.loads(r[11])
         return Pair(r[0], r[1], r[2], _idx_tuple(r[3]), _idx_tuple(r[4]), r[5], r[6],
-                    math.nan if r[7] is None else r[7], r[8], r[9], r[10], meta, r[13])
+                    math.nan if r[7] is None else r[7], r[8], r[9], r[10], meta, r[13], r[14])
 
     def pairs(self, min_score: float | None = None, *, kinds: Iterable[str] | None = None,
               doc_id: str | Iterable[str] | None = None, src_lang: str | None = None,
@@ -1044,7 +1125,8 @@ class ParallelCorpus:
         """The pairs as a pandas DataFrame, one row per bead (filters as in :meth:`pairs`).
 
         Columns: id, doc_id, pos, src_idx, tgt_idx (lists), src, tgt, score, kind,
-        src_lang, tgt_lang, meta (the document's metadata, a dict). pandas is optional
+        src_lang, tgt_lang, meta (the document's metadata, a dict), origin ("aligner" or a
+        reviewer's edit, see :mod:`.corrections`). pandas is optional
         (the ``notebook`` extra).
         """
         try:
@@ -1055,7 +1137,7 @@ class ParallelCorpus:
             raise DependencyError("to_pandas() needs pandas: pip install 'paralign[notebook]'"
                                   ) from None
         cols = ["id", "doc_id", "pos", "src_idx", "tgt_idx", "src", "tgt", "score", "kind",
-                "src_lang", "tgt_lang", "meta"]
+                "src_lang", "tgt_lang", "meta", "origin"]
         return pd.DataFrame.from_records(
             (p.as_dict() for p in self.pairs(min_score, **filters)), columns=cols)
 
