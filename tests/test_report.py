@@ -152,6 +152,23 @@ def test_banner_says_the_verdict(verdict, parallelism, banner, text):
         assert text in page
 
 
+def test_report_of_a_corrected_alignment_shows_the_edits():
+    """A corrected alignment (paralign apply, a corpus) reviewed again: each edited bead says
+    its origin, and the page's model starts from them."""
+    al = make_alignment()
+    fixed = Alignment(al.src, al.tgt, [Bead((0, 1), (0, 1), 1.0, origin="merge")]
+                      + [Bead(b.src, b.tgt, b.score) for b in al.beads[2:4]]
+                      + [Bead((4,), (), 0.2, origin="wrong"), Bead((), (5,), 0.1, origin="wrong")],
+                      signature="sig")
+    page = render_report(fixed, heatmap=False)
+    labels = re.findall(r'<div class="r ([^"]+)" role="row"[^>]*>.*?<span role="cell" '
+                        r'class="s">([^<]+)</span>', rows_html(page))
+    assert [(("ed" in c.split()), s) for c, s in labels] == [
+        (True, "merge"), (False, "0.55"), (False, "0.90"), (True, "wrong"), (True, "wrong")]
+    assert [b[5] for b in review_data(page)["beads"]] == ["merge", "aligner", "aligner",
+                                                         "wrong", "wrong"]
+
+
 def test_report_written_to_path(tmp_path):
     out = tmp_path / "sub" / "report.html"
     al = make_alignment()

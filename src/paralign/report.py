@@ -467,8 +467,8 @@ _JS = r"""
     return [i, j];
   }
   function show(k) {  // scroll to bead k and highlight it
-    var note = document.getElementById("heat-note");
-    if (k >= n) {
+    var note = document.getElementById("heat-note") || {};
+    if (k < 0 || k >= n) {
       note.textContent = "bead " + (k + 1) + " is not in the table (max_beads)";
       return false;
     }
