@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Accuracy and speed of paralign on gold sentence alignments.
 
-    python bench/accuracy.py DATA_DIR [--encoder NAME] [--sets mac_dev,mac_dev_trad]
+    python bench/accuracy.py DATA_DIR [--encoder NAME] [--sets mac_dev,mac_dev_trad] [--fit]
 
 DATA_DIR holds sets laid out like ../shared/data: ``<set>/src/NNN``, ``<set>/tgt/NNN`` (one
 sentence per line) and ``<set>/gold/NNN.align`` (Vecalign format). Every document is aligned
@@ -11,7 +11,9 @@ itself, one process per document); beads are scored with Vecalign's strict and l
 first, as the set's README prescribes. ``--omit 0.02`` makes a synthetic omission test: 2% of
 one side's sentences (``--omit-side``, default the target) deleted at random with a fixed seed,
 the gold renumbered so that their partners become 1-0 beads
-(:func:`paralign.evaluation.omit_sentences`). Each set runs in its own process so that its peak
+(:func:`paralign.evaluation.omit_sentences`). ``--fit`` first learns one lexicon from every
+document of the set (:meth:`paralign.Aligner.fit`, from their first alignments, no gold) and
+aligns each document with it: the corpus-wide lexicon, measured as one batch. Each set runs in its own process so that its peak
 memory is its own.
 
 Printed: a table per set (P/R/F1 strict and lax, seconds embedding and searching, peak RSS),
@@ -63,9 +65,7 @@ def merge_verses(beads, src_verse, tgt_verse):
 
 def run_set(data: Path, name: str, args) -> dict:
     from paralign import AlignConfig, Aligner, evaluate
-    from paralign.corpus.formats import read_vecalign
     from paralign.evaluation import evaluate_by_type
-    from paralign.pipeline import align_files
 
     d = data / name
     docs = sorted(p.name for p in (d / "src").iterdir())
@@ -76,44 +76,81 @@ def run_set(data: Path, name: str, args) -> dict:
     t_embed = t_search = 0.0
     windows = 0
     t0 = time.perf_counter()
-    limit = args.limit
+    t_fit = 0.0
     with tempfile.TemporaryDirectory() as tmp:
+        if getattr(args, "fit", False):
+            t_fit = fit_corpus(d, docs, aligner, args, Path(tmp))
         for doc in docs:
-            src, tgt = d / "src" / doc, d / "tgt" / doc
-            gold = read_vecalign(d / "gold" / f"{doc}.align")
-            if limit:
-                src, tgt = _truncate(d, doc, limit, Path(tmp))
-                gold = _gold_prefix(d, doc, limit)
-            kept = None
-            if args.omit:
-                src, tgt, gold, kept = _omit(src, tgt, gold, doc, args, Path(tmp))
-            out = Path(tmp) / f"{doc}.align"
-            if args.via_cli:
-                cmd = [sys.executable, "-m", "paralign", "-q", "align", str(src), str(tgt), "-o",
-                       str(out), "--presplit", "--encoder", args.encoder]
-                subprocess.run(cmd, check=True)
-                al = None
-            else:
-                al = align_files(src, tgt, out, presplit=True, aligner=aligner)
-                t_embed += al.stats["seconds_embed"]
-                t_search += al.stats["seconds_search"]
-                windows += al.stats["windows_embedded"]
-            test = read_vecalign(out)
-            if (d / "src.verse").exists():
-                sv = (d / "src.verse").read_text().splitlines()
-                tv = (d / "tgt.verse").read_text().splitlines()
-                if kept is not None:
-                    sv, tv = [sv[i] for i in kept[0]], [tv[j] for j in kept[1]]
-                test = merge_verses(test, sv, tv)
+            gold, test, stats = doc_beads(d, doc, aligner, args, Path(tmp))
+            if stats:
+                t_embed += stats["seconds_embed"]
+                t_search += stats["seconds_search"]
+                windows += stats["windows_embedded"]
             gold_all.append(gold)
             test_all.append(test)
     total = time.perf_counter() - t0
     r = evaluate(gold_all, test_all)
     r["by_type"] = evaluate_by_type(gold_all, test_all)
     r.update(set=name, docs=len(docs), seconds=round(total, 2), seconds_embed=round(t_embed, 2),
-             seconds_search=round(t_search, 2), windows=windows, peak_mb=round(peak_rss_mb()),
+             seconds_search=round(t_search, 2), seconds_fit=round(t_fit, 2), windows=windows, peak_mb=round(peak_rss_mb()),
              encoder=args.encoder, signature=aligner.signature if not args.via_cli else "")
     return r
+
+
+def prepare(d: Path, doc: str, args, tmp: Path):
+    """The source and target files of one document as the run reads them (first
+    ``args.limit`` source sentences, synthetic omissions as ``args.omit`` asks), its gold,
+    and the kept sentence numbers of an omission run (``None`` otherwise)."""
+    from paralign.corpus.formats import read_vecalign
+
+    src, tgt = d / "src" / doc, d / "tgt" / doc
+    gold = read_vecalign(d / "gold" / f"{doc}.align")
+    limit = getattr(args, "limit", 0)
+    if limit:
+        src, tgt = _truncate(d, doc, limit, tmp)
+        gold = _gold_prefix(d, doc, limit)
+    kept = None
+    if args.omit:
+        src, tgt, gold, kept = _omit(src, tgt, gold, doc, args, tmp)
+    return src, tgt, gold, kept
+
+
+def doc_beads(d: Path, doc: str, aligner, args, tmp: Path):
+    """Gold and test beads of one document of set folder ``d`` (:func:`prepare`; test beads
+    verse-merged where the set has verses), and the alignment's stats (``None`` with
+    ``--via-cli``)."""
+    from paralign.corpus.formats import read_vecalign
+    from paralign.pipeline import align_files
+
+    src, tgt, gold, kept = prepare(d, doc, args, tmp)
+    out = tmp / f"{doc}.align"
+    stats = None
+    if getattr(args, "via_cli", False):
+        cmd = [sys.executable, "-m", "paralign", "-q", "align", str(src), str(tgt), "-o",
+               str(out), "--presplit", "--encoder", args.encoder]
+        subprocess.run(cmd, check=True)
+    else:
+        stats = align_files(src, tgt, out, presplit=True, aligner=aligner).stats
+    test = read_vecalign(out)
+    if (d / "src.verse").exists():
+        sv = (d / "src.verse").read_text().splitlines()
+        tv = (d / "tgt.verse").read_text().splitlines()
+        if kept is not None:
+            sv, tv = [sv[i] for i in kept[0]], [tv[j] for j in kept[1]]
+        test = merge_verses(test, sv, tv)
+    return gold, test, stats
+
+
+def fit_corpus(d: Path, docs: list[str], aligner, args, tmp: Path) -> float:
+    """``--fit``: one lexicon learned from every document of the set as the run reads them
+    (:meth:`paralign.Aligner.fit`: their first alignments, no gold); returns the seconds."""
+    t0 = time.perf_counter()
+    pairs = []
+    for doc in docs:
+        src, tgt, _, _ = prepare(d, doc, args, tmp)
+        pairs.append((src.read_text("utf-8").splitlines(), tgt.read_text("utf-8").splitlines()))
+    aligner.fit(pairs)
+    return time.perf_counter() - t0
 
 
 def _truncate(d: Path, doc: str, limit: int, tmp: Path):
@@ -129,9 +166,9 @@ def _truncate(d: Path, doc: str, limit: int, tmp: Path):
         tgt_end = max(tgt_end, (t[-1] + 1) if t else tgt_end)
     src_lines = (d / "src" / doc).read_text().splitlines()[:src_end]
     tgt_lines = (d / "tgt" / doc).read_text().splitlines()[:tgt_end]
-    (tmp / "s").write_text("\n".join(src_lines) + "\n")
-    (tmp / "t").write_text("\n".join(tgt_lines) + "\n")
-    return tmp / "s", tmp / "t"
+    (tmp / f"{doc}.s").write_text("\n".join(src_lines) + "\n")
+    (tmp / f"{doc}.t").write_text("\n".join(tgt_lines) + "\n")
+    return tmp / f"{doc}.s", tmp / f"{doc}.t"
 
 
 def _omit(src: Path, tgt: Path, gold, doc: str, args, tmp: Path):
@@ -245,6 +282,8 @@ def main() -> None:
                     help="synthetic omissions: delete this share of one side's sentences")
     ap.add_argument("--omit-side", default="tgt", choices=("src", "tgt"))
     ap.add_argument("--seed", type=int, default=0, help="seed of the deleted sentences")
+    ap.add_argument("--fit", action="store_true",
+                    help="first learn one lexicon from every document of the set (Aligner.fit)")
     ap.add_argument("--speed", action="store_true", help="also the cold-cache speed comparison")
     ap.add_argument("--repeat", type=int, default=3, help="speed: timed runs (medians printed)")
     ap.add_argument("--one-set", default=None, help=argparse.SUPPRESS)
@@ -261,7 +300,7 @@ def main() -> None:
     for name in sets:
         cmd = [sys.executable, __file__, str(args.data), "--one-set", name, "--encoder", args.encoder,
                "--config", args.config] + (["--cache-dir", args.cache_dir] if args.cache_dir else []) \
-            + (["--via-cli"] if args.via_cli else []) + (["--limit", str(args.limit)] if args.limit else []) \
+            + (["--via-cli"] if args.via_cli else []) + (["--fit"] if args.fit else []) + (["--limit", str(args.limit)] if args.limit else []) \
             + (["--omit", str(args.omit), "--omit-side", args.omit_side, "--seed", str(args.seed)]
                if args.omit else [])
         out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
@@ -279,6 +318,9 @@ def main() -> None:
                   f"{r['windows']} | {r['peak_mb']} |")
         if rows and rows[0].get("signature"):
             print(f"signature: {rows[0]['signature']}")
+        if args.fit:
+            print("one lexicon fitted on every document of each set first (Aligner.fit): "
+                  + ", ".join(f"{r['set']} {r['seconds_fit']:.1f} s" for r in rows))
         if args.omit:
             print(f"synthetic omissions: {args.omit:g} of the {args.omit_side} sentences deleted "
                   f"(seed {args.seed})")

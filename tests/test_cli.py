@@ -209,3 +209,39 @@ def test_demo_after_a_plain_install_from_any_folder(tmp_path):
     assert f"corpora from {site / 'paralign'}" in r.stdout
     assert "bible-ruth" in r.stdout and "non-parallel check" in r.stdout
     assert validate_tmx(cwd / "demo.tmx") == []
+
+
+RUTH = ROOT / "corpora/bible/ruth"
+
+
+@pytest.mark.parametrize("option,realign,learned", [
+    ([], "|realign:1000|", False),        # the default: a chapter is too short to learn from
+    (["--realign"], "|realign:1|", True),  # whatever the number of confident beads
+    (["--realign", "5"], "|realign:5|", True),
+    (["--realign", "100000"], "|realign:100000|", False),
+    (["--realign", "0"], None, False),     # never
+])
+def test_align_realign_option(tmp_path, option, realign, learned, capsys):
+    """``align --realign [N]`` sets the per-pair threshold; the TMX header's signature says
+    which lexicon the beads were aligned with."""
+    import re
+
+    zh = tmp_path / "zh.txt"
+    en = tmp_path / "en.txt"
+    zh.write_text(RUTH.with_suffix(".zh.txt").read_text("utf-8").splitlines()[0] + "\n", "utf-8")
+    en.write_text(RUTH.with_suffix(".en.txt").read_text("utf-8").splitlines()[0] + "\n", "utf-8")
+    out = tmp_path / "ruth.tmx"
+    assert main(["-q", "align", str(zh), str(en), "-o", str(out), *option]) == 0
+    sig = re.search(r'type="x-signature">([^<]*)<', out.read_text("utf-8")).group(1)
+    if realign is None:
+        assert "|realign:" not in sig
+    else:
+        assert realign in sig
+    assert ("|lexicon:" in sig) is learned
+
+
+def test_align_realign_below_zero_is_an_error(pair, tmp_path, capsys):
+    zh, en = pair
+    assert main(["align", str(zh), str(en), "-o", str(tmp_path / "o.tmx"), "--realign", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "realign must be >= 0" in err

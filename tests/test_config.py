@@ -42,6 +42,9 @@ BAD = [
     ("cache_dir", 3, "cache_dir must be None or a string"),
     ("realign", -1, "realign must be >= 0"),
     ("realign", 0.5, "realign must be an integer"),
+    ("null_weight", -0.1, "null_weight must be >= 0"),
+    ("null_weight", 1.5, "null_weight must be <= 1"),
+    ("null_weight", "0.5", "null_weight must be a finite number"),
 ]
 
 
@@ -59,6 +62,7 @@ def test_bad_settings_fail_in_one_line(name, value, message):
     ("skip", 0), ("skip", -2), ("prune", 0.0), ("split_long", 8), ("split_long", None),
     ("zh_convert", "t2s"), ("encoder", "use-m3+e5-small"), ("progress", None),
     ("progress", False), ("device", "cpu"), ("cache_dir", "/tmp/x"), ("realign", 0),
+    ("null_weight", 0), ("null_weight", 1.0),
 ])
 def test_edge_values_are_accepted(name, value):
     assert getattr(AlignConfig(**{name: value}), name) == value
@@ -82,7 +86,7 @@ OTHER = {
     "margin_weight": 0.3, "length_weight": 0.05, "lexical_weight": 0.4, "share_weight": 0.1,
     "skip": -0.5, "prune": 1.2, "band": 20, "paragraph_anchors": False, "split_long": 60,
     "cache": False, "cache_dir": "/tmp/elsewhere", "progress": True, "device": "cpu",
-    "zh_convert": "t2s", "realign": 0,
+    "zh_convert": "t2s", "realign": 0, "null_weight": 0.35,
 }
 
 

@@ -157,6 +157,10 @@ def _config_from(args: argparse.Namespace):  # -> AlignConfig
         changes["cache"] = False
     if getattr(args, "quiet", False):
         changes["progress"] = False
+    # ``batch --realign`` is a flag (one lexicon from the whole batch); ``align --realign N``
+    # is the per-pair threshold
+    if getattr(args, "command", None) == "align" and getattr(args, "realign", None) is not None:
+        changes["realign"] = args.realign
     # the options first, then --set (so that --set can say anything)
     return AlignConfig(**changes).with_strings(settings)
 
@@ -211,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "- for standard output")
     _add_to_option(p, ("tmx", "tsv", "jsonl", "align"))
     _add_align_options(p)
+    p.add_argument("--realign", type=int, nargs="?", const=1, default=None, metavar="N",
+                   help="align twice, the second time with a word lexicon learned from the "
+                   "first pass's confident beads, when there are at least N of them (N "
+                   "omitted: whatever their number; 0: never; without the option: the "
+                   "AlignConfig default, 1000)")
     _add_format_option(p)
     _add_output_options(p)
     p.set_defaults(func=_cmd_align)

@@ -28,10 +28,11 @@ NOT_IN_SIGNATURE = frozenset({"encoder", "cache", "cache_dir", "progress", "devi
 _AT_LEAST: dict[str, float] = {
     "max_merge": 1, "max_total": 2, "knn": 1, "band": 1, "margin_weight": 0.0,
     "length_weight": 0.0, "lexical_weight": 0.0, "share_weight": 0.0, "prune": 0.0,
-    "split_long": 8, "realign": 0,
+    "split_long": 8, "realign": 0, "null_weight": 0.0,
 }
 _INTS = ("max_merge", "max_total", "knn", "band", "realign")
-_FLOATS = ("margin_weight", "length_weight", "lexical_weight", "share_weight", "skip", "prune")
+_FLOATS = ("margin_weight", "length_weight", "lexical_weight", "share_weight", "skip", "prune",
+           "null_weight")
 
 @dataclass(frozen=True)
 class AlignConfig:
@@ -83,6 +84,13 @@ class AlignConfig:
             Bible's 27,000 beads teach a lexicon that gains 0.005 strict F1, a chapter's 200
             teach mostly noise (README, ablation). Learning from a whole corpus of short
             documents is :meth:`paralign.Aligner.fit` and ``paralign batch --realign``.
+        null_weight: how much of the ``skip`` cost a sentence with no good partner is
+            spared: each sentence of the side with fewer sentences pays
+            ``skip * (1 - null_weight * d)`` to stay unaligned, ``d`` in [0, 1] how far its
+            best 1-1 score falls below the typical best towards what unrelated sentences
+            reach (:mod:`paralign.alignment.nulls`). A translator's omission leaves such a
+            sentence, which a constant cost lets a neighbour's merge absorb. ``0``: the
+            constant ``skip``; at most 1.
         zh_convert: OpenCC conversion applied to Chinese for matching only:
             ``"t2s"`` (Traditional to Simplified) or ``"tw2sp"`` (with Taiwan phrases).
             Default ``"tw2sp"``.
@@ -108,6 +116,7 @@ class AlignConfig:
     device: str | None = None
     zh_convert: ZhConvert = "tw2sp"
     realign: int = 1000
+    null_weight: float = 0.9
 
     def __post_init__(self) -> None:
         """Check every setting's type and range: a bad value fails here, in one line, not
@@ -130,6 +139,9 @@ class AlignConfig:
                 raise ConfigError(f"{name} must be {what}{low}, got {v}")
         if self.skip > 0:
             raise ConfigError(f"skip must be <= 0 (a cost), got {self.skip}")
+        if self.null_weight > 1:
+            raise ConfigError(f"null_weight must be <= 1 (at 1 a sentence with no partner is "
+                              f"left out for free), got {self.null_weight}")
         for name, allowed in (("margin", get_args(Margin)), ("zh_convert", get_args(ZhConvert))):
             v = getattr(self, name)
             if v not in allowed:
@@ -191,6 +203,7 @@ class AlignConfig:
             + f"|para:{'yes' if self.paragraph_anchors else 'no'}"
             + (f"|split:{self.split_long}" if self.split_long else "")
             + (f"|realign:{self.realign}" if self.realign else "")
+            + (f"|null:{self.null_weight:g}" if self.null_weight else "")
             + f"|zh:{self.zh_convert}"
         )
 

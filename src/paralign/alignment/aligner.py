@@ -303,9 +303,12 @@ class Aligner:
 
             zdoc = sdoc if sdoc.lang == "zh" else tdoc
             preload([x.norm for x in zdoc.sentences], c.cache_dir)
+        # the coarse path pools sentences in pairs: what one sentence's partners say of its
+        # null bead does not apply there
+        coarse = replace(params, null_weight=0.0)
         chunks = [ch for blk in blocks
                   for ch in chunk_block(blk, singles_s, singles_t, lengths.src, lengths.tgt,
-                                        params)]
+                                        coarse)]
         t_search = time.perf_counter() - t_chunk
         return _Plan(singles_s, singles_t, nn, lengths, params, blocks, chunks, t_embed,
                      t_search, time.perf_counter() - t0)

@@ -73,6 +73,7 @@ class ScoreParams:
     ratio: float  # target length units per source length unit
     lexical_weight: float
     share_weight: float
+    null_weight: float = 0.0  # null beads priced by the sentence's own evidence (.nulls)
 
     @classmethod
     def from_config(cls, config: AlignConfig, *, ratio: float = 1.0,
@@ -82,7 +83,7 @@ class ScoreParams:
                    margin_weight=config.margin_weight if config.margin == "knn" else 0.0,
                    length_weight=config.length_weight if length_weight is None else length_weight,
                    skip=config.skip, ratio=ratio, lexical_weight=config.lexical_weight,
-                   share_weight=config.share_weight)
+                   share_weight=config.share_weight, null_weight=config.null_weight)
 
 
 
@@ -370,7 +371,8 @@ class BandScorer:
                 vals = self._cells(marg, a, b, P, Q, exact=True)
                 S[P + a, Q + b] = np.where(np.isfinite(vals), vals, NEG)
             out.append(S)
-        return out, np.full((n + 1, m + 1), np.float32(self.p.skip), np.float32)
+        skip = np.full((n + 1, m + 1), np.float32(self.p.skip), np.float32)
+        return self._evidence_nulls(types, out, skip, np.zeros(n + 1, np.int64))
 
     # -- the door in -----------------------------------------------------------------------------
     def band_scores(self, types: Sequence[tuple[int, int]], *, approx: bool = True,
@@ -423,4 +425,31 @@ class BandScorer:
             S[ok] = np.where(np.isfinite(vals), vals, NEG)
             out.append(S)
         skip = np.where(in_band, np.float32(self.p.skip), np.float32(NEG))
+        return self._evidence_nulls(types, out, skip, lo)
+
+    def _evidence_nulls(self, types: Sequence[tuple[int, int]], out: list[np.ndarray],
+                        skip: np.ndarray, lo: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+        """The 1-0 and 0-1 scores priced by each sentence's best 1-1 score
+        (:mod:`paralign.alignment.nulls`) when ``null_weight`` is set; else unchanged."""
+        if not self.p.null_weight or (1, 1) not in types or (1, 0) not in types:
+            return out, skip
+        from .nulls import best_partner_scores, evidence_nulls, null_sides
+
+        src, tgt = best_partner_scores(out[types.index((1, 1))], lo, self.m)
+        n, m = self.n, self.m
+        on_src, on_tgt = null_sides(n, m)
+        w = self.p.null_weight
+        ns = evidence_nulls(*src, self.p.skip, w if on_src else 0.0)
+        nt = evidence_nulls(*tgt, self.p.skip, w if on_tgt else 0.0)
+        J = lo[:, None] + np.arange(skip.shape[1])[None, :]
+        live = skip > NEG / 2
+        col = np.clip(J - 1, 0, max(m - 1, 0))
+        skip = np.where(live & (J >= 1), nt[col] if m else skip, skip).astype(np.float32)
+        t10 = types.index((1, 0))
+        s10 = out[t10]
+        row = np.clip(np.arange(n + 1) - 1, 0, max(n - 1, 0))
+        live10 = s10 > NEG / 2
+        vals = np.broadcast_to((ns[row] if n else np.zeros(n + 1))[:, None], s10.shape)
+        out = list(out)
+        out[t10] = np.where(live10, vals, s10).astype(np.float32)
         return out, skip
