@@ -153,3 +153,37 @@ def test_the_side_with_more_sentences_keeps_the_constant_cost(en_extra):
     assert len(en) > len(zh)
     found = _nulls(zh, en, enc)
     assert found != nulls and not any(b in found for b in nulls)
+
+
+# -- the same on a shipped text, with the real default encoder ---------------------------------
+def _exodus():
+    from paralign import text
+
+    read = lambda lang: (ROOT / f"corpora/bible/exodus-20.{lang}.txt").read_text("utf-8")  # noqa: E731
+    return text.segment(read("zh")).texts, text.segment(read("en")).texts
+
+
+@pytest.fixture(scope="module")
+def exodus():
+    from paralign import AlignConfig, Aligner
+
+    zh, en = _exodus()
+    aligner = Aligner(AlignConfig(progress=False))
+    return zh, en, aligner, [b.key() for b in aligner.align(zh, en).beads]
+
+
+@pytest.mark.parametrize("deleted", [[0], [14], [24], [13, 14], [16, 17], [0, 24], [8, 9]],
+                         ids=["start", "middle", "end", "two in a row", "two in a row, later",
+                              "both ends", "next to a merge"])
+def test_deleted_chinese_sentences_leave_their_english_partners_as_null_beads(exodus, deleted):
+    """Exodus 20 (KJV / Chinese Union Version, use-m3): Chinese sentences deleted, as a
+    translator's omission; English has fewer sentences, so each English partner of a deleted
+    sentence in a 1-1 bead is a null bead (in [8, 9], 8 was one part of a 2-1 bead: its
+    partner keeps the other part)."""
+    zh, en, aligner, ref = exodus
+    assert not any(not s or not t for s, t in ref)   # no null bead in the whole text
+    orphans = [t for s, t in ref if len(s) == 1 and len(t) == 1 and s[0] in deleted]
+    assert orphans
+    kept = [s for i, s in enumerate(zh) if i not in deleted]
+    found = sorted(b.key() for b in aligner.align(kept, en).beads if b.is_null)
+    assert found == sorted(((), t) for t in orphans)
