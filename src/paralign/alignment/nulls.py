@@ -36,14 +36,17 @@ def null_sides(n: int, m: int) -> tuple[bool, bool]:
     return n <= m, m <= n
 
 
-def best_partner_scores(s11: np.ndarray, lo: np.ndarray, m: int
-                        ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def best_partner_scores(s11: np.ndarray, lo: np.ndarray, m: int,
+                        sides: tuple[bool, bool] = (True, True)
+                        ) -> tuple[tuple[np.ndarray, np.ndarray] | None,
+                                   tuple[np.ndarray, np.ndarray] | None]:
     """Each source and each target sentence's best and second-best 1-1 score in the band.
 
     ``s11`` is the 1-1 score array in band layout (``s11[i, c]`` pairs source ``i - 1`` with
     target ``lo[i] + c - 1``; values at or below ``NEG / 2`` do not exist): the dense layout
     is the band layout with ``lo = 0``. Missing scores are ``-inf``. Returns
-    ``((best_src, second_src), (best_tgt, second_tgt))``.
+    ``((best_src, second_src), (best_tgt, second_tgt))``, ``None`` for a side that
+    ``sides`` does not ask for.
     """
     n = s11.shape[0] - 1
     W = s11.shape[1]
@@ -53,7 +56,7 @@ def best_partner_scores(s11: np.ndarray, lo: np.ndarray, m: int
     rows = np.broadcast_to(np.arange(n + 1)[:, None], s11.shape)
     M = np.full((n, m), -np.inf)
     M[rows[ok] - 1, J[ok] - 1] = s11[ok]
-    return _top2(M), _top2(M.T)
+    return (_top2(M) if sides[0] else None), (_top2(M.T) if sides[1] else None)
 
 
 def _top2(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

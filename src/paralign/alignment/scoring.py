@@ -435,12 +435,12 @@ class BandScorer:
             return out, skip
         from .nulls import best_partner_scores, evidence_nulls, null_sides
 
-        src, tgt = best_partner_scores(out[types.index((1, 1))], lo, self.m)
         n, m = self.n, self.m
-        on_src, on_tgt = null_sides(n, m)
-        w = self.p.null_weight
-        ns = evidence_nulls(*src, self.p.skip, w if on_src else 0.0)
-        nt = evidence_nulls(*tgt, self.p.skip, w if on_tgt else 0.0)
+        sides = null_sides(n, m)
+        src, tgt = best_partner_scores(out[types.index((1, 1))], lo, m, sides)
+        w, skip0 = self.p.null_weight, self.p.skip
+        ns = evidence_nulls(*src, skip0, w) if src is not None else np.full(n, skip0)
+        nt = evidence_nulls(*tgt, skip0, w) if tgt is not None else np.full(m, skip0)
         J = lo[:, None] + np.arange(skip.shape[1])[None, :]
         live = skip > NEG / 2
         col = np.clip(J - 1, 0, max(m - 1, 0))
