@@ -107,8 +107,14 @@ class PeakRSS:
     def _children(self) -> list[int]:
         import psutil
 
-        return [p.pid for p in psutil.Process().children(recursive=True)
-                if "resource_tracker" not in " ".join(p.cmdline())]
+        pids = []
+        for p in psutil.Process().children(recursive=True):
+            try:  # a worker may end (or be a zombie) between the listing and the look
+                if "resource_tracker" not in " ".join(p.cmdline()):
+                    pids.append(p.pid)
+            except psutil.Error:
+                pass
+        return pids
 
     def _run(self) -> None:
         while not self._stop.is_set():
