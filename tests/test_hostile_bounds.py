@@ -87,17 +87,16 @@ def test_the_command_line_says_too_short_to_judge(tmp_path, capsys, caplog):
 
 
 def _reference_line_spans(text, start=0, end=None):
-    """The old (quadratic) splitter: the new one must give exactly its spans."""
-    end = len(text) if end is None else end
-    out, pos = [], start
-    while pos < end:
-        nl, cr = text.find("\n", pos, end), text.find("\r", pos, end)
-        brk = min(x for x in (nl, cr, end) if x >= 0)
-        out.append((pos, brk))
-        if brk >= end:
-            break
-        pos = brk + (2 if text.startswith("\r\n", brk) else 1)
-    return out
+    """The old (quadratic) splitter, kept once, in bench/segment.py: the new one must give
+    exactly its spans."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "segment.py"
+    spec = importlib.util.spec_from_file_location("bench_segment", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench.old_line_spans(text, start, end)
 
 
 @pytest.mark.parametrize("text", ["", "a", "a\n", "\n", "a\r\nb", "a\rb\n\nc", "\r\n\r\n", "x\r",

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from . import __version__
 from .errors import InputError, ParalignError
+from .files import STDIN
 
 log = logging.getLogger("paralign")
 
@@ -27,8 +28,8 @@ COMMANDS = ("align", "batch", "export", "search", "stats", "eval", "segment", "r
             "demo")
 
 
-#: ``-o -``: the output goes to standard output.
-STDOUT = "-"
+#: ``-o -``: the output goes to standard output (the same ``-`` that readers take for stdin).
+STDOUT = STDIN
 #: The format written to standard output when ``--to`` does not say.
 STDOUT_FORMAT = "tsv"
 
@@ -73,6 +74,13 @@ def _add_align_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
                    help="any AlignConfig setting, e.g. --set max_total=8 --set "
                    "paragraph_anchors=false (repeatable; see help(paralign.AlignConfig))")
+
+
+def _add_pair_arguments(p: argparse.ArgumentParser) -> None:
+    """ZH and EN, or one file holding both (align, report, apply read a pair alike)."""
+    p.add_argument("zh", help="Chinese text file (or one file holding both languages)")
+    p.add_argument("en", nargs="?", default=None,
+                   help="English text file (omit it for a bilingual file)")
 
 
 def _add_common_options(p: argparse.ArgumentParser) -> None:
@@ -207,9 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("align", help="align a Chinese and an English text into a file",
                        description="Align ZH with EN; or, given one FILE, split it into its "
                        "Chinese and English paragraphs (a bilingual abstract) and align those.")
-    p.add_argument("zh", help="Chinese text file (or one file holding both languages)")
-    p.add_argument("en", nargs="?", default=None,
-                   help="English text file (omit it for a bilingual file)")
+    _add_pair_arguments(p)
     p.add_argument("-o", "--output", required=True,
                    help="output file; format from the suffix: .tmx .tsv .jsonl .align; "
                    "- for standard output")
@@ -276,9 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_segment)
 
     p = sub.add_parser("report", help="a self-contained HTML report of an alignment")
-    p.add_argument("zh", help="Chinese text file (or one file holding both languages)")
-    p.add_argument("en", nargs="?", default=None,
-                   help="English text file (omit it for a bilingual file)")
+    _add_pair_arguments(p)
     p.add_argument("-o", "--output", required=True,
                    help="output .html file; - for standard output")
     _add_align_options(p)
@@ -293,9 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "the correction when the pair is added again. Texts other than the "
                        "reviewed ones are refused.")
     p.add_argument("corrections", help="corrections file (.json) downloaded from the report")
-    p.add_argument("zh", help="Chinese text file (or one file holding both languages)")
-    p.add_argument("en", nargs="?", default=None,
-                   help="English text file (omit it for a bilingual file)")
+    _add_pair_arguments(p)
     p.add_argument("-o", "--output", default=None,
                    help="output file; format from the suffix: .tmx .tsv .jsonl .align; - for "
                    "standard output")
