@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import band_kernels
 from .dp import NEG, Band
 from .similarity import BandSimilarities, Margins, SideVectors
 
@@ -111,6 +112,11 @@ def _merge_bonus(vals: dict[tuple[int, int], np.ndarray], a: int, b: int) -> np.
         for j in range(b):
             best = np.maximum(best, second([vals[(i, j)] for i in range(a)]))
     return np.where(np.isfinite(best), np.maximum(best, 0.0), 0.0)
+
+
+def _stacked(rows: list[np.ndarray]) -> np.ndarray:
+    """Per-encoder vectors of one length as one (encoders, length) array (a view for one)."""
+    return rows[0][None, :] if len(rows) == 1 else np.stack(rows)
 
 
 def _lens_windows(lens: np.ndarray, kmax: int) -> dict[int, np.ndarray]:
@@ -399,6 +405,7 @@ class BandScorer:
             return self._dense_band_scores(types, marg, approx, allowed)
         in_band = idx[None, :] <= (hi - lo)[:, None]
         rows = np.arange(n + 1)
+        kernel = band_kernels.compiled("band_type_scores")
         J = lo[:, None] + idx[None, :]
         out: list[np.ndarray] = []
         for a, b in types:
@@ -406,6 +413,9 @@ class BandScorer:
                 S = np.full((n + 1, W), NEG, np.float32)
                 S[a:] = self.p.skip
                 out.append(np.where(in_band, S, np.float32(NEG)))
+                continue
+            if kernel is not None:
+                out.append(self._kernel_type(kernel, marg, a, b, approx, allowed))
                 continue
             P = np.broadcast_to(rows[:, None] - a, J.shape)
             Q = J - b
@@ -426,6 +436,59 @@ class BandScorer:
             out.append(S)
         skip = np.where(in_band, np.float32(self.p.skip), np.float32(NEG))
         return self._evidence_nulls(types, out, skip, lo)
+
+    def _kernel_type(self, kernel: Any, marg: Margins | None, a: int, b: int, approx: bool,
+                     allowed: dict[tuple[int, int], np.ndarray] | None) -> np.ndarray:
+        """The scores of the a-b beads over the band from the compiled gather
+        (:func:`paralign.alignment.band_kernels.band_type_scores`): the same cells and the
+        same arithmetic as the numpy gather of :meth:`band_scores` and :meth:`_cells`."""
+        band = self.band
+        n, m, p = self.n, self.m, self.p
+        lo, hi = band.lo, band.hi
+        W = band.width
+        S = np.empty((n + 1, W), np.float32)
+        E = len(self.src)
+        merged = a > 1 or b > 1
+        exact = not approx and merged
+        empty2 = np.zeros((0, 0))
+        mask, sims_ex = np.zeros((0, 0), bool), np.zeros((0, 0, 0))
+        if exact:
+            if allowed is None or (a, b) not in allowed:
+                S.fill(NEG)
+                return S
+            idx = np.arange(W)
+            J = lo[:, None] + idx[None, :]
+            P = np.broadcast_to(np.arange(n + 1)[:, None] - a, J.shape)
+            Q = J - b
+            mask = ((idx[None, :] <= (hi - lo)[:, None]) & (P >= 0) & (Q >= 0)
+                    & (P <= n - a) & (Q <= m - b) & allowed[(a, b)])
+            pr, qr = P[mask], Q[mask]
+            sims_ex = np.zeros((E, n + 1, W))
+            for e, c in enumerate(self._sims(a, b, pr, qr, True)):
+                sims_ex[e][mask] = c
+        lex_mode, lex = 0, empty2
+        if self.lexical is not None and p.lexical_weight:
+            f = self.lexical.f.get((a, b) if self.zh_is_src else (b, a))
+            if f is None:
+                lex_mode = 3
+            else:
+                lex_mode, lex = (1 if self.zh_is_src else 2), f
+        bonus_on = self._wants_bonus(a, b)
+        s11 = self._s11_strip() if bonus_on else empty2
+        margin_on = marg is not None
+        ms = _stacked([mg[0][a] for mg in marg]) if margin_on else empty2
+        mt = _stacked([mg[1][b] for mg in marg]) if margin_on else empty2
+        assert self.scales is not None
+        kernel(a, b, lo, hi - lo, m, self.sims.strip_stack, self.sims.strip_lo,
+               _stacked([sx.norms[a] for sx in self.src]),
+               _stacked([tx.norms[b] for tx in self.tgt]),
+               margin_on, ms, mt, float(p.margin_weight * 0.5),
+               np.asarray(self.scales, np.float64), self.w, float(np.sum(self.w)),
+               exact, sims_ex, exact, mask, lex_mode, lex, float(p.lexical_weight),
+               bonus_on, s11, float(p.share_weight),
+               bool(p.length_weight), self.log_ls[a], self.log_lt[b], float(p.length_weight),
+               S)
+        return S
 
     def _evidence_nulls(self, types: Sequence[tuple[int, int]], out: list[np.ndarray],
                         skip: np.ndarray, lo: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:

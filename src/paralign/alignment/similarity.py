@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .dp import Band
+from .dp import KERNEL_ROWS, Band
 
 __all__ = ["SideVectors", "BandSimilarities", "Margins"]
 
@@ -48,10 +48,9 @@ class SideVectors:
         n, dim = self.single.shape
         self.n = n
         self.kmax = kmax
-        csum = np.zeros((n + 1, dim), np.float64)
-        np.cumsum(self.single, axis=0, out=csum[1:])
         self.norms: dict[int, np.ndarray] = {}
-        self.wvec: dict[int, np.ndarray] = {1: self.single}
+        self.wvec: dict[int, np.ndarray] = _LazyWindows(self)
+        self.wvec[1] = self.single
         self.has: dict[int, np.ndarray] = {1: np.ones(n, bool)}
         for k in range(1, kmax + 1):
             if n - k + 1 <= 0:
@@ -62,10 +61,50 @@ class SideVectors:
             if k == 1:
                 self.norms[1] = np.maximum(np.linalg.norm(self.single, axis=1), 1e-9).astype(np.float64)
                 continue
-            s = csum[k:] - csum[:-k]
-            self.norms[k] = np.maximum(np.linalg.norm(s, axis=1), 1e-9)
-            self.wvec[k] = (s / self.norms[k][:, None]).astype(np.float32)
             self.has[k] = np.zeros(n - k + 1, bool)
+        sizes = [k for k in range(2, kmax + 1) if n - k + 1 > 0]
+        if sizes:
+            norms = {k: np.empty(n - k + 1) for k in sizes}
+            for k, start, sums in self._window_sums(sizes):
+                norms[k][start:start + len(sums)] = np.maximum(np.linalg.norm(sums, axis=1), 1e-9)
+            self.norms.update(norms)
+
+    def _window_sums(self, sizes: list[int]):
+        """``(k, start, sums)`` for every window size ``k`` in ``sizes``, block by block of
+        window starts: ``sums[r]`` is the float64 sum of the vectors of sentences
+        ``start + r .. start + r + k - 1``, the difference of two rows of the sequential
+        float64 prefix sums of the vectors (as ``np.cumsum`` sums).
+
+        Why blocks: on a whole long document the prefix sums and window sums of all rows
+        would be hundreds of megabytes at once (the Bible's 42,687 sentences: 175 MB each);
+        a block's prefix sums continue, addition by addition, from the last row of the
+        previous block, so the values are those of the whole-array prefix sums.
+        """
+        x = self.single
+        n, dim = x.shape
+        K = max(sizes)
+        kernel = (_band_kernel("row_prefix_sums") if n >= _KERNEL_ROWS else None)
+        block = max(_SUM_BLOCK_ROWS, K)
+        carry = np.zeros(dim, np.float64)
+        for s0 in range(0, n - min(sizes) + 1, block):
+            s1 = min(s0 + block + K - 1, n)     # the block's windows end by row s1
+            C = np.empty((s1 - s0 + 1, dim), np.float64)
+            if kernel is not None:
+                kernel(x[s0:s1], carry, C)
+            else:
+                np.cumsum(np.concatenate([carry[None], x[s0:s1]]), axis=0, out=C)
+            carry = C[min(block, s1 - s0)].copy()
+            for k in sizes:
+                e = min(s0 + block, n - k + 1)
+                if e > s0:
+                    yield k, s0, C[k:k + e - s0] - C[:e - s0]
+
+    def _window_vectors(self, k: int) -> np.ndarray:
+        """The approximate vectors of the windows of size k: their sums over their norms."""
+        out = np.empty((self.n - k + 1, self.single.shape[1]), np.float32)
+        for _, start, sums in self._window_sums([k]):
+            out[start:start + len(sums)] = sums / self.norms[k][start:start + len(sums), None]
+        return out
 
     def set_exact(self, k: int, starts: np.ndarray, vecs: np.ndarray) -> None:
         """Record encoder vectors of windows of size k starting at ``starts``."""
@@ -76,6 +115,40 @@ class SideVectors:
 
     def exact_starts(self, k: int) -> np.ndarray:
         return np.flatnonzero(self.has[k]) if k in self.has else np.zeros(0, int)
+
+
+# Sides from this many sentences sum their windows with the compiled kernel (below, numpy
+# costs less than importing numba; as dp.KERNEL_ROWS).
+_KERNEL_ROWS = KERNEL_ROWS
+# Window sums are formed this many window starts at a time (see SideVectors._window_sums).
+_SUM_BLOCK_ROWS = 4096
+
+
+class _LazyWindows(dict):
+    """``SideVectors.wvec``: the window vectors of a size are formed on first use.
+
+    Why: the coarse path's sides (whole documents, pooled level after level) only need the
+    windows' norms, and a chunk's first search none of the vectors; forming them for every
+    side cost a tenth of a long document's search and most of its peak memory.
+    """
+
+    def __init__(self, side: SideVectors) -> None:
+        super().__init__()
+        self._side = side
+
+    def __missing__(self, k: int) -> np.ndarray:
+        side = self._side
+        if not 1 < k <= side.kmax:
+            raise KeyError(k)
+        v = side._window_vectors(k)
+        self[k] = v
+        return v
+
+
+def _band_kernel(name: str) -> Any:
+    from . import band_kernels
+
+    return band_kernels.compiled(name)
 
 
 @functools.cache
@@ -125,6 +198,7 @@ class BandSimilarities:
         self.knn = knn
         self.n = self.src[0].n
         self.m = self.tgt[0].n
+        self._stack: np.ndarray | None = None
         self._build_strip(dense)
         self._neighbourhoods = self._neigh()
         self._margin_memo: dict[tuple[int, bool, int], np.ndarray] = {}
@@ -186,6 +260,15 @@ class BandSimilarities:
                 st[s:e] = np.where(ok, vals, -np.inf)
             strips.append(st)
         return strips
+
+    @property
+    def strip_stack(self) -> np.ndarray:
+        """The strips of all encoders as one (encoders, n, width) float32 array (a view for
+        one encoder), for the compiled gathers."""
+        if self._stack is None:
+            self._stack = (self.strips[0][None] if len(self.strips) == 1
+                           else np.stack(self.strips))
+        return self._stack
 
     def single(self, e: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         """Similarities of source sentences P to target sentences Q (-inf off the strip)."""
@@ -263,9 +346,16 @@ class BandSimilarities:
             return np.zeros(nx)
         out = np.zeros(nx)
         block = max(1, 2_000_000 // (Wn * k))
+        kernel = _band_kernel("margin_rows") if not self._dense else None
         for s in range(0, nx, block):
             e_ = min(s + block, nx)
             st = starts[s:e_]
+            if kernel is not None:  # the same M, cell by cell; the same blocks for the topk
+                M = np.empty((e_ - s, Wn))
+                kernel(self.strips[e], self.strip_lo, source_side, k, st, w_lo[s:e_],
+                       w_hi[s:e_], side.norms[k][st], M)
+                out[s:e_] = _topk_mean(M, self.knn)
+                continue
             cols = w_lo[s:e_, None] + np.arange(Wn)[None, :]
             inside = cols < w_hi[s:e_, None]
             acc = np.zeros(cols.shape)

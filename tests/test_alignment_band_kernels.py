@@ -1,0 +1,173 @@
+"""band_kernels: the compiled band scoring gives the same score arrays, bit for bit, as the
+numpy code it replaces (``PARALIGN_NO_NUMBA``) and as its own plain-Python run
+(``py_func``), over encoders, margins, dictionary evidence either way round, merge bonus,
+length term, approximate and exact passes; and the blocked window sums of SideVectors equal
+the whole-array prefix sums."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from paralign.alignment import band_kernels, similarity
+from paralign.alignment.dp import band_from_path
+from paralign.alignment.scoring import BandScorer, ScoreParams, bead_types
+from paralign.alignment.similarity import SideVectors
+
+
+def _unit(rng, n, d=24):
+    v = rng.normal(size=(n, d)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+class _Lexicon:
+    """Dense F-score tables per (Chinese, English) window sizes, some missing, as
+    :class:`~paralign.alignment.lexical.LexicalEvidence` keeps them in ``f``."""
+
+    def __init__(self, rng, nz, ne, types, missing):
+        self.f = {(a, b): rng.random((nz - a + 1, ne - b + 1)) for a, b in types
+                  if b and nz - a + 1 > 0 and ne - b + 1 > 0 and (a, b) not in missing}
+
+    def score(self, a, b, P, Q):
+        f = self.f.get((a, b))
+        return np.zeros(len(P)) if f is None else f[P, Q]
+
+
+def _path(rng, n, m):
+    i = j = 0
+    path = [(0, 0)]
+    while i < n or j < m:
+        i, j = min(i + int(rng.integers(0, 3)), n), min(j + int(rng.integers(0, 3)), m)
+        if path[-1] != (i, j):
+            path.append((i, j))
+    return path
+
+
+# seed, n, m, encoders, margin, lexical, share, length, half-width
+CASES = [
+    (0, 40, 55, 1, True, "zh-src", 0.2, 0.3, 4),
+    (1, 60, 45, 2, True, "zh-tgt", 0.2, 0.3, 3),
+    (2, 35, 35, 1, False, None, 0.0, 0.0, 2),
+    (3, 50, 70, 2, False, "zh-src", 0.2, 0.0, 5),
+    (4, 30, 20, 1, True, None, 0.2, 0.5, 6),
+    (5, 8, 30, 1, True, "zh-tgt", 0.2, 0.3, 2),
+]
+
+
+def _scores(seed, n, m, E, margin, lexical, share, length, width):
+    """Approximate then exact band scores of one random problem, and the margins."""
+    rng = np.random.default_rng(seed)
+    types = bead_types(3, 5)
+    K = 3
+    S = [SideVectors(_unit(rng, n), K) for _ in range(E)]
+    T = [SideVectors(_unit(rng, m), K) for _ in range(E)]
+    ls, lt = rng.integers(3, 40, n).astype(float), rng.integers(9, 120, m).astype(float)
+    params = ScoreParams(knn=4, margin_weight=0.5 if margin else 0.0, length_weight=length,
+                         skip=-0.4, ratio=2.5, lexical_weight=0.8, share_weight=share,
+                         null_weight=0.9)
+    band = band_from_path(_path(rng, n, m), n, m, width)
+    lex = None
+    if lexical is not None:
+        nz, ne = (n, m) if lexical == "zh-src" else (m, n)
+        lex = _Lexicon(rng, nz, ne, [(a, b) if lexical == "zh-src" else (b, a) for a, b in types],
+                       missing={(2, 3), (3, 2)})
+    sc = BandScorer(S, T, ls, lt, params, K, band, weights=[1.0, 0.5][:E], lexical=lex,
+                    zh_is_src=lexical != "zh-tgt", dense=False)
+    first = sc.band_scores(types, approx=True)
+    allowed = {t: rng.random(first[0][0].shape) < 0.4 for t in types if max(t) > 1}
+    del allowed[(1, 2)]  # a merge type the first search found nowhere plausible
+    for sides in (S, T):
+        for k in (2, 3):
+            starts = np.arange(0, max(sides[0].n - k + 1, 0), 3)
+            for side in sides:
+                side.set_exact(k, starts, _unit(rng, len(starts)))
+    second = sc.band_scores(types, approx=False, allowed=allowed)
+    marg = sc.margins(3, 3, False) if margin else []
+    return first, second, marg, sc.scales
+
+
+def _run(monkeypatch, how, case):
+    if how == "numpy":
+        monkeypatch.setenv("PARALIGN_NO_NUMBA", "1")
+    else:
+        monkeypatch.delenv("PARALIGN_NO_NUMBA", raising=False)
+    if how == "python":
+        monkeypatch.setattr(band_kernels, "compiled", lambda name: getattr(band_kernels, name))
+    elif how == "numba":
+        k = band_kernels.compiled("band_type_scores")
+        assert k is not None and hasattr(k, "py_func"), "numba is not available"
+    return _scores(*case)
+
+
+def _same(x, y):
+    assert x.dtype == y.dtype and x.shape == y.shape
+    assert np.array_equal(x, y, equal_nan=True)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_band_scores_match_numpy(monkeypatch, case, how):
+    ref = _run(monkeypatch, "numpy", case)
+    got = _run(monkeypatch, how, case)
+    for (rs, rskip), (gs, gskip) in zip(ref[:2], got[:2]):
+        assert len(rs) == len(gs)
+        for r, g in zip(rs, gs):
+            _same(r, g)
+        _same(rskip, gskip)
+    assert any((s > -1e29).any() for s in got[1][0][2:]), "no merge scored in the exact pass"
+    for (rms, rmt), (gms, gmt) in zip(ref[2], got[2]):
+        for k in rms:
+            _same(rms[k], gms[k])
+            _same(rmt[k], gmt[k])
+    assert ref[3] == got[3]
+
+
+def _reference_windows(x, K):
+    """SideVectors' norms and approximate window vectors from whole-array prefix sums."""
+    n = len(x)
+    csum = np.zeros((n + 1, x.shape[1]))
+    np.cumsum(x, axis=0, out=csum[1:])
+    norms, wvec = {}, {}
+    for k in range(2, K + 1):
+        if n - k + 1 <= 0:
+            continue
+        s = csum[k:] - csum[:-k]
+        norms[k] = np.maximum(np.linalg.norm(s, axis=1), 1e-9)
+        wvec[k] = (s / norms[k][:, None]).astype(np.float32)
+    return norms, wvec
+
+
+@pytest.mark.parametrize(("n", "K", "block"), [(1, 3, 4096), (4, 4, 2), (300, 5, 7),
+                                               (700, 2, 64), (1000, 5, 4096), (9, 1, 3)])
+@pytest.mark.parametrize("numba", [True, False])
+def test_window_sums_equal_whole_prefix_sums(monkeypatch, n, K, block, numba):
+    monkeypatch.setattr(similarity, "_SUM_BLOCK_ROWS", block)
+    if numba:
+        monkeypatch.delenv("PARALIGN_NO_NUMBA", raising=False)
+    else:
+        monkeypatch.setenv("PARALIGN_NO_NUMBA", "1")
+    x = _unit(np.random.default_rng(n), n, 48) * np.float32(0.3)
+    side = SideVectors(x, K)
+    norms, wvec = _reference_windows(x, K)
+    for k in range(1, K + 1):
+        if k in norms:
+            _same(side.norms[k], norms[k])
+            _same(side.wvec[k], wvec[k])
+            assert not side.has[k].any()
+        else:
+            assert len(side.norms[k]) == max(n - k + 1, 0)
+    _same(side.wvec[1], x)
+    with pytest.raises(KeyError):
+        side.wvec[K + 1]
+
+
+def test_prefix_sums_kernel_continues_from_carry():
+    """The compiled prefix sums equal numpy's, started from the previous block's last row."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(50, 7)).astype(np.float32)
+    carry = rng.normal(size=7)
+    want = np.cumsum(np.concatenate([carry[None], x]), axis=0)
+    for kernel in (band_kernels.row_prefix_sums, band_kernels.compiled("row_prefix_sums")):
+        out = np.empty((51, 7))
+        kernel(x, carry, out)
+        _same(out, want)
