@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Speed of paralign: the embedding floor, end to end, search only, peak memory, CLI cost.
 
-    python bench/speed.py DATA_DIR [--repeat 3] [--sets mac_dev,bible_en_zh]
+    python bench/speed.py DATA_DIR [--repeat 3] [--sets mac_dev,bible_en_zh] [--only mac_dev,search,cli]
 
 DATA_DIR is laid out like ../shared/data. Printed, from one run, as medians over ``--repeat``
 rounds; within a round every measurement runs once, in this order, so all of them see the
@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -170,6 +171,8 @@ def main() -> None:
     ap.add_argument("data", type=Path)
     ap.add_argument("--repeat", type=int, default=3, help="rounds (medians printed)")
     ap.add_argument("--sets", default="mac_dev,bible_en_zh", help="sets for the search-only rows")
+    ap.add_argument("--only", default="mac_dev,search,cli",
+                    help="which rows to measure: any of mac_dev, search, cli (comma-separated)")
     ap.add_argument("--one", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--set", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -179,13 +182,19 @@ def main() -> None:
              "cli": measure_cli}[args.one]()
         print(json.dumps(r))
         return
-    sets = [s for s in args.sets.split(",") if s]
+    only = {k for k in args.only.split(",") if k}
+    if only - {"mac_dev", "search", "cli"}:
+        ap.error(f"--only: unknown rows {', '.join(sorted(only - {'mac_dev', 'search', 'cli'}))}")
+    sets = [s for s in args.sets.split(",") if s] if "search" in only else []
     rounds: list[dict] = []
     for r in range(max(1, args.repeat)):
-        row = {"mac_dev": _child("mac_dev", args.data, None)}
+        row = {}
+        if "mac_dev" in only:
+            row["mac_dev"] = _child("mac_dev", args.data, None)
         for s in sets:
             row[f"search:{s}"] = _child("search", args.data, s)
-        row["cli"] = _child("cli", args.data, None)
+        if "cli" in only:
+            row["cli"] = _child("cli", args.data, None)
         rounds.append(row)
         print(f"round {r + 1}: {json.dumps(row)}", file=sys.stderr, flush=True)
 
@@ -198,12 +207,28 @@ def main() -> None:
             vals.append(v)
         return statistics.median(vals)
 
-    m = rounds[0]["mac_dev"]
-    ratios = [row["mac_dev"]["e2e_cold_s"] / row["mac_dev"]["floor_s"] for row in rounds]
     print(f"paralign speed, medians of {len(rounds)} alternated rounds "
           f"({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs)")
     print("| measurement | seconds | ratio to floor | peak MB |")
     print("|---|---|---|---|")
+    if "mac_dev" in only:
+        _print_mac_dev(rounds, med)
+    for s in sets:
+        k = f"search:{s}"
+        print(f"| {s}: search only (embeddings cached) | {med(k, 'search_s'):.2f} "
+              f"(whole run {med(k, 'total_s'):.2f}) | | {med(k, 'peak_mb'):.0f} |")
+    if "cli" in only:
+        print(f"| CLI fixed cost: one-sentence pair via the CLI ({med('cli', 'pair_cli_s'):.2f}) "
+              f"minus in one process ({med('cli', 'pair_in_process_s'):.3f}) | "
+              f"**{med('cli', 'fixed_s'):.2f}** | | |")
+        if all("seed_cli_s" in row["cli"] for row in rounds):
+            print(f"| seed abstract through the CLI, wall | **{med('cli', 'seed_cli_s'):.2f}** | | |")
+
+
+def _print_mac_dev(rounds: list[dict], med: Callable[..., float]) -> None:
+    """The three mac_dev rows of the table: floor, end to end cold and warm."""
+    m = rounds[0]["mac_dev"]
+    ratios = [row["mac_dev"]["e2e_cold_s"] / row["mac_dev"]["floor_s"] for row in rounds]
     print(f"| mac_dev floor: embed each of {m['sentences']:,} sentences once | "
           f"{med('mac_dev', 'floor_s'):.2f} | 1.00 | |")
     print(f"| mac_dev end to end, cold cache | {med('mac_dev', 'e2e_cold_s'):.2f} | "
@@ -211,14 +236,6 @@ def main() -> None:
           f"{med('mac_dev', 'peak_mb'):.0f} |")
     print(f"| mac_dev end to end, warm cache | {med('mac_dev', 'e2e_warm_s'):.2f} | "
           f"{med('mac_dev', 'e2e_warm_s') / med('mac_dev', 'floor_s'):.2f} | |")
-    for s in sets:
-        k = f"search:{s}"
-        print(f"| {s}: search only (embeddings cached) | {med(k, 'search_s'):.2f} "
-              f"(whole run {med(k, 'total_s'):.2f}) | | {med(k, 'peak_mb'):.0f} |")
-    print(f"| CLI fixed cost: one-sentence pair via the CLI ({med('cli', 'pair_cli_s'):.2f}) minus "
-          f"in one process ({med('cli', 'pair_in_process_s'):.3f}) | **{med('cli', 'fixed_s'):.2f}** | | |")
-    if all("seed_cli_s" in row["cli"] for row in rounds):
-        print(f"| seed abstract through the CLI, wall | **{med('cli', 'seed_cli_s'):.2f}** | | |")
 
 
 if __name__ == "__main__":
