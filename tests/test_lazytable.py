@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from paralign.lazytable import LazyTable, file_stamp, load_or_build
+from paralign.lazytable import LazyTable, file_stamp, load_or_build, load_or_build_value
 
 TABLE = {"": 0, "a": 1, "ab": 2, "abc": 3, "b": 4, "ba": 5, "▁a": 6, "▁ab": 7, "▁b": 8,
          "水": 9, "水果": 10, "果": 11, "𠀀x": 12}
@@ -81,3 +81,49 @@ def test_file_stamp_changes_with_the_file(tmp_path):
     a = file_stamp([str(f)])
     f.write_bytes(b"three")
     assert file_stamp([str(f)]) != a
+
+
+@pytest.mark.parametrize("cut", [1, 7, 100])
+def test_a_truncated_file_is_refused(tmp_path, cut):
+    """load() checks only the part that ends the file: enough to catch any truncation."""
+    path = tmp_path / "t.table"
+    LazyTable.from_mapping(TABLE, depth=1).save(str(path))
+    whole = path.read_bytes()
+    path.write_bytes(whole[:len(whole) - cut])
+    with pytest.raises(ValueError):
+        LazyTable.load(str(path))
+
+
+@pytest.mark.parametrize("value", [
+    {"a": 1, "水": (2, 3)},
+    ({"x", "y"}, {("a", "b")}, ["s"], {"w": 4}),
+    (),
+])
+def test_load_or_build_value_reads_back_what_it_built(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path))
+    monkeypatch.delenv("PARALIGN_NO_CACHE", raising=False)
+    calls = []
+
+    def build():
+        calls.append(1)
+        return value
+
+    assert load_or_build_value("v.marshal", build) == value
+    assert load_or_build_value("v.marshal", build) == value and len(calls) == 1
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage", b"PAVALUE1", b"PAVALUE1\xff\x00"])
+def test_load_or_build_value_rebuilds_a_broken_file(tmp_path, monkeypatch, content):
+    monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path))
+    monkeypatch.delenv("PARALIGN_NO_CACHE", raising=False)
+    (tmp_path / "v.marshal").write_bytes(content)
+    assert load_or_build_value("v.marshal", lambda: {"k": 1}) == {"k": 1}
+    assert load_or_build_value("v.marshal", lambda: {"k": 2}) == {"k": 1}   # replaced
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_load_or_build_value_without_a_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path))
+    monkeypatch.setenv("PARALIGN_NO_CACHE", "1")
+    assert load_or_build_value("v.marshal", lambda: [1, 2]) == [1, 2]
+    assert not list(tmp_path.iterdir())

@@ -246,3 +246,86 @@ def test_seed_whole_file_never_glues_references() -> None:
     for s in SEED_ZH + SEED_EN:
         assert s in texts
     assert not any("Vol." in t and ("削弱" in t or "Koreas." in t) for t in texts)
+
+
+@pytest.fixture
+def fresh_punkt(tmp_path, monkeypatch):
+    """punkt_tokenizer() reading and writing its parameters in an empty cache folder."""
+    from paralign.text import segment_en
+
+    monkeypatch.setenv("PARALIGN_CACHE", str(tmp_path))
+    monkeypatch.delenv("PARALIGN_NO_CACHE", raising=False)
+    segment_en.punkt_tokenizer.cache_clear()
+    yield segment_en
+    segment_en.punkt_tokenizer.cache_clear()
+
+
+@pytest.mark.parametrize("field,index", [("abbrev_types", 0), ("collocations", 1),
+                                         ("sent_starters", 2), ("ortho_context", 3)])
+def test_punkt_parameters_read_from_the_cache_are_the_built_ones(fresh_punkt, tmp_path, field,
+                                                                 index):
+    built = fresh_punkt.punkt_tokenizer()._params       # builds, and saves the file
+    assert [p.name for p in tmp_path.iterdir()] == [
+        f"punkt-english-{fresh_punkt._PARAMS_VERSION}-{fresh_punkt._punkt_stamp()}.marshal"]
+    fresh_punkt.punkt_tokenizer.cache_clear()
+    read = fresh_punkt.punkt_tokenizer()._params        # from the file
+    expected = fresh_punkt.punkt_parameter_data()[index]
+    assert getattr(built, field) == getattr(read, field) == expected
+    assert type(getattr(read, field)) is type(getattr(built, field))
+    assert fresh_punkt.EXTRA_ABBREVIATIONS <= read.abbrev_types
+
+
+def test_punkt_from_the_cache_splits_as_built(fresh_punkt, tmp_path):
+    texts = [t for t, _ in EN_CASES]
+    built = [list(fresh_punkt.punkt_tokenizer().span_tokenize(t)) for t in texts]
+    fresh_punkt.punkt_tokenizer.cache_clear()
+    (cached,) = tmp_path.iterdir()
+    read = [list(fresh_punkt.punkt_tokenizer().span_tokenize(t)) for t in texts]
+    assert read == built and sum(map(len, built)) > len(texts)
+    cached.write_bytes(b"not a value file")    # a broken file is built again
+    fresh_punkt.punkt_tokenizer.cache_clear()
+    assert [list(fresh_punkt.punkt_tokenizer().span_tokenize(t)) for t in texts] == built
+
+
+def _punkt_spans(module, texts: list[str]) -> list[list[tuple[int, int]]]:
+    from paralign.text.segment_en import punkt_parameter_data
+
+    abbrevs, collocations, starters, ortho = punkt_parameter_data()
+    params = module.PunktParameters()
+    params.abbrev_types, params.collocations, params.sent_starters = abbrevs, collocations, starters
+    params.ortho_context.update(ortho)
+    tok = module.PunktSentenceTokenizer(params)
+    return [list(tok.span_tokenize(t)) for t in texts]
+
+
+@pytest.mark.parametrize("deferred", [
+    None,                                                    # the light route
+    ("nltk.pathsec", "nltk.tokenize.api"),                   # cannot load lightly: falls back
+])
+def test_punkt_loaded_lightly_splits_as_nltk_loaded_whole(monkeypatch, deferred):
+    import sys
+
+    from paralign.text import segment_en
+
+    if deferred is not None:
+        monkeypatch.setattr(segment_en, "DEFERRED_NLTK_MODULES", deferred)
+    texts = [t for t, _ in EN_CASES] + [read_file(SEED)]
+    light = segment_en._import_nltk_punkt()
+    assert not [m for m in sys.modules if m == "nltk" or m.startswith("nltk.")]
+    whole = segment_en._import_nltk_punkt(light=False)
+    assert light is not whole
+    assert (type(light.safe_print) is segment_en._Deferred) == (deferred is None)
+    assert type(whole.safe_print) is not segment_en._Deferred
+    assert _punkt_spans(light, texts) == _punkt_spans(whole, texts)
+
+
+def test_a_deferred_nltk_name_calls_the_real_one():
+    import subprocess
+    import sys
+
+    code = ("from paralign.text.segment_en import _import_nltk_punkt\n"
+            "m = _import_nltk_punkt()\n"
+            "fd = m.FreqDist(['a', 'b', 'a'])\n"
+            "print(type(fd).__module__, fd['a'], m.pathsec.ensure_private_dir.__class__.__name__)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.stdout.split() == ["nltk.probability", "2", "_Deferred"], out.stderr

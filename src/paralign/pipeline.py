@@ -44,7 +44,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import multiprocessing
 import os
 import re
 import signal
@@ -53,11 +52,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .alignment.aligner import Aligner
 from .files import STDIN
@@ -66,6 +63,9 @@ from .config import AlignConfig
 from .corpus.formats import doc_id_from_path, format_from_path
 from .errors import FormatError, InputError, LanguageError, ParalignError
 from .text.document import Document
+
+if TYPE_CHECKING:  # the process pool is imported by the batch that uses it (start-up of `align`)
+    from concurrent.futures import Future
 
 __all__ = ["align_files", "apply_files", "read_side", "read_bilingual", "read_pair", "run_demo",
            "sample_corpora", "run_batch", "BatchSummary", "BatchItem", "discover",
@@ -614,6 +614,7 @@ def _run_local(jobs: Iterator[PairJob], n_jobs: int, make_aligner: AlignerFactor
     comes back failed. Pairs finished before the break are kept, never rerun.
     """
     import logging.handlers
+    import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
     logs = ctx.Queue()
@@ -630,6 +631,9 @@ def _run_local(jobs: Iterator[PairJob], n_jobs: int, make_aligner: AlignerFactor
 def _run_pools(jobs: Iterator[PairJob], n_jobs: int, make_aligner: AlignerFactory | None,
                config: AlignConfig | None, presplit: bool, summary: BatchSummary,
                lexicon: Any, ctx: Any, logs: Any) -> Iterator[PairResult]:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     level = logging.getLogger("paralign").getEffectiveLevel()
     suspects: deque[PairJob] = deque()  # in flight when a worker died: retried alone
     unrun: deque[PairJob] = deque()  # taken from ``jobs`` but never submitted

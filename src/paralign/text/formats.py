@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import statistics
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -230,6 +229,8 @@ def _pdf_paragraphs(pages: list[list[tuple[float, float, str]]]) -> list[str]:
     after a line that ends a sentence well short of the usual line width (the last line
     of a justified paragraph).
     """
+    import statistics  # here: every command-line call imports this module
+
     gaps = [a[1] - b[1] for lines in pages for a, b in zip(lines, lines[1:]) if a[1] > b[1]]
     spacing = statistics.median(gaps) if gaps else 0.0
     widths = [len(t.strip()) for lines in pages for _, _, t in lines]
