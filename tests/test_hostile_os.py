@@ -380,7 +380,7 @@ def test_refused_for_real_as_an_unprivileged_user(argv, words):
         os.chmod(r / "w", 0o777)  # writable by all: only the input is refused
         before = snapshot(r)
         # everything imported first: the Python installation may be unreadable to nobody
-        code = ("import os, sys, sqlite3, json, tempfile, lxml.etree; from paralign.cli import "
+        code = ("import os, sys, sqlite3, json, tempfile, locale, lxml.etree; from paralign.cli import "
                 "main; import paralign.corpus.store, paralign.pipeline, "
                 "paralign.text, paralign.evaluation, paralign.files; "
                 "os.setgid(%d); os.setuid(%d); sys.exit(main(sys.argv[1:]))" % (NOBODY, NOBODY))
