@@ -101,24 +101,137 @@ def _lex_problem(seed: int, n: int, m: int) -> tuple[list[str], list[str]]:
             [EN_POOL[k] for k in rng.integers(len(EN_POOL), size=m)])
 
 
-@pytest.mark.parametrize("seed,n,m,k,max_total", [
-    (0, 12, 15, 3, 4), (1, 30, 22, 5, 6), (2, 1, 9, 4, 5), (3, 9, 1, 4, 5), (4, 3, 3, 5, 6),
-    (5, 40, 60, 2, None),
+def _random_band(rng, rows: int, cols: int, width: int):
+    """A band around a random monotone path through a rows x cols lattice (rows - 1 by
+    cols - 1 sentences), as the search makes them."""
+    i = j = 0
+    path = [(0, 0)]
+    while i < rows - 1 or j < cols - 1:
+        i, j = min(i + int(rng.integers(0, 3)), rows - 1), min(j + int(rng.integers(0, 3)), cols - 1)
+        path.append((i, j))
+    return band_from_path(path, rows - 1, cols - 1, width)
+
+
+def _band_cells(band, zh_is_src: bool, a: int, b: int, n: int, m: int):
+    """The (Chinese window, English window) pairs of the beads of sizes (a, b) ending in the
+    band's cells: what the search asks the evidence for."""
+    w = band.hi - band.lo + 1
+    r = np.repeat(np.arange(len(band.lo)), w)
+    c = np.repeat(band.lo - (np.cumsum(w) - w), w) + np.arange(int(w.sum()))
+    P, Q = (r - a, c - b) if zh_is_src else (c - a, r - b)
+    ok = (P >= 0) & (Q >= 0) & (P <= n - a) & (Q <= m - b)
+    return P[ok], Q[ok]
+
+
+def _use(monkeypatch, module, how: str) -> None:
+    """Make ``module`` run its kernels compiled (``numba``), as plain Python (``python``), or
+    not at all (``numpy``), at any size."""
+    if how == "numpy":
+        monkeypatch.setattr(module, "compiled", lambda name: None)
+    elif how == "python":
+        monkeypatch.setattr(module, "compiled", lambda name: getattr(kernels, name))
+    else:
+        assert kernels.compiled("lex_counts") is not None, "numba is not available"
+        monkeypatch.setattr(module, "compiled", kernels.compiled)
+
+
+@pytest.mark.parametrize("seed,n,m,k,max_total,width", [
+    (0, 12, 15, 3, 4, 2), (1, 30, 22, 5, 6, 1), (2, 1, 9, 4, 5, 2), (3, 9, 1, 4, 5, 1),
+    (4, 3, 3, 5, 6, 3), (5, 40, 60, 2, None, 4), (6, 70, 50, 5, 6, 3),
 ])
+@pytest.mark.parametrize("band_of", [None, "zh-src", "zh-tgt"])
 @pytest.mark.parametrize("how", ["numba", "python"])
-def test_lexical_counts_compiled_match_numpy(monkeypatch, seed, n, m, k, max_total, how):
+def test_lexical_counts_compiled_match_numpy(monkeypatch, seed, n, m, k, max_total, width,
+                                             band_of, how):
+    """The banded counts and cell scores of the kernels equal the numpy matrices' cells to
+    the last bit: inside the band they were counted for, outside it (counted again, whole),
+    and as whole matrices."""
     from paralign.alignment import lexical
 
     zh, en = _lex_problem(seed, n, m)
     monkeypatch.setattr(lexical, "KERNEL_CELLS", 0)
-    monkeypatch.setattr(lexical, "compiled", lambda name: None)
+    _use(monkeypatch, lexical, "numpy")
     ref = lexical.LexicalEvidence(zh, en, k, k, max_total).f
-    if how == "python":
-        monkeypatch.setattr(lexical, "compiled", lambda name: getattr(kernels, name))
-    else:
-        assert kernels.compiled("lex_counts") is not None, "numba is not available"
-        monkeypatch.setattr(lexical, "compiled", kernels.compiled)
-    got = lexical.LexicalEvidence(zh, en, k, k, max_total).f
-    assert set(got) == set(ref) and ref
+    ref = {key: ref[key] for key in ref}
+    _use(monkeypatch, lexical, how)
+    band = None
+    if band_of is not None:
+        rng = np.random.default_rng(seed)
+        band = (_random_band(rng, n + 1, m + 1, width) if band_of == "zh-src"
+                else _random_band(rng, m + 1, n + 1, width))
+    ev = lexical.LexicalEvidence(zh, en, k, k, max_total, band=band, zh_is_src=band_of != "zh-tgt")
+    assert ev._cells is not None
+    assert list(ev.f) == list(ref) and ref
     for key in ref:
-        assert got[key].dtype == ref[key].dtype and np.array_equal(got[key], ref[key]), key
+        if band is not None:
+            P, Q = _band_cells(band, band_of == "zh-src", *key, n, m)
+            got = ev.score(*key, P, Q)
+            assert got.dtype == np.float64 and np.array_equal(got, ref[key][P, Q]), key
+    if band is not None:   # cells far from the band: counted again, for the whole block
+        P, Q = np.indices(ref[(1, 1)].shape)
+        far = np.abs(P * m - Q * n) >= np.abs(P * m - Q * n).max()
+        assert np.array_equal(ev.score(1, 1, P[far], Q[far]), ref[(1, 1)][far])
+    for key in ref:
+        assert ev.f[key].dtype == ref[key].dtype and np.array_equal(ev.f[key], ref[key]), key
+
+
+@pytest.mark.parametrize("rows,cols,width", [(9, 13, 1), (31, 20, 2), (2, 7, 3), (50, 50, 4), (200, 180, 2)])
+@pytest.mark.parametrize("zh_is_src", [True, False])
+def test_band_ranges_cover_every_cell_the_search_asks_for(rows, cols, width, zh_is_src):
+    from paralign.alignment.lexical import _zh_ranges
+
+    band = _random_band(np.random.default_rng(rows), rows, cols, width)
+    n, m = (rows - 1, cols - 1) if zh_is_src else (cols - 1, rows - 1)
+    lo, hi = _zh_ranges(band, zh_is_src, n, m, 3, 4)
+    assert (0 <= lo).all() and (lo <= hi).all() and (hi <= m).all()
+    if rows >= 200:   # a long block's band is narrower than the block
+        assert (hi - lo).max() < m // 4
+    for a in range(1, 4):
+        for b in range(1, 5):
+            P, Q = _band_cells(band, zh_is_src, a, b, n, m)
+            for off in range(a):       # each sentence of the Chinese window
+                assert (lo[P + off] <= Q).all() and (Q < hi[P + off]).all()
+            assert (Q + b <= hi[P]).all()
+
+
+def _bitext_ids(seed: int, beads: int, nz: int, ne: int, empty: bool):
+    """Random sentence pairs of word ids, Zipf-like (a few words frequent), some sides empty."""
+    rng = np.random.default_rng(seed)
+    zl = rng.integers(0 if empty else 1, 9, beads)
+    el = rng.integers(0 if empty else 1, 7, beads)
+    zp = np.concatenate([[0], np.cumsum(zl)]).astype(np.int64)
+    ep = np.concatenate([[0], np.cumsum(el)]).astype(np.int64)
+    zi = np.minimum(rng.zipf(1.6, int(zp[-1])) - 1, nz - 1).astype(np.int64)
+    ei = np.minimum(rng.zipf(1.6, int(ep[-1])) - 1, ne - 1).astype(np.int64)
+    pz = rng.integers(0, nz, 15)
+    pe = rng.integers(0, ne, 15)
+    key = np.unique(pz * ne + pe)
+    prior = (key // ne, key % ne, rng.random(len(key)))
+    return zp, zi, ep, ei, prior
+
+
+@pytest.mark.parametrize("seed,beads,nz,ne,empty,iterations,prior_weight", [
+    (0, 40, 30, 25, False, 5, 1.0), (1, 200, 80, 60, True, 3, 0.5), (2, 1, 3, 3, False, 5, 1.0),
+    (3, 60, 5, 90, True, 0, 1.0), (4, 120, 50, 40, False, 8, 0.0),
+])
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_ibm1_compiled_matches_numpy(monkeypatch, seed, beads, nz, ne, empty, iterations,
+                                     prior_weight, how):
+    """IBM-1's pairs, probabilities and co-occurrence counts: the kernels equal numpy's
+    sorting and bincounts to the last bit, in both directions."""
+    from paralign.alignment import lexicon
+
+    zp, zi, ep, ei, prior = _bitext_ids(seed, beads, nz, ne, empty)
+    monkeypatch.setattr(lexicon, "KERNEL_OCCURRENCES", 0)
+    for args, pr in (((zp, zi, ep, ei, nz, ne), prior),
+                     ((ep, ei, zp, zi, ne, nz), (prior[1], prior[0], prior[2]))):
+        _use(monkeypatch, lexicon, "numpy")
+        ref = lexicon._ibm1(*args, pr, prior_weight, iterations)
+        _use(monkeypatch, lexicon, how)
+        got = lexicon._ibm1(*args, pr, prior_weight, iterations)
+        assert len(ref[0]) and len(got) == len(ref)
+        for g, r in zip(got, ref):
+            assert g.dtype == r.dtype and np.array_equal(g, r)
+        assert (np.diff(ref[0] * (args[5] + 1) + ref[1]) > 0).all()    # sorted, distinct
+
+

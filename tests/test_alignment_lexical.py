@@ -89,3 +89,63 @@ def test_pairs_beyond_the_bead_size_limit_are_not_computed():
     for k, v in capped.f.items():
         assert np.array_equal(v, full.f[k])
     assert capped.score(3, 3, np.array([0]), np.array([0]))[0] == 0.0
+
+
+# -- one DocumentWords for every block and pass -------------------------------------------
+DOC_ZH = ["陈清扬是医生。", "我们喝水。", "他有三十二本书。", "一九七六年，他在北京。", "她很漂亮。",
+          "老人在河边钓鱼。", "上帝说，要有光。", "。", "他用 Python 写程序。", "书和水。", "我们喝水。"]
+DOC_EN = ["Chen Qingyang is a doctor.", "We drink water.", "He has thirty-two books.",
+          "In 1976 he was in Beijing.", "She is very beautiful.", "The old man fished by the river.",
+          "God said, let there be light.", "!", "He writes programs in Python.", "Books and water."]
+LEXICON = {"喝水": frozenset({"drink"}), "python": frozenset({"snake", "program"}),
+           "。": frozenset({"light"}), "老人": frozenset({"old", "man"})}
+
+
+@pytest.mark.parametrize("zspan,espan", [((0, 11), (0, 10)), ((2, 7), (1, 9)), ((5, 6), (0, 10)),
+                                         ((0, 3), (7, 10)), ((10, 11), (9, 10))])
+@pytest.mark.parametrize("lexicon", [None, LEXICON])
+@pytest.mark.parametrize("compiled", [False, True])
+def test_document_words_give_each_block_its_own_evidence(monkeypatch, zspan, espan, lexicon,
+                                                         compiled):
+    """A block's evidence read from the whole document's words equals the one computed from
+    the block's sentences alone, with or without a lexicon and with either counting."""
+    from paralign.alignment.lexicon import Lexicon
+
+    monkeypatch.setattr(lexical, "KERNEL_CELLS", 0 if compiled else 10**9)
+    lex = None if lexicon is None else Lexicon(dict(lexicon))
+    words = lexical.DocumentWords(DOC_ZH, DOC_EN)
+    got = words.evidence(zspan, espan, 3, 3, 4, lex)
+    alone = LexicalEvidence(DOC_ZH[slice(*zspan)], DOC_EN[slice(*espan)], 3, 3, 4, lex)
+    assert list(got.f) == list(alone.f)
+    for key in alone.f:
+        assert np.array_equal(got.f[key], alone.f[key]), key
+    # the same DocumentWords serves the next pass, with another lexicon
+    again = words.evidence(zspan, espan, 3, 3, 4, None)
+    plain = LexicalEvidence(DOC_ZH[slice(*zspan)], DOC_EN[slice(*espan)], 3, 3, 4)
+    for key in plain.f:
+        assert np.array_equal(again.f[key], plain.f[key]), key
+
+
+@pytest.mark.parametrize("lexicon", [None, LEXICON])
+def test_document_words_gloss_each_token_as_zh_tokens_does(lexicon):
+    from paralign.alignment.lexicon import Lexicon
+    from paralign.text.words import zh_word_texts
+
+    lex = None if lexicon is None else Lexicon(dict(lexicon))
+    words = lexical.DocumentWords(DOC_ZH, DOC_EN)
+    has, ptr, ids = words.glosses(lex)
+    word_of = {i: w for w, i in words.vocab.items()}
+    for i, s in enumerate(DOC_ZH):
+        types = words.z_type[words.z_ptr[i]:words.z_ptr[i + 1]]
+        assert len(types) == len(zh_word_texts(s))
+        mine = [frozenset(word_of[k] for k in ids[ptr[g]:ptr[g + 1]]) for g in types if has[g]]
+        ref = [frozenset(w for w in g if w in words.vocab) for g in zh_tokens(s, lex)]
+        assert mine == ref, s
+    assert words.glosses(lex)[1] is ptr       # kept for the pass's next block
+
+
+@pytest.mark.parametrize("word", ["fishing", "stories", "the", "a", "1976", "quickly", "bus", "x"])
+def test_content_stem_is_the_stem_of_content_words(word):
+    got = lexical.content_stem(word)
+    assert got == (None if word in lexical._STOP or len(word) < 2 else
+                   word if word.isdigit() else stem(word))

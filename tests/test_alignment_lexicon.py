@@ -122,3 +122,28 @@ def test_fit_learns_one_lexicon_from_a_corpus_and_align_uses_it():
     # the lexicon is what the first alignments' confident beads teach
     again = lexicon_from_alignments([aligner.align(*p, lexicon=Lexicon({})) for p in pairs])
     assert again.pairs == aligner.lexicon.pairs
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The doctors were fishing in 1976.", ("doctor", "fish", "1976")),
+    ("Stories, stories!", ("story", "story")),
+    ("I am a", ()),
+])
+def test_en_words_are_content_stems_in_order(text, expected):
+    from paralign.alignment.lexicon import en_words
+
+    assert en_words(text) == expected
+
+
+@pytest.mark.parametrize("use_dictionary", [True, False])
+def test_compiled_learning_equals_numpy_learning(monkeypatch, use_dictionary):
+    from paralign.alignment import kernels, lexicon
+
+    zh, en = _ruth()
+    pairs = list(zip(zh, en)) + BITEXT
+    monkeypatch.setattr(lexicon, "compiled", lambda name: None)
+    ref = learn_lexicon(pairs, use_dictionary=use_dictionary, min_count=1)
+    monkeypatch.setattr(lexicon, "compiled", kernels.compiled)
+    monkeypatch.setattr(lexicon, "KERNEL_OCCURRENCES", 0)
+    got = learn_lexicon(pairs, use_dictionary=use_dictionary, min_count=1)
+    assert len(ref) > 10 and got.pairs == ref.pairs and got.signature == ref.signature

@@ -93,6 +93,7 @@ class _Plan:
     seconds_embed: float
     seconds_search: float
     seconds: float
+    words: Any = None           # the pair's DocumentWords (dictionary evidence), or None
 
 
 @dataclass(frozen=True)
@@ -309,9 +310,17 @@ class Aligner:
         chunks = [ch for blk in blocks
                   for ch in chunk_block(blk, singles_s, singles_t, lengths.src, lengths.tgt,
                                         coarse)]
+        words = None
+        if c.lexical_weight and {sdoc.lang, tdoc.lang} == {"zh", "en"}:
+            # every chunk of both passes reads its words from here (and a lexicon changes
+            # only the glosses of the words it knows)
+            from .lexical import DocumentWords
+
+            zdoc, edoc = (sdoc, tdoc) if sdoc.lang == "zh" else (tdoc, sdoc)
+            words = DocumentWords(zdoc.norms, edoc.norms)
         t_search = time.perf_counter() - t_chunk
         return _Plan(singles_s, singles_t, nn, lengths, params, blocks, chunks, t_embed,
-                     t_search, time.perf_counter() - t0)
+                     t_search, time.perf_counter() - t0, words)
 
     def _align_pass(self, sdoc: Document, tdoc: Document, lexicon: Any, plan: _Plan, *,
                     own_plan: bool = True) -> Alignment:
@@ -324,7 +333,7 @@ class Aligner:
         t_embed, t_search, t_plan = ((plan.seconds_embed, plan.seconds_search, plan.seconds)
                                      if own_plan else (0.0, 0.0, 0.0))
         results = [self._align_block(sdoc, tdoc, ch, singles_s, singles_t, lengths, params,
-                                     lexicon) for ch in _progress(chunks, c.progress)]
+                                     lexicon, plan.words) for ch in _progress(chunks, c.progress)]
         beads = [b for r in results for b in r.beads]
         par = parallelism(nn, beads, len(sdoc), len(tdoc))
         verdict = parallel_verdict(sdoc, tdoc, par, beads)
@@ -348,9 +357,10 @@ class Aligner:
     # -- one chunk -------------------------------------------------------------------------
     def _align_block(self, sdoc: Document, tdoc: Document, chunk: Chunk,
                      singles_s: list[np.ndarray], singles_t: list[np.ndarray],
-                     lengths: LengthModel, params: ScoreParams, lexicon: Any = None
-                     ) -> BlockResult:
-        """The two searches of one chunk, with the plausible windows embedded in between."""
+                     lengths: LengthModel, params: ScoreParams, lexicon: Any = None,
+                     words: Any = None) -> BlockResult:
+        """The two searches of one chunk, with the plausible windows embedded in between
+        (``words``: the pair's :class:`~paralign.alignment.lexical.DocumentWords`)."""
         blk = chunk.block
         if blk.n == 0 or blk.m == 0:
             return BlockResult([Bead((blk.s0 + i,), (), NULL_CONF) for i in range(blk.n)]
@@ -362,9 +372,9 @@ class Aligner:
         S = [SideVectors(v[blk.s0:blk.s1], K) for v in singles_s]
         T = [SideVectors(v[blk.t0:blk.t1], K) for v in singles_t]
         band = chunk_band(chunk, c.band)
+        lexical = self._lexical(sdoc, tdoc, blk, lexicon, words, band)
         scorer = BandScorer(S, T, lengths.src[blk.s0:blk.s1], lengths.tgt[blk.t0:blk.t1],
-                            params, K, band, lexical=self._lexical(sdoc, tdoc, blk, lexicon),
-                            zh_is_src=sdoc.lang == "zh")
+                            params, K, band, lexical=lexical, zh_is_src=sdoc.lang == "zh")
         scorer.calibrate()
         # first search: approximate windows, forward and backward
         scores, skip = scorer.band_scores(types, approx=True)
@@ -384,10 +394,10 @@ class Aligner:
         t_search += time.perf_counter() - t2
         return BlockResult(beads, windows, t_embed, t_search)
 
-    def _lexical(self, sdoc: Document, tdoc: Document, blk: Block, lexicon: Any = None
-                 ) -> Any | None:
+    def _lexical(self, sdoc: Document, tdoc: Document, blk: Block, lexicon: Any = None,
+                 words: Any = None, band: Any = None) -> Any | None:
         """Dictionary evidence (with the learned ``lexicon``, if any) for Chinese-English
-        blocks the search treats exactly."""
+        blocks the search treats exactly, counted near the ``band`` searched."""
         if not self.config.lexical_weight or {sdoc.lang, tdoc.lang} != {"zh", "en"}:
             return None
         if blk.cells() > LEX_CELLS:
@@ -400,9 +410,14 @@ class Aligner:
         z0, z1, e0, e1 = ((blk.s0, blk.s1, blk.t0, blk.t1) if sdoc.lang == "zh"
                           else (blk.t0, blk.t1, blk.s0, blk.s1))
         K = self.config.max_merge
-        return LexicalEvidence([x.norm for x in zs.sentences[z0:z1]],
-                               [x.norm for x in es.sentences[e0:e1]], K, K,
-                               self.config.max_total, lexicon)
+        if words is None:   # this block's words alone
+            return LexicalEvidence([x.norm for x in zs.sentences[z0:z1]],
+                                   [x.norm for x in es.sentences[e0:e1]], K, K,
+                                   self.config.max_total, lexicon, band=band,
+                                   zh_is_src=sdoc.lang == "zh")
+        return LexicalEvidence.from_words(words, (z0, z1), (e0, e1), K, K,
+                                          self.config.max_total, lexicon, band,
+                                          sdoc.lang == "zh")
 
 
 def _progress(chunks: list, progress: bool | None):

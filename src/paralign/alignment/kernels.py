@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["compiled", "dp_rows", "lex_counts", "numba_enabled", "warm"]
+__all__ = ["compiled", "dp_rows", "ibm1_em", "ibm1_pairs", "lex_counts", "lex_fscores",
+           "numba_enabled", "warm"]
 
 log = logging.getLogger("paralign.alignment")
 
@@ -129,7 +130,9 @@ def dp_rows(D: np.ndarray, arg: np.ndarray, kk: np.ndarray, stacked: np.ndarray,
 
 def warm() -> bool:
     """Import numba and load the compiled kernels for the argument types the search uses
-    (float32 scores; the dictionary evidence's int64 lists), so that the first long document does not pay it; False without numba."""
+    (float32 scores; the dictionary evidence's int64 lists and float64 counts), so that the
+    first long document does not pay it; False without numba. (The lexicon's kernels compile
+    on the first lexicon learned: a realign pass follows a long first alignment anyway.)"""
     kernel = compiled("dp_rows")
     if kernel is None:
         return False
@@ -139,64 +142,274 @@ def warm() -> bool:
            np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros((1, 1), np.float32),
            np.zeros(1, np.float32))
     i0, i1 = np.zeros(0, np.int64), np.zeros(1, np.int64)
-    compiled("lex_counts")(i0, i1, i0, np.zeros(2, np.int64), i0, np.zeros(2, np.int64), i0,
-                           np.zeros((1, 1), np.uint8), np.zeros((1, 1, 1)), np.zeros((1, 1, 1)))
+    compiled("lex_counts")(i0, i0, i0, i1, i0, i1, i0, 1, i0, i0, np.zeros((0, 1, 1)),
+                           np.zeros((0, 1, 1)))
+    compiled("lex_fscores")(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), i1, i1, np.zeros(1),
+                            np.zeros(1), 1, 1, i0, i0, np.zeros(0))
     return True
 
 
-def lex_counts(tok_sent: np.ndarray, tok_ptr: np.ndarray, tok_ids: np.ndarray,
-               post_ptr: np.ndarray, post_sent: np.ndarray, en_ptr: np.ndarray,
-               en_ids: np.ndarray, U: np.ndarray, per: np.ndarray, expl: np.ndarray) -> None:
-    """The two word counts of :class:`paralign.alignment.lexical.LexicalEvidence`, from
+def lex_fscores(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                tc: np.ndarray, ec: np.ndarray, a: int, b: int, P: np.ndarray, Q: np.ndarray,
+                out: np.ndarray) -> bool:
+    """Dictionary F-scores of the beads pairing Chinese windows ``(P[c], a)`` with English
+    windows ``(Q[c], b)``, from the banded counts of :func:`lex_counts` (``tc``, ``ec``:
+    prefix sums of the Chinese tokens and English words of each sentence).
+
+    The counts of a window are sums of its sentences' counts (exact: they are integers), and
+    the F-score takes the float64 operations of
+    :class:`paralign.alignment.lexical.LexicalEvidence`'s whole-matrix formula in the same
+    order, so each score is bit-identical to that matrix's cell. Returns False, leaving
+    ``out`` incomplete, when a cell needs counts outside the rows' ranges ``lo``, ``hi``.
+    """
+    for c in range(len(P)):
+        p = P[c]
+        q = Q[c]
+        hits = 0.0
+        for z in range(p, p + a):
+            if q < lo[z] or q >= hi[z]:
+                return False
+            hits += per[z, q - lo[z], b - 1]
+        if q < lo[p] or q + b > hi[p]:
+            return False
+        known = 0.0
+        for j in range(q - lo[p], q - lo[p] + b):
+            known += expl[p, j, a - 1]
+        rec = hits / max(tc[p + a] - tc[p], 1.0)
+        prec = min(known / (ec[q + b] - ec[q]), 1.0)
+        out[c] = 2 * rec * prec / max(rec + prec, 1e-9)
+    return True
+
+
+def ibm1_pairs(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
+               tgt_ids: np.ndarray, ns: int, nt: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The word pairs of IBM model 1 (:func:`paralign.alignment.lexicon._ibm1`) without
+    sorting every token pair: bead ``d`` has source words ``src_ids[src_ptr[d]:src_ptr[d + 1]]``
+    and target words ``tgt_ids[tgt_ptr[d]:tgt_ptr[d + 1]]``; source ``ns`` is NULL.
+
+    An *occurrence* is one (target token, source token or NULL) of a bead, numbered bead by
+    bead, target token by target token, source by source, NULL last (the numpy code's order).
+    Returns the distinct pairs sorted by (source, target) (``us``, ``ut``), the pair of each
+    occurrence (``inv``), and in how many beads each pair occurs. Occurrences are bucketed by
+    source word and each bucket's targets sorted: the same result as ``np.unique`` of the
+    pair keys, in linear time.
+    """
+    nb = len(src_ptr) - 1
+    cnt = np.zeros(ns + 2, np.int64)
+    N = 0
+    for d in range(nb):
+        lt = tgt_ptr[d + 1] - tgt_ptr[d]
+        if lt == 0:
+            continue
+        for x in range(src_ptr[d], src_ptr[d + 1]):
+            cnt[src_ids[x] + 1] += lt
+        cnt[ns + 1] += lt
+        N += lt * (src_ptr[d + 1] - src_ptr[d] + 1)
+    for s in range(ns + 1):
+        cnt[s + 1] += cnt[s]
+    occ = np.empty(N, np.int64)
+    tgt_of = np.empty(N, np.int64)
+    fill = cnt[:ns + 1].copy()
+    o = 0
+    for d in range(nb):
+        if tgt_ptr[d + 1] == tgt_ptr[d]:
+            continue
+        for y in range(tgt_ptr[d], tgt_ptr[d + 1]):
+            tw = tgt_ids[y]
+            for x in range(src_ptr[d], src_ptr[d + 1] + 1):
+                s = src_ids[x] if x < src_ptr[d + 1] else ns
+                occ[fill[s]] = o
+                tgt_of[fill[s]] = tw
+                fill[s] += 1
+                o += 1
+    # distinct targets of each source: counted, then listed in ascending order
+    stamp = np.full(nt + 1, -1, np.int64)
+    U = 0
+    for s in range(ns + 1):
+        for r in range(cnt[s], cnt[s + 1]):
+            if stamp[tgt_of[r]] != s:
+                stamp[tgt_of[r]] = s
+                U += 1
+    us = np.empty(U, np.int64)
+    ut = np.empty(U, np.int64)
+    inv = np.empty(N, np.int64)
+    local = np.empty(nt + 1, np.int64)
+    buf = np.empty(nt + 1, np.int64)
+    base = 0
+    for s in range(ns + 1):
+        nd = 0
+        for r in range(cnt[s], cnt[s + 1]):
+            tw = tgt_of[r]
+            if stamp[tw] != ns + 1 + s:
+                stamp[tw] = ns + 1 + s
+                buf[nd] = tw
+                nd += 1
+        srt = np.sort(buf[:nd])
+        for q in range(nd):
+            local[srt[q]] = base + q
+            us[base + q] = s
+            ut[base + q] = srt[q]
+        for r in range(cnt[s], cnt[s + 1]):
+            inv[occ[r]] = local[tgt_of[r]]
+        base += nd
+    beads = np.zeros(U, np.int64)
+    lastb = np.full(U, -1, np.int64)
+    o = 0
+    for d in range(nb):
+        lt = tgt_ptr[d + 1] - tgt_ptr[d]
+        if lt == 0:
+            continue
+        for _ in range(lt * (src_ptr[d + 1] - src_ptr[d] + 1)):
+            u = inv[o]
+            if lastb[u] != d:
+                lastb[u] = d
+                beads[u] += 1
+            o += 1
+    return us, ut, inv, beads
+
+
+def ibm1_em(src_ptr: np.ndarray, tgt_ptr: np.ndarray, inv: np.ndarray, us: np.ndarray,
+            prior: np.ndarray, ns: int, iterations: int) -> np.ndarray:
+    """EM of IBM model 1 over the occurrences of :func:`ibm1_pairs`: t(target | source) of
+    each pair, starting uniform, ``prior`` pseudo-counts added to each pair's expected count.
+
+    Every sum runs over the same terms in the same order as the ``np.bincount`` calls of the
+    numpy code (a target token's normalizer over its sources, a pair's count over its
+    occurrences, a source's total over its pairs by ascending target), so the probabilities
+    are bit-identical to it.
+    """
+    U = len(us)
+    nb = len(src_ptr) - 1
+    t = np.ones(U)
+    counts = np.empty(U)
+    tot = np.empty(ns + 1)
+    for _ in range(iterations):
+        counts[:] = 0.0
+        o = 0
+        for d in range(nb):
+            lt = tgt_ptr[d + 1] - tgt_ptr[d]
+            if lt == 0:
+                continue
+            ls = src_ptr[d + 1] - src_ptr[d] + 1
+            for _y in range(lt):
+                z = 0.0
+                for x in range(ls):
+                    z += t[inv[o + x]]
+                if z < 1e-300:
+                    z = 1e-300
+                for x in range(ls):
+                    u = inv[o + x]
+                    counts[u] += t[u] / z
+                o += ls
+        tot[:] = 0.0
+        for u in range(U):
+            counts[u] = counts[u] + prior[u]
+            tot[us[u]] += counts[u]
+        for u in range(U):
+            z = tot[us[u]]
+            if z < 1e-300:
+                z = 1e-300
+            t[u] = counts[u] / z
+    return t
+
+
+def lex_counts(tok_sent: np.ndarray, tok_type: np.ndarray, tok_mult: np.ndarray,
+               type_ptr: np.ndarray, type_ids: np.ndarray, en_ptr: np.ndarray,
+               en_ids: np.ndarray, V: int, lo: np.ndarray, hi: np.ndarray, per: np.ndarray,
+               expl: np.ndarray) -> None:
+    """The two word counts of :class:`paralign.alignment.lexical.LexicalEvidence`, for the
+    English sentences near each Chinese sentence only (the band the search looks at), from
     sparse lists instead of dense token x sentence matrices.
 
-    Chinese tokens ``t`` (of sentence ``tok_sent[t]``) offer the vocabulary words
-    ``tok_ids[tok_ptr[t]:tok_ptr[t + 1]]``; vocabulary word ``k`` occurs in the English
-    sentences ``post_sent[post_ptr[k]:post_ptr[k + 1]]`` (ascending); English sentence ``j``
-    has the vocabulary words ``en_ids[en_ptr[j]:en_ptr[j + 1]]``; ``U`` (n, V) uint8 marks the
-    words each Chinese sentence explains. Filled (both zeroed by the caller, float64):
+    Chinese tokens ``t`` (ascending sentence ``tok_sent[t]``, ``tok_mult[t]`` equal tokens of
+    that sentence) are of type ``tok_type[t]``, which offers the vocabulary words
+    ``type_ids[type_ptr[g]:type_ptr[g + 1]]`` (ids below ``V``); English sentence ``j`` has the
+    distinct vocabulary words ``en_ids[en_ptr[j]:en_ptr[j + 1]]``. Chinese sentence ``z``
+    is counted against English positions ``lo[z] <= x < hi[z]`` (``x - lo[z]`` indexes the
+    second axis). Filled (both zeroed by the caller, float64):
 
-    * ``per[b - 1, i, w]``: tokens of Chinese sentence ``i`` with a word in English
-      sentences ``w .. w + b - 1`` (windows ``w <= m - b``);
-    * ``expl[a - 1, p, j]``: words of English sentence ``j`` explained by Chinese sentences
-      ``p .. p + a - 1`` (windows ``p <= n - a``).
+    * ``per[z, x - lo[z], b - 1]``: tokens of Chinese sentence ``z`` with a word in English
+      sentences ``x .. x + b - 1`` (windows ``x <= m - b``);
+    * ``expl[p, x - lo[p], a - 1]``: words of English sentence ``x`` explained by Chinese
+      sentences ``p .. p + a - 1`` (windows ``p <= n - a``).
 
-    Both are counts (exact in any order of summation), so they equal the numpy code's.
+    A token's hits (English sentences holding one of its words, found by binary search in
+    each word's postings) mark the windows holding one: window ``x`` of size ``b`` does
+    when the first hit at or after ``x`` is closer than ``b``. Going up the Chinese sentences,
+    the nearest one explaining each word tells the same of Chinese windows. Counts are exact
+    in any order of summation, so they equal the numpy code's
+    (:func:`paralign.alignment.lexical._counts_numpy`).
     """
-    ke, n, m = per.shape
-    kz = expl.shape[0]
-    V = U.shape[1]
-    row = np.zeros(m, np.uint8)
-    pre = np.zeros(m + 1, np.int64)
-    for t in range(len(tok_sent)):
-        lo_t, hi_t = tok_ptr[t], tok_ptr[t + 1]
-        if hi_t == lo_t:
+    n, _, ke = per.shape
+    kz = expl.shape[2]
+    m = len(en_ptr) - 1
+    T = len(tok_sent)
+    # postings: the English sentences of each vocabulary word, ascending
+    eptr = np.zeros(V + 1, np.int64)
+    for q in range(len(en_ids)):
+        eptr[en_ids[q] + 1] += 1
+    for k in range(V):
+        eptr[k + 1] += eptr[k]
+    fill = eptr[:V].copy()
+    epost = np.empty(len(en_ids), np.int64)
+    for j in range(m):
+        for q in range(en_ptr[j], en_ptr[j + 1]):
+            k = en_ids[q]
+            epost[fill[k]] = j
+            fill[k] += 1
+    # tokens of each Chinese sentence
+    tptr = np.zeros(n + 1, np.int64)
+    for t in range(T):
+        tptr[tok_sent[t] + 1] += 1
+    for z in range(n):
+        tptr[z + 1] += tptr[z]
+    stamp = np.full(m, -1, np.int64)
+    buf = np.empty(m, np.int64)
+    for t in range(T):
+        z = tok_sent[t]
+        x0, x1 = lo[z], hi[z]
+        if x1 <= x0:
             continue
-        for j in range(m):
-            row[j] = 0
-        for q in range(lo_t, hi_t):
-            k = tok_ids[q]
-            for r in range(post_ptr[k], post_ptr[k + 1]):
-                row[post_sent[r]] = 1
-        for j in range(m):
-            pre[j + 1] = pre[j] + row[j]
-        i = tok_sent[t]
-        for b in range(1, ke + 1):
-            for w in range(m - b + 1):
-                if pre[w + b] - pre[w] > 0:
-                    per[b - 1, i, w] += 1.0
-    ua = np.zeros(V, np.uint8)
-    for p in range(n):
-        for k in range(V):
-            ua[k] = 0
-        for a in range(1, kz + 1):
-            if p + a > n:
-                break
-            for k in range(V):
-                if U[p + a - 1, k]:
-                    ua[k] = 1
-            for j in range(m):
-                c = 0
-                for q in range(en_ptr[j], en_ptr[j + 1]):
-                    c += ua[en_ids[q]]
-                expl[a - 1, p, j] = c
+        last = x1 + ke - 1 if x1 + ke - 1 < m else m      # hits beyond cannot be in a window
+        nh = 0
+        for q in range(type_ptr[tok_type[t]], type_ptr[tok_type[t] + 1]):
+            k = type_ids[q]
+            r0, r1 = eptr[k], eptr[k + 1]
+            r = r0 + np.searchsorted(epost[r0:r1], x0)
+            while r < r1 and epost[r] < last:
+                h = epost[r]
+                if stamp[h] != t:
+                    stamp[h] = t
+                    buf[nh] = h
+                    nh += 1
+                r += 1
+        if nh == 0:
+            continue
+        hits = np.sort(buf[:nh])
+        c = tok_mult[t]
+        prev = x0 - 1
+        for y in range(nh):
+            h = hits[y]
+            w0 = h - ke + 1
+            if w0 <= prev:
+                w0 = prev + 1
+            w1 = h if h < x1 else x1 - 1
+            for w in range(w0, w1 + 1):
+                top = ke if ke < m - w else m - w
+                for b in range(h - w, top):
+                    per[z, w - x0, b] += c
+            prev = h
+    # Chinese windows: going up the sentences, nxt[k] is the first sentence at or after p
+    # explaining word k (n: none)
+    nxt = np.full(V, n, np.int64)
+    for p in range(n - 1, -1, -1):
+        for t in range(tptr[p], tptr[p + 1]):
+            for q in range(type_ptr[tok_type[t]], type_ptr[tok_type[t] + 1]):
+                nxt[type_ids[q]] = p
+        top = kz if kz < n - p else n - p
+        for x in range(lo[p], hi[p]):
+            for q in range(en_ptr[x], en_ptr[x + 1]):
+                d = nxt[en_ids[q]] - p
+                for a in range(d, top):
+                    expl[p, x - lo[p], a] += 1.0

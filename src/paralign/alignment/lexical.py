@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -34,9 +34,11 @@ from ..text.han import DICTIONARY_HAN, DICTIONARY_RANGES
 from .kernels import compiled
 
 if TYPE_CHECKING:
+    from .dp import Band
     from .lexicon import Lexicon
 
-__all__ = ["LexicalEvidence", "dictionary_tables", "load_dictionary", "zh_tokens", "en_tokens"]
+__all__ = ["DocumentWords", "LexicalEvidence", "content_stem", "dictionary_tables",
+           "load_dictionary", "zh_tokens", "en_tokens"]
 
 log = logging.getLogger("paralign.align")
 
@@ -243,50 +245,152 @@ def en_tokens(text: str) -> set[str]:
     return set(_en_token_set(text))
 
 
+_EN_WORD = re.compile(r"[A-Za-z]+|\d+")
+
+
+@functools.lru_cache(maxsize=200_000)
+def content_stem(lw: str) -> str | None:
+    """The stem of a lower-cased English word (digits as they are), ``None`` for a stop word
+    or a single letter. Memoized: a long document repeats its few thousand words hundreds of
+    thousands of times, and both the evidence and the lexicon read them."""
+    if lw in _STOP or len(lw) < 2:
+        return None
+    return lw if lw.isdigit() else stem(lw)
+
+
 @functools.lru_cache(maxsize=100_000)
 def _en_token_set(text: str) -> frozenset[str]:
     """:func:`en_tokens`, memoized: each pass of the aligner reads every sentence again."""
     out: set[str] = set()
-    for w in re.findall(r"[A-Za-z]+|\d+", text):
+    for w in _EN_WORD.findall(text):
         lw = w.lower()
-        if lw in _STOP or len(lw) < 2:
-            continue
-        out.add(lw)
-        if not lw.isdigit():
-            out.add(stem(lw))
+        st = content_stem(lw)
+        if st is not None:
+            out.add(lw)
+            out.add(st)
     return frozenset(out)
 
 
-# Blocks of at least this many sentence pairs count their words with the compiled kernel
+# Blocks of at least this many sentence pairs count their words with the compiled kernels
 # (importing numba costs more than a short document's whole evidence).
 KERNEL_CELLS = 20_000
 
+_Glosses = tuple[np.ndarray, np.ndarray, np.ndarray]
 
-def _counts_numpy(so: np.ndarray, r_idx: list[int], c_idx: list[int],
-                  etoks: list[frozenset[str]], vocab: dict[str, int], n: int, m: int, V: int,
-                  kz: int, ke: int
-                  ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
-    """The word counts of :class:`LexicalEvidence` with dense matrices: for each English
-    window size b, ``per[b][i, w]`` the tokens of Chinese sentence i with a word in English
-    window w; for each Chinese window size a, ``expl[a][p, j]`` the words of English sentence
-    j explained by Chinese window p (see :func:`paralign.alignment.kernels.lex_counts`)."""
+
+class DocumentWords:
+    """The words of a Chinese-English document pair, read once for all its blocks and passes.
+
+    Why: the aligner scores a long document chunk by chunk, and twice (before and after
+    learning a lexicon); reading each chunk's tokens, glosses and English words again was
+    most of the dictionary evidence's cost. Here each Chinese sentence is a list of token
+    *types* (the distinct jieba words of the document), each English sentence a list of ids
+    of its content words (:func:`en_tokens`), and each type's glosses (CC-CEDICT's, with
+    what a lexicon adds, as :func:`zh_tokens` reads them) a list of those ids: a lexicon
+    changes the glosses of the few types it knows, nothing else. :meth:`evidence` gives any
+    block's :class:`LexicalEvidence`, equal to the one computed from its sentences alone.
+    """
+
+    def __init__(self, zh: Sequence[str], en: Sequence[str]) -> None:
+        from ..text.words import zh_word_texts
+
+        types: dict[str, int] = {}
+        ztype: list[int] = []
+        zlen = np.zeros(len(zh), np.int64)
+        for i, sent in enumerate(zh):
+            ws = zh_word_texts(sent)
+            zlen[i] = len(ws)
+            ztype.extend([types.setdefault(t, len(types)) for t in ws])
+        vocab: dict[str, int] = {}
+        en_ids: list[int] = []
+        elen = np.zeros(len(en), np.int64)
+        for j, sent in enumerate(en):
+            toks = _en_token_set(sent)
+            elen[j] = len(toks)
+            en_ids.extend([vocab.setdefault(w, len(vocab)) for w in toks])
+        self.nz, self.ne = len(zh), len(en)
+        self.z_type = np.array(ztype, np.int64)
+        self.z_ptr = np.zeros(len(zh) + 1, np.int64)
+        np.cumsum(zlen, out=self.z_ptr[1:])
+        self.e_ids = np.array(en_ids, np.int64)
+        self.e_ptr = np.zeros(len(en) + 1, np.int64)
+        np.cumsum(elen, out=self.e_ptr[1:])
+        self.e_count = elen
+        self.vocab = vocab
+        self.types = [t.strip() for t in types]      # each type as zh_tokens reads it
+        self._cedict: list[frozenset[str]] | None = None
+        self._tables: dict[int, tuple[Lexicon | None, _Glosses]] = {}
+
+    def glosses(self, lexicon: Lexicon | None = None) -> _Glosses:
+        """Per token type, whether it has any gloss (types without are not counted), and
+        as pointers and ids the glossed words that the English side has; kept for the last
+        few lexicons (a pass asks for its lexicon's once per block)."""
+        got = self._tables.get(id(lexicon))
+        if got is not None and got[0] is lexicon:
+            return got[1]
+        if self._cedict is None:
+            self._cedict = [_token_glosses(t) for t in self.types]
+        sets = self._cedict
+        if lexicon is not None:
+            sets = list(sets)
+            pairs = lexicon.pairs
+            for g, t in enumerate(self.types):
+                extra = pairs.get(t.lower() if t.isascii() else t)
+                if extra:
+                    sets[g] = sets[g] | extra
+        vocab = self.vocab
+        ids = [[vocab[w] for w in gs if w in vocab] for gs in sets]
+        has = np.fromiter((bool(gs) for gs in sets), bool, len(sets))
+        ptr = np.zeros(len(sets) + 1, np.int64)
+        np.cumsum([len(x) for x in ids], out=ptr[1:])
+        flat = np.fromiter((k for x in ids for k in x), np.int64, int(ptr[-1]))
+        while len(self._tables) >= 4:
+            self._tables.pop(next(iter(self._tables)))
+        self._tables[id(lexicon)] = (lexicon, (has, ptr, flat))
+        return has, ptr, flat
+
+    def evidence(self, zspan: tuple[int, int], espan: tuple[int, int], kz: int, ke: int,
+                 max_total: int | None = None, lexicon: Lexicon | None = None,
+                 band: Band | None = None, zh_is_src: bool = True) -> LexicalEvidence:
+        """The :class:`LexicalEvidence` of Chinese sentences ``zspan`` (start, stop) and
+        English sentences ``espan`` (the arguments of :class:`LexicalEvidence`)."""
+        return LexicalEvidence.from_words(self, zspan, espan, kz, ke, max_total, lexicon, band,
+                                          zh_is_src)
+
+
+def _counts_numpy(so: np.ndarray, tok_type: np.ndarray, type_ptr: np.ndarray,
+                  type_ids: np.ndarray, en_ptr: np.ndarray, en_ids: np.ndarray, n: int, m: int,
+                  vocab: int, kz: int, ke: int, pc: np.ndarray, hc: np.ndarray) -> None:
+    """The prefix counts of :func:`paralign.alignment.kernels.lex_counts` with dense
+    matrices, for short blocks and when numba is off: for each English window size b,
+    ``per[b][i, w]`` the tokens of Chinese sentence i with a word in English window w; for
+    each Chinese window size a, ``expl[a][p, j]`` the words of English sentence j explained
+    by Chinese window p. ``so``: the sentence of each token (one entry per token, repeats
+    counted, ascending); ids below ``vocab``."""
     T = len(so)
+    # the tokens' words (r_idx the token, c_idx the word), over the block's own vocabulary
+    lens = type_ptr[tok_type + 1] - type_ptr[tok_type]
+    r_idx = np.repeat(np.arange(T, dtype=np.int64), lens)
+    starts = np.repeat(type_ptr[tok_type] - (np.cumsum(lens) - lens), lens)
+    words = type_ids[starts + np.arange(len(r_idx), dtype=np.int64)]
+    offered = np.unique(words)
+    local = np.full(vocab + 1, -1, np.int64)
+    local[offered] = np.arange(len(offered))
+    c_idx = local[words]
+    V = max(len(offered), 1)
     Ej = np.zeros((V, m), np.float32)                       # vocabulary of each en sentence
-    for j, e in enumerate(etoks):
-        for w in e:
-            k = vocab.get(w)
-            if k is not None:
-                Ej[k, j] = 1.0
+    ek = local[en_ids]
+    ej = np.repeat(np.arange(m), np.diff(en_ptr))
+    Ej[ek[ek >= 0], ej[ek >= 0]] = 1.0
     U = np.zeros((n, V), np.float32)                        # vocabulary each sentence explains
     if T:
         U[so[r_idx], c_idx] = 1.0
     # H[t, j]: how many of token t's English words sentence j has. Each token offers a few
     # words: summed as rows of Ej rather than multiplied by a mostly empty token x word matrix
     H = np.zeros((T, m), np.float32)                        # tokens x en sentences
-    if r_idx:
-        rr = np.asarray(r_idx, np.int64)
-        firsts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
-        H[rr[firsts]] = np.add.reduceat(Ej[np.asarray(c_idx, np.int64)], firsts, axis=0)
+    if len(r_idx):
+        firsts = np.flatnonzero(np.r_[True, r_idx[1:] != r_idx[:-1]])
+        H[r_idx[firsts]] = np.add.reduceat(Ej[c_idx], firsts, axis=0)
     Hc = np.zeros((T, m + 1), np.float32)
     np.cumsum(H, axis=1, out=Hc[:, 1:])
     ntok = np.bincount(so, minlength=n)
@@ -295,13 +399,11 @@ def _counts_numpy(so: np.ndarray, r_idx: list[int], c_idx: list[int],
     # first token row of each sentence, for summing token rows sentence by sentence
     first = np.searchsorted(so, np.arange(n)) if T else np.zeros(n, np.int64)
     has_tok = ntok > 0
-    expl: dict[int, np.ndarray] = {}
     for a in range(1, kz + 1):
         if n - a + 1 <= 0:
             continue
         Ua = (Uc[a:] - Uc[:-a] > 0).astype(np.float32)
-        expl[a] = Ua @ Ej
-    per_b: dict[int, np.ndarray] = {}
+        np.cumsum(Ua @ Ej, axis=1, out=hc[:n - a + 1, 1:, a - 1])
     for b in range(1, ke + 1):
         if m - b + 1 <= 0:
             continue
@@ -309,109 +411,182 @@ def _counts_numpy(so: np.ndarray, r_idx: list[int], c_idx: list[int],
         per = np.zeros((n, m - b + 1))
         if T:
             per[has_tok] = np.add.reduceat(hit, first[has_tok], axis=0)
-        per_b[b] = per
-    return per_b, expl
+        np.cumsum(per, axis=0, out=pc[1:, :m - b + 1, b - 1])
 
 
-def _counts_compiled(kernel, so: np.ndarray, r_idx: list[int], c_idx: list[int],
-                     etoks: list[frozenset[str]], vocab: dict[str, int], n: int, m: int, V: int,
-                     kz: int, ke: int) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
-    """:func:`_counts_numpy` by :func:`paralign.alignment.kernels.lex_counts`, from sparse
-    lists: the dense token x sentence matrices cost most of a long document's evidence."""
-    T = len(so)
-    rr = np.asarray(r_idx, np.int64)
-    tok_ptr = np.searchsorted(rr, np.arange(T + 1)) if T else np.zeros(1, np.int64)
-    tok_ids = np.asarray(c_idx, np.int64)
-    en_lists = [sorted(k for k in (vocab.get(w) for w in e) if k is not None) for e in etoks]
-    en_ptr = np.zeros(m + 1, np.int64)
-    np.cumsum([len(x) for x in en_lists], out=en_ptr[1:])
-    en_ids = np.fromiter((k for x in en_lists for k in x), np.int64, int(en_ptr[-1]))
-    # postings: the English sentences of each vocabulary word, ascending
-    sent_of_id = np.repeat(np.arange(m, dtype=np.int64), np.diff(en_ptr))
-    order = np.argsort(en_ids, kind="stable")
-    post_sent = sent_of_id[order]
-    post_ptr = np.zeros(V + 1, np.int64)
-    np.cumsum(np.bincount(en_ids, minlength=V), out=post_ptr[1:])
-    U = np.zeros((n, V), np.uint8)
-    if T:
-        U[so[rr], tok_ids] = 1
-    per = np.zeros((ke, n, m))
-    expl = np.zeros((kz, n, m))
-    kernel(so, tok_ptr, tok_ids, post_ptr, post_sent, en_ptr, en_ids, U, per, expl)
-    return ({b: per[b - 1, :, :m - b + 1] for b in range(1, ke + 1) if m - b + 1 > 0},
-            {a: expl[a - 1, :n - a + 1, :] for a in range(1, kz + 1) if n - a + 1 > 0})
+def _zh_ranges(band: Band | None, zh_is_src: bool, n: int, m: int, kz: int, ke: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """For each Chinese sentence z, the English positions ``[lo[z], hi[z])`` that its counts
+    must cover for the beads of ``band`` (Chinese windows of up to ``kz`` sentences holding
+    z, English windows of up to ``ke`` starting in the range); the whole side without one."""
+    if band is None:
+        return np.zeros(n, np.int64), np.full(n, m, np.int64)
+    blo, bhi = np.asarray(band.lo, np.int64), np.asarray(band.hi, np.int64)
+    big = m + ke + 1
+    if zh_is_src:         # row i: i Chinese sentences taken, English ones lo[i]..hi[i]
+        emin = np.where(bhi >= blo, blo, big)
+        emax = np.where(bhi >= blo, bhi, -1)
+    else:                 # rows are English: the rows of the cells of each column
+        widths = np.maximum(bhi - blo + 1, 0)
+        r = np.repeat(np.arange(len(blo), dtype=np.int64), widths)
+        c = np.repeat(blo - (np.cumsum(widths) - widths), widths) + np.arange(len(r))
+        emin = np.full(n + 1, big, np.int64)
+        emax = np.full(n + 1, -1, np.int64)
+        np.minimum.at(emin, c, r)
+        np.maximum.at(emax, c, r)
+    pad_min = np.concatenate([emin[:n + 1], np.full(kz + 1, big, np.int64)])
+    pad_max = np.concatenate([emax[:n + 1], np.full(kz + 1, -1, np.int64)])
+    z = np.arange(n)
+    lo = np.full(n, big, np.int64)
+    hi = np.full(n, -1, np.int64)
+    for off in range(1, kz + 1):          # beads ending at Chinese count z + off hold z
+        lo = np.minimum(lo, pad_min[z + off])
+        hi = np.maximum(hi, pad_max[z + off])
+    lo = np.clip(lo - ke, 0, m)
+    hi = np.clip(hi, 0, m)
+    return lo, np.maximum(hi, lo)
+
+
+class _FScores(Mapping):
+    """The F-score matrix of each (Chinese window size, English window size) pair, computed
+    when first asked for (a banded search asks for a tenth of a long block's cells, through
+    :meth:`LexicalEvidence.score`, and never for the matrices)."""
+
+    def __init__(self, ev: LexicalEvidence, keys: list[tuple[int, int]]) -> None:
+        self._ev = ev
+        self._keys = keys
+        self.done: dict[tuple[int, int], np.ndarray] = {}
+
+    def __getitem__(self, key: tuple[int, int]) -> np.ndarray:
+        f = self.done.get(key)
+        if f is None:
+            if key not in self._keys:
+                raise KeyError(key)
+            f = self.done[key] = self._ev._matrix(*key)
+        return f
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
 
 
 class LexicalEvidence:
-    """Dictionary F-scores of every (Chinese window, English window) pair of a block."""
+    """Dictionary F-scores of every (Chinese window, English window) pair of a block.
+
+    Two word counts make the score: for each English window, the tokens of each Chinese
+    sentence with a word in it (recall), and for each Chinese window, the words of each
+    English sentence it explains (precision). Short blocks (and all without numba) count
+    them for the whole block with dense matrices, as prefix sums; long ones with
+    :func:`~paralign.alignment.kernels.lex_counts`, only near ``band`` when one is given
+    (the search asks for a tenth of a long block's cells), and score the cells asked for
+    (:meth:`score`). Both give the same scores to the last bit; :attr:`f` holds the
+    matrices, computed when asked for.
+    """
 
     def __init__(self, zh: Sequence[str], en: Sequence[str], kz: int, ke: int,
-                 max_total: int | None = None, lexicon: Lexicon | None = None) -> None:
+                 max_total: int | None = None, lexicon: Lexicon | None = None, *,
+                 band: Band | None = None, zh_is_src: bool = True) -> None:
         """Windows of up to ``kz`` Chinese and ``ke`` English sentences, and at most
         ``max_total`` sentences in one bead (pairs beyond it are never asked for); a
-        ``lexicon`` learned from the texts adds its word pairs to CC-CEDICT's."""
-        ztoks = [zh_tokens(s, lexicon) for s in zh]
-        etoks = [_en_token_set(s) for s in en]
-        # tokens share their gloss sets (memoized per token): each distinct one is read once
-        distinct: dict[frozenset[str], None] = {}
-        for toks in ztoks:
-            distinct.update(dict.fromkeys(toks))
-        # only English words that some Chinese token can explain matter to the products
-        # below (the precision's denominator counts all of them separately)
-        glossed: set[str] = set().union(*distinct)
-        vocab: dict[str, int] = {}
-        for e in etoks:
-            for w in e:
-                if w in glossed:
-                    vocab.setdefault(w, len(vocab))
-        n, m, V = len(zh), len(en), max(len(vocab), 1)
-        r_idx: list[int] = []
-        c_idx: list[int] = []
-        sent_of: list[int] = []
-        ids_of = {g: [vocab[w] for w in g if w in vocab] for g in distinct}
-        for i, toks in enumerate(ztoks):
-            for g in toks:
-                t = len(sent_of)
-                sent_of.append(i)
-                ids = ids_of[g]
-                if ids:
-                    r_idx.extend([t] * len(ids))
-                    c_idx.extend(ids)
-        T = len(sent_of)
-        so = np.array(sent_of, dtype=np.int64)
+        ``lexicon`` learned from the texts adds its word pairs to CC-CEDICT's. ``band``:
+        the cells the search will ask for (its rows are the Chinese side when
+        ``zh_is_src``), a hint: cells outside it are computed when asked for, only slower.
+        (A document scored block by block makes its :class:`DocumentWords` once instead.)"""
+        self._fill(DocumentWords(zh, en), (0, len(zh)), (0, len(en)), kz, ke, max_total,
+                   lexicon, band, zh_is_src)
+
+    @classmethod
+    def from_words(cls, words: DocumentWords, zspan: tuple[int, int], espan: tuple[int, int],
+                   kz: int, ke: int, max_total: int | None = None,
+                   lexicon: Lexicon | None = None, band: Band | None = None,
+                   zh_is_src: bool = True) -> LexicalEvidence:
+        """The evidence of sentences ``zspan`` x ``espan`` of ``words``' documents."""
+        ev = cls.__new__(cls)
+        ev._fill(words, zspan, espan, kz, ke, max_total, lexicon, band, zh_is_src)
+        return ev
+
+    def _fill(self, words: DocumentWords, zspan: tuple[int, int], espan: tuple[int, int],
+              kz: int, ke: int, max_total: int | None, lexicon: Lexicon | None,
+              band: Band | None, zh_is_src: bool) -> None:
+        (z0, z1), (e0, e1) = zspan, espan
+        n, m = z1 - z0, e1 - e0
+        has, type_ptr, type_ids = words.glosses(lexicon)
+        tok_type = words.z_type[words.z_ptr[z0]:words.z_ptr[z1]]
+        so = np.repeat(np.arange(n, dtype=np.int64), np.diff(words.z_ptr[z0:z1 + 1]))
+        glossed = has[tok_type]
+        tok_type, so = tok_type[glossed], so[glossed]
+        en_ptr = words.e_ptr[e0:e1 + 1] - words.e_ptr[e0]
+        en_ids = words.e_ids[words.e_ptr[e0]:words.e_ptr[e1]]
         ntok = np.bincount(so, minlength=n).astype(float)
-        nen = np.array([max(1, len(e)) for e in etoks], float)
-        tc = np.concatenate([[0.0], np.cumsum(ntok)])
-        ec = np.concatenate([[0.0], np.cumsum(nen)])
-        kernel = compiled("lex_counts") if n * m >= KERNEL_CELLS else None
-        if kernel is not None:
-            per_b, expl_a = _counts_compiled(kernel, so, r_idx, c_idx, etoks, vocab, n, m, V,
-                                             kz, ke)
+        nen = np.maximum(words.e_count[e0:e1], 1).astype(float)
+        self.tc = np.concatenate([[0.0], np.cumsum(ntok)])
+        self.ec = np.concatenate([[0.0], np.cumsum(nen)])
+        self.nz, self.ne, self.kz, self.ke = n, m, kz, ke
+        self._cells = compiled("lex_fscores") if n * m >= KERNEL_CELLS else None
+        if self._cells is not None:
+            # equal tokens of one sentence count alike: once, with their number
+            nt = max(len(has), 1)
+            key, mult = np.unique(so * nt + tok_type, return_counts=True)
+            self._sparse = (key // nt, key % nt, mult.astype(np.int64), type_ptr, type_ids,
+                            en_ptr, en_ids, len(words.vocab))
+            self._count(*_zh_ranges(band, zh_is_src, n, m, kz, ke))
         else:
-            per_b, expl_a = _counts_numpy(so, r_idx, c_idx, etoks, vocab, n, m, V, kz, ke)
-        self.nz, self.ne = n, m
-        self.f: dict[tuple[int, int], np.ndarray] = {}
-        # English words of each English sentence explained by each Chinese window (size a),
-        # summed along the English sentences
-        expl: dict[int, np.ndarray] = {}
-        for a, he in expl_a.items():
-            hc = np.zeros((len(he), m + 1))
-            np.cumsum(he, axis=1, out=hc[:, 1:])
-            expl[a] = hc
-        for b, per in per_b.items():
-            pc = np.zeros((n + 1, m - b + 1))
-            np.cumsum(per, axis=0, out=pc[1:])
-            ne = (ec[b:] - ec[:-b])[None, :]
-            for a, hc in expl.items():
-                if max_total is not None and a + b > max_total:
-                    continue
-                rec = (pc[a:] - pc[:-a]) / np.maximum((tc[a:] - tc[:-a])[:, None], 1.0)
-                prec = np.minimum((hc[:, b:] - hc[:, :-b]) / ne, 1.0)
-                self.f[(a, b)] = 2 * rec * prec / np.maximum(rec + prec, 1e-9)
+            self.pc = np.zeros((n + 1, m, ke))
+            self.hc = np.zeros((n, m + 1, kz))
+            _counts_numpy(so, tok_type, type_ptr, type_ids, en_ptr, en_ids, n, m,
+                          len(words.vocab), kz, ke, self.pc, self.hc)
+        keys = [(a, b) for b in range(1, ke + 1) if m - b + 1 > 0
+                for a in range(1, kz + 1) if n - a + 1 > 0
+                and not (max_total is not None and a + b > max_total)]
+        self.f: Mapping[tuple[int, int], np.ndarray] = _FScores(self, keys)
+
+    def _count(self, lo: np.ndarray, hi: np.ndarray) -> None:
+        """The banded counts of :func:`~paralign.alignment.kernels.lex_counts` for each
+        Chinese sentence's English positions ``lo..hi``."""
+        W = max(int((hi - lo).max()) if len(lo) else 0, 1)
+        self.lo, self.hi = lo, hi
+        self.per = np.zeros((self.nz, W, self.ke))
+        self.expl = np.zeros((self.nz, W, self.kz))
+        compiled("lex_counts")(*self._sparse, lo, hi, self.per, self.expl)
+
+    def _matrix(self, a: int, b: int) -> np.ndarray:
+        """The F-scores of all windows of sizes (a, b), as a matrix (the whole-block formula)."""
+        if self._cells is not None:
+            P, Q = np.indices((self.nz - a + 1, self.ne - b + 1))
+            return self._banded(a, b, P.ravel(), Q.ravel()).reshape(P.shape)
+        m = self.ne
+        pc = self.pc[:, :m - b + 1, b - 1]
+        hc = self.hc[:self.nz - a + 1, :, a - 1]
+        tc, ec = self.tc, self.ec
+        ne = (ec[b:] - ec[:-b])[None, :]
+        rec = (pc[a:] - pc[:-a]) / np.maximum((tc[a:] - tc[:-a])[:, None], 1.0)
+        prec = np.minimum((hc[:, b:] - hc[:, :-b]) / ne, 1.0)
+        return 2 * rec * prec / np.maximum(rec + prec, 1e-9)
+
+    def _banded(self, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+        """Scores of the cells (P, Q) from the banded counts (all of the block's counts
+        first, when a cell lies outside the band they were counted for)."""
+        P = np.ascontiguousarray(P, np.int64)
+        Q = np.ascontiguousarray(Q, np.int64)
+        out = np.empty(len(P))
+        if not self._cells(self.per, self.expl, self.lo, self.hi, self.tc, self.ec, a, b,
+                           P, Q, out):
+            log.debug("dictionary evidence asked outside its band: counting the whole block")
+            self._count(np.zeros(self.nz, np.int64), np.full(self.nz, self.ne, np.int64))
+            self._cells(self.per, self.expl, self.lo, self.hi, self.tc, self.ec, a, b, P, Q,
+                        out)
+        return out
 
     def score(self, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         """F-scores of the beads pairing Chinese window (P, a) with English window (Q, b)."""
-        f = self.f.get((a, b))
-        if f is None:
+        f = self.f
+        if (a, b) not in f:
             return np.zeros(len(P))
-        return f[P, Q]
+        if self._cells is None or (a, b) in f.done:
+            return f[(a, b)][P, Q]
+        return self._banded(a, b, P, Q)

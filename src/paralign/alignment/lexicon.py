@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..text.han import DICTIONARY_RANGES
+from .kernels import compiled
 
 __all__ = ["Lexicon", "learn_lexicon", "lexicon_from_alignments", "training_pairs", "zh_words",
            "en_words"]
@@ -55,14 +56,13 @@ def zh_words(text: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=100_000)
 def en_words(text: str) -> tuple[str, ...]:
     """Content words of an English sentence, lower-cased and stemmed, in order (repeats kept)."""
-    from .lexical import _STOP, stem
+    from .lexical import _EN_WORD, content_stem
 
     out = []
-    for w in re.findall(r"[A-Za-z]+|\d+", text):
-        lw = w.lower()
-        if lw in _STOP or len(lw) < 2:
-            continue
-        out.append(lw if lw.isdigit() else stem(lw))
+    for w in _EN_WORD.findall(text):
+        st = content_stem(w.lower())
+        if st is not None:
+            out.append(st)
     return tuple(out)
 
 
@@ -104,44 +104,86 @@ class Lexicon:
         return h.hexdigest()[:12]
 
 
-def _ibm1(src: list[np.ndarray], tgt: list[np.ndarray], ns: int, nt: int,
-          prior: tuple[np.ndarray, np.ndarray, np.ndarray] | None, prior_weight: float,
-          iterations: int
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+# Pair lists of at least this many (target token, source token) occurrences are learned with
+# the compiled kernels (importing numba costs more than a chapter's whole lexicon).
+KERNEL_OCCURRENCES = 50_000
+
+
+def _ibm1(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray, tgt_ids: np.ndarray,
+          ns: int, nt: int, prior: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+          prior_weight: float, iterations: int
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """IBM model 1, t(target word | source word), by EM over sentence pairs.
 
-    Returns the co-occurring pairs (source ids, target ids) and their probabilities. Index
-    ``ns`` is the NULL source word, present in every pair. ``prior`` (source ids, target ids,
-    weights) gives Dirichlet pseudo-counts (times ``prior_weight``) to dictionary pairs, so that a word seen once or twice
-    leans towards its dictionary translations instead of whatever it co-occurred with.
+    Pair ``d`` has source words ``src_ids[src_ptr[d]:src_ptr[d + 1]]`` and target words
+    ``tgt_ids[tgt_ptr[d]:tgt_ptr[d + 1]]`` (repeats kept). Returns the co-occurring pairs
+    (source ids, target ids, sorted), their probabilities and in how many sentence pairs
+    each occurs. Index ``ns`` is the NULL source word, present in every pair. ``prior``
+    (source ids, target ids, weights) gives Dirichlet pseudo-counts (times
+    ``prior_weight``) to dictionary pairs, so that a word seen once or twice leans towards
+    its dictionary translations instead of whatever it co-occurred with.
+
+    Long inputs run :func:`~paralign.alignment.kernels.ibm1_pairs` and
+    :func:`~paralign.alignment.kernels.ibm1_em` (the Bible's 5 million occurrences: sorting
+    them was most of the time), others :func:`_ibm1_numpy`; the two agree to the last bit.
     """
-    occ_s, occ_t, occ_pair = [], [], []   # one row per (target token, source token) of a bead
+    lt = np.diff(tgt_ptr)
+    occurrences = int((lt * (np.diff(src_ptr) + 1)).sum())
+    pairs = compiled("ibm1_pairs") if occurrences >= KERNEL_OCCURRENCES else None
+    if pairs is None:
+        return _ibm1_numpy(src_ptr, src_ids, tgt_ptr, tgt_ids, ns, nt, prior, prior_weight,
+                           iterations)
+    us, ut, inv, beads = pairs(src_ptr, src_ids, tgt_ptr, tgt_ids, ns, nt)
+    pc = _prior_counts(us * (nt + 1) + ut, nt, prior, prior_weight)
+    t = compiled("ibm1_em")(src_ptr, tgt_ptr, inv, us, pc, ns, iterations)
+    return us, ut, t, beads
+
+
+def _prior_counts(ukey: np.ndarray, nt: int,
+                  prior: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+                  prior_weight: float) -> np.ndarray:
+    """The prior's pseudo-counts of the pairs ``ukey`` (sorted keys source * (nt + 1) + target)."""
+    pc = np.zeros(len(ukey))
+    if prior is not None and len(prior[0]) and len(ukey):
+        pk = prior[0] * (nt + 1) + prior[1]
+        pos = np.searchsorted(ukey, pk)
+        hit = (pos < len(ukey)) & (ukey[np.minimum(pos, len(ukey) - 1)] == pk)
+        np.add.at(pc, pos[hit], prior[2][hit] * prior_weight)
+    return pc
+
+
+def _ibm1_numpy(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
+                tgt_ids: np.ndarray, ns: int, nt: int,
+                prior: tuple[np.ndarray, np.ndarray, np.ndarray] | None, prior_weight: float,
+                iterations: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_ibm1` with numpy: every (target token, source token) occurrence a row, the
+    pairs found by sorting their keys, each EM sum a ``np.bincount``."""
+    occ_s, occ_t, tok_of, bead_of = [], [], [], []
     base = 0
-    tok_of = []
-    for s, t in zip(src, tgt):
+    for d in range(len(tgt_ptr) - 1):
+        t = tgt_ids[tgt_ptr[d]:tgt_ptr[d + 1]]
         if not len(t):
             continue
-        ss = np.concatenate([s, [ns]]).astype(np.int64)
+        ss = np.concatenate([src_ids[src_ptr[d]:src_ptr[d + 1]], [ns]]).astype(np.int64)
         k = np.arange(len(t)) + base
         occ_s.append(np.tile(ss, len(t)))
         occ_t.append(np.repeat(t.astype(np.int64), len(ss)))
         tok_of.append(np.repeat(k, len(ss)))
+        bead_of.append(np.full(len(t) * len(ss), d, np.int64))
         base += len(t)
     if not occ_s:
         z = np.zeros(0, np.int64)
-        return z, z, np.zeros(0)
+        return z, z, np.zeros(0), z
     S = np.concatenate(occ_s)
     T = np.concatenate(occ_t)
     K = np.concatenate(tok_of)
     key = S * (nt + 1) + T
     ukey, inv = np.unique(key, return_inverse=True)
     us, ut = ukey // (nt + 1), ukey % (nt + 1)
-    pc = np.zeros(len(ukey))
-    if prior is not None and len(prior[0]):
-        pk = prior[0] * (nt + 1) + prior[1]
-        pos = np.searchsorted(ukey, pk)
-        hit = (pos < len(ukey)) & (ukey[np.minimum(pos, len(ukey) - 1)] == pk)
-        np.add.at(pc, pos[hit], prior[2][hit] * prior_weight)
+    # in how many sentence pairs each pair occurs
+    bead_pairs = np.unique(inv * (len(tgt_ptr) - 1) + np.concatenate(bead_of))
+    beads = np.bincount(bead_pairs // (len(tgt_ptr) - 1), minlength=len(ukey))
+    pc = _prior_counts(ukey, nt, prior, prior_weight)
     # start uniform over what each source word co-occurs with (plus the prior)
     t = np.ones(len(ukey))
     for _ in range(iterations):
@@ -151,7 +193,17 @@ def _ibm1(src: list[np.ndarray], tgt: list[np.ndarray], ns: int, nt: int,
         counts = np.bincount(inv, weights=post, minlength=len(ukey)) + pc
         tot = np.bincount(us, weights=counts, minlength=ns + 1)
         t = counts / np.maximum(tot[us], 1e-300)
-    return us, ut, t
+    return us, ut, t, beads
+
+
+def _ids(sides: list[list[str]]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """Word ids (in order of first appearance) and the pairs' words as pointers and ids."""
+    vocab: dict[str, int] = {}
+    ptr = np.zeros(len(sides) + 1, np.int64)
+    np.cumsum([len(ws) for ws in sides], out=ptr[1:])
+    ids = np.fromiter((vocab.setdefault(w, len(vocab)) for ws in sides for w in ws), np.int64,
+                      int(ptr[-1]))
+    return vocab, ptr, ids
 
 
 def learn_lexicon(pairs: Iterable[tuple[str | Sequence[str], str | Sequence[str]]], *, iterations: int = 5,
@@ -174,10 +226,8 @@ def learn_lexicon(pairs: Iterable[tuple[str | Sequence[str], str | Sequence[str]
             es.append(ew)
     if not zs:
         return Lexicon({}, 0)
-    zvocab: dict[str, int] = {}
-    evocab: dict[str, int] = {}
-    Z = [np.array([zvocab.setdefault(w, len(zvocab)) for w in ws], np.int64) for ws in zs]
-    E = [np.array([evocab.setdefault(w, len(evocab)) for w in ws], np.int64) for ws in es]
+    zvocab, zptr, zids = _ids(zs)
+    evocab, eptr, eids = _ids(es)
     nz, ne = len(zvocab), len(evocab)
     prior = None
     if use_dictionary and prior_weight:
@@ -192,19 +242,20 @@ def learn_lexicon(pairs: Iterable[tuple[str | Sequence[str], str | Sequence[str]
             pe += g
             pw += [1.0 / len(g)] * len(g)
         prior = (np.array(pz, np.int64), np.array(pe, np.int64), np.array(pw))
-    zu, eu, t_ez = _ibm1(Z, E, nz, ne, prior, prior_weight, iterations)        # t(e | z)
+    zu, eu, t_ez, beads = _ibm1(zptr, zids, eptr, eids, nz, ne, prior, prior_weight,
+                                iterations)                                     # t(e | z)
     rprior = None if prior is None else (prior[1], prior[0], prior[2])
-    eu2, zu2, t_ze = _ibm1(E, Z, ne, nz, rprior, prior_weight, iterations)    # t(z | e)
+    eu2, zu2, t_ze, _ = _ibm1(eptr, eids, zptr, zids, ne, nz, rprior, prior_weight,
+                              iterations)                                       # t(z | e)
     W = ne + 1
-    fwd = np.sort((zu * W + eu)[(zu < nz) & (eu < ne) & (t_ez >= threshold)])
+    real = (zu < nz) & (eu < ne)
+    fwd_keys = zu * W + eu                   # sorted (the pairs come sorted), as ``beads``
+    fwd = fwd_keys[real & (t_ez >= threshold)]
     rev = (zu2 * W + eu2)[(zu2 < nz) & (eu2 < ne) & (t_ze >= threshold)]
     both = rev[np.isin(rev, fwd)]
     # in how many pairs both words appear (one co-occurrence proves nothing)
-    keys = np.concatenate([(np.unique(z)[:, None] * W + np.unique(e)[None, :]).ravel()
-                           for z, e in zip(Z, E)])
-    uk, cnt = np.unique(keys, return_counts=True)
-    pos = np.searchsorted(uk, both)
-    both = np.sort(both[cnt[pos] >= min_count])
+    pos = np.searchsorted(fwd_keys, both)
+    both = np.sort(both[beads[pos] >= min_count])
     izv = list(zvocab)
     iev = list(evocab)
     out: dict[str, set[str]] = {}
