@@ -145,7 +145,7 @@ def test_lexical_counts_compiled_match_numpy(monkeypatch, seed, n, m, k, max_tot
                                              band_of, how):
     """The banded counts and cell scores of the kernels equal the numpy matrices' cells to
     the last bit: inside the band they were counted for, outside it (counted again, whole),
-    and as whole matrices."""
+    and as matrices (whole, or the band's cells)."""
     from paralign.alignment import lexical
 
     zh, en = _lex_problem(seed, n, m)
@@ -172,7 +172,17 @@ def test_lexical_counts_compiled_match_numpy(monkeypatch, seed, n, m, k, max_tot
         far = np.abs(P * m - Q * n) >= np.abs(P * m - Q * n).max()
         assert np.array_equal(ev.score(1, 1, P[far], Q[far]), ref[(1, 1)][far])
     for key in ref:
-        assert ev.f[key].dtype == ref[key].dtype and np.array_equal(ev.f[key], ref[key]), key
+        f = ev.f[key]
+        assert f.dtype == ref[key].dtype and f.shape == ref[key].shape, key
+        if band is None:
+            assert np.array_equal(f, ref[key]), key
+            continue
+        # a banded evidence's matrices: the cells of the band's beads, NaN elsewhere
+        P, Q = _band_cells(band, band_of == "zh-src", *key, n, m)
+        assert np.array_equal(f[P, Q], ref[key][P, Q]), key
+        outside = np.ones(f.shape, bool)
+        outside[P, Q] = False
+        assert np.isnan(f[outside]).all()
 
 
 @pytest.mark.parametrize("rows,cols,width", [(9, 13, 1), (31, 20, 2), (2, 7, 3), (50, 50, 4), (200, 180, 2)])

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["compiled", "dp_rows", "ibm1_em", "ibm1_pairs", "lex_counts", "lex_fscores",
-           "numba_enabled", "warm"]
+__all__ = ["compiled", "dp_rows", "ibm1_em", "ibm1_pairs", "lex_counts", "lex_fscore_matrix",
+           "lex_fscores", "numba_enabled", "warm"]
 
 log = logging.getLogger("paralign.alignment")
 
@@ -146,6 +146,8 @@ def warm() -> bool:
                            np.zeros((0, 1, 1)))
     compiled("lex_fscores")(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), i1, i1, np.zeros(1),
                             np.zeros(1), 1, 1, i0, i0, np.zeros(0))
+    compiled("lex_fscore_matrix")(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), i1, i1, np.zeros(1),
+                                  np.zeros(1), 1, 1, i0, i0, True, np.zeros((0, 0)))
     return True
 
 
@@ -178,6 +180,41 @@ def lex_fscores(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.ndarra
         rec = hits / max(tc[p + a] - tc[p], 1.0)
         prec = min(known / (ec[q + b] - ec[q]), 1.0)
         out[c] = 2 * rec * prec / max(rec + prec, 1e-9)
+    return True
+
+
+def lex_fscore_matrix(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                      tc: np.ndarray, ec: np.ndarray, a: int, b: int, blo: np.ndarray,
+                      bhi: np.ndarray, zh_rows: bool, out: np.ndarray) -> bool:
+    """:func:`lex_fscores` of the cells that the beads of sizes (a, b) ending in a band use,
+    written into the (Chinese window, English window) matrix ``out`` (other cells are left
+    as they are). Band row ``r`` holds lattice columns ``blo[r]..bhi[r]``; rows count
+    Chinese sentences when ``zh_rows``, English ones otherwise. Returns False (``out``
+    incomplete) when a cell needs counts outside the rows' ranges ``lo``, ``hi``."""
+    n1, m1 = out.shape
+    for r in range(len(blo)):
+        for col in range(blo[r], bhi[r] + 1):
+            if zh_rows:
+                p = r - a
+                q = col - b
+            else:
+                p = col - a
+                q = r - b
+            if p < 0 or q < 0 or p >= n1 or q >= m1:
+                continue
+            hits = 0.0
+            for z in range(p, p + a):
+                if q < lo[z] or q >= hi[z]:
+                    return False
+                hits += per[z, q - lo[z], b - 1]
+            if q < lo[p] or q + b > hi[p]:
+                return False
+            known = 0.0
+            for j in range(q - lo[p], q - lo[p] + b):
+                known += expl[p, j, a - 1]
+            rec = hits / max(tc[p + a] - tc[p], 1.0)
+            prec = min(known / (ec[q + b] - ec[q]), 1.0)
+            out[p, q] = 2 * rec * prec / max(rec + prec, 1e-9)
     return True
 
 

@@ -427,9 +427,7 @@ def _zh_ranges(band: Band | None, zh_is_src: bool, n: int, m: int, kz: int, ke: 
         emin = np.where(bhi >= blo, blo, big)
         emax = np.where(bhi >= blo, bhi, -1)
     else:                 # rows are English: the rows of the cells of each column
-        widths = np.maximum(bhi - blo + 1, 0)
-        r = np.repeat(np.arange(len(blo), dtype=np.int64), widths)
-        c = np.repeat(blo - (np.cumsum(widths) - widths), widths) + np.arange(len(r))
+        r, c = _cells_of(band)
         emin = np.full(n + 1, big, np.int64)
         emax = np.full(n + 1, -1, np.int64)
         np.minimum.at(emin, c, r)
@@ -445,6 +443,14 @@ def _zh_ranges(band: Band | None, zh_is_src: bool, n: int, m: int, kz: int, ke: 
     lo = np.clip(lo - ke, 0, m)
     hi = np.clip(hi, 0, m)
     return lo, np.maximum(hi, lo)
+
+
+def _cells_of(band: Band) -> tuple[np.ndarray, np.ndarray]:
+    """The (row, column) lattice coordinates of every cell of ``band``."""
+    lo, hi = np.asarray(band.lo, np.int64), np.asarray(band.hi, np.int64)
+    widths = np.maximum(hi - lo + 1, 0)
+    r = np.repeat(np.arange(len(lo), dtype=np.int64), widths)
+    return r, np.repeat(lo - (np.cumsum(widths) - widths), widths) + np.arange(len(r))
 
 
 class _FScores(Mapping):
@@ -484,8 +490,12 @@ class LexicalEvidence:
     them for the whole block with dense matrices, as prefix sums; long ones with
     :func:`~paralign.alignment.kernels.lex_counts`, only near ``band`` when one is given
     (the search asks for a tenth of a long block's cells), and score the cells asked for
-    (:meth:`score`). Both give the same scores to the last bit; :attr:`f` holds the
-    matrices, computed when asked for.
+    (:meth:`score`). Both give the same scores to the last bit.
+
+    :attr:`f` maps each (Chinese, English) window-size pair to its matrix of scores,
+    computed when first asked for; with a ``band`` (and the kernels), only the cells that
+    the band's beads use are scored and the others are NaN (a long block's whole matrices
+    cost ten times its band's).
     """
 
     def __init__(self, zh: Sequence[str], en: Sequence[str], kz: int, ke: int,
@@ -535,6 +545,9 @@ class LexicalEvidence:
             self._sparse = (key // nt, key % nt, mult.astype(np.int64), type_ptr, type_ids,
                             en_ptr, en_ids, len(words.vocab))
             self._count(*_zh_ranges(band, zh_is_src, n, m, kz, ke))
+            self._band = (None if band is None else
+                          (np.asarray(band.lo, np.int64), np.asarray(band.hi, np.int64)))
+            self._zh_is_src = zh_is_src
         else:
             self.pc = np.zeros((n + 1, m, ke))
             self.hc = np.zeros((n, m + 1, kz))
@@ -557,8 +570,19 @@ class LexicalEvidence:
     def _matrix(self, a: int, b: int) -> np.ndarray:
         """The F-scores of all windows of sizes (a, b), as a matrix (the whole-block formula)."""
         if self._cells is not None:
-            P, Q = np.indices((self.nz - a + 1, self.ne - b + 1))
-            return self._banded(a, b, P.ravel(), Q.ravel()).reshape(P.shape)
+            shape = (self.nz - a + 1, self.ne - b + 1)
+            if self._band is None:
+                P, Q = np.indices(shape)
+                return self._banded(a, b, P.ravel(), Q.ravel()).reshape(shape)
+            # the cells the band's beads of sizes (a, b) use: scored; the others NaN
+            f = np.full(shape, np.nan)
+            blo, bhi = self._band
+            fill = compiled("lex_fscore_matrix")
+            args = (a, b, blo, bhi, self._zh_is_src, f)
+            if not fill(self.per, self.expl, self.lo, self.hi, self.tc, self.ec, *args):
+                self._count(np.zeros(self.nz, np.int64), np.full(self.nz, self.ne, np.int64))
+                fill(self.per, self.expl, self.lo, self.hi, self.tc, self.ec, *args)
+            return f
         m = self.ne
         pc = self.pc[:, :m - b + 1, b - 1]
         hc = self.hc[:self.nz - a + 1, :, a - 1]
@@ -587,6 +611,6 @@ class LexicalEvidence:
         f = self.f
         if (a, b) not in f:
             return np.zeros(len(P))
-        if self._cells is None or (a, b) in f.done:
+        if self._cells is None:
             return f[(a, b)][P, Q]
         return self._banded(a, b, P, Q)
