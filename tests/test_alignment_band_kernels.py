@@ -83,7 +83,7 @@ def _scores(seed, n, m, E, margin, lexical, share, length, width):
                 side.set_exact(k, starts, _unit(rng, len(starts)))
     second = sc.band_scores(types, approx=False, allowed=allowed)
     marg = sc.margins(3, 3, False) if margin else []
-    return first, second, marg, sc.scales
+    return first, second, marg, sc.scales, band
 
 
 def _run(monkeypatch, how, case):
@@ -120,6 +120,7 @@ def test_band_scores_match_numpy(monkeypatch, case, how):
             _same(rms[k], gms[k])
             _same(rmt[k], gmt[k])
     assert ref[3] == got[3]
+    assert np.array_equal(ref[4].lo, got[4].lo)
 
 
 def _reference_windows(x, K):
@@ -171,3 +172,81 @@ def test_prefix_sums_kernel_continues_from_carry():
         out = np.empty((51, 7))
         kernel(x, carry, out)
         _same(out, want)
+
+
+@pytest.mark.parametrize("case", CASES[:4])
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_pruning_matches_numpy(monkeypatch, case, how):
+    """The mirrored scores and the plausible merges of the first search, compiled or not."""
+    from paralign.alignment import search as search_mod
+
+    monkeypatch.setattr(search_mod, "KERNEL_ROWS", 0)
+    first, *_, band = _scores(*case)
+    types = bead_types(3, 5)
+    scores, skip = first
+    rband = search_mod.reverse_band(band)
+    out = []
+    for h in ("numpy", how):
+        if h == "numpy":
+            monkeypatch.setattr(band_kernels, "compiled", lambda name: None)
+        elif h == "python":
+            monkeypatch.setattr(band_kernels, "compiled", lambda name: getattr(band_kernels, name))
+        else:
+            monkeypatch.undo()
+            monkeypatch.setattr(search_mod, "KERNEL_ROWS", 0)
+        out.append((search_mod.mirror_scores(band, rband, types, scores, skip),
+                    search_mod.plausible_merges(band, types, scores, skip, 0.7)))
+    (rm, ra), (gm, ga) = out
+    for r, g in zip(rm[0] + [rm[1]], gm[0] + [gm[1]]):
+        _same(r, g)
+    assert ra.keys() == ga.keys()
+    assert any(ga[t].any() for t in ga), "no plausible merge"
+    for t in ra:
+        _same(ra[t], ga[t])
+
+
+def _reference_exact_margins(sims, e, source_side, k, lo_, hi_, approx_values):
+    """The exact-window margins as first written: one einsum over the gathered, padded
+    neighbourhoods of a block of windows."""
+    side = sims.src[e] if source_side else sims.tgt[e]
+    other = sims.tgt[e] if source_side else sims.src[e]
+    ex = side.exact_starts(k)
+    if not len(ex) or other.n == 0:
+        return approx_values
+    out = approx_values.copy()
+    w_lo = np.minimum(lo_[ex], lo_[ex + k - 1])
+    w_hi = np.maximum(hi_[ex], hi_[ex + k - 1])
+    Wn = max(int((w_hi - w_lo).max()), 1)
+    block = max(1, 4_000_000 // (Wn * other.single.shape[1]))
+    for s in range(0, len(ex), block):
+        rows = ex[s:s + block]
+        cols = w_lo[s:s + block, None] + np.arange(Wn)[None, :]
+        inside = cols < w_hi[s:s + block, None]
+        cc = np.clip(cols, 0, other.n - 1)
+        M = np.einsum("rcd,rd->rc", other.single[cc], side.wvec[k][rows], dtype=np.float64)
+        out[rows] = similarity._topk_mean(np.where(inside, M, -np.inf), sims.knn)
+    return out
+
+
+@pytest.mark.parametrize(("seed", "n", "m", "dim", "width"),
+                         [(0, 60, 80, 24, 3), (1, 90, 70, 512, 5), (2, 12, 30, 64, 2),
+                          (3, 150, 150, 300, 8)])
+def test_exact_margins_equal_the_batched_einsum(seed, n, m, dim, width):
+    rng = np.random.default_rng(seed)
+    K = 4
+    S, T = SideVectors(_unit(rng, n, dim), K), SideVectors(_unit(rng, m, dim), K)
+    for side in (S, T):
+        for k in range(2, K + 1):
+            starts = np.flatnonzero(rng.random(side.n - k + 1) < 0.5)
+            side.set_exact(k, starts, _unit(rng, len(starts), dim))
+    band = band_from_path(_path(rng, n, m), n, m, width)
+    sims = similarity.BandSimilarities([S], [T], band, K, 8, dense=False)
+    got = sims.margins(K, K, approx=False)
+    s_lo, s_hi, t_lo, t_hi = sims._neighbourhoods
+    approx = sims.margins(K, K, approx=True)
+    for source_side, d, lo_, hi_ in ((True, got[0][0], s_lo, s_hi), (False, got[0][1], t_lo, t_hi)):
+        for k in range(2, K + 1):
+            base = approx[0][0 if source_side else 1][k]
+            want = _reference_exact_margins(sims, 0, source_side, k, lo_, hi_, base)
+            _same(d[k], want)
+            assert not np.array_equal(d[k], base)

@@ -204,3 +204,300 @@ def margin_rows(strip: np.ndarray, strip_lo: np.ndarray, source_side: bool, k: i
                     acc += ninf
             v = acc / norms[r]
             M[r, c] = v if np.isfinite(v) else ninf
+
+
+def s11_strip(strips: np.ndarray, strip_lo: np.ndarray, strip_hi: np.ndarray,
+              ns: np.ndarray, nt: np.ndarray, margin_on: bool, ms: np.ndarray, mt: np.ndarray,
+              mwh: float, scales: np.ndarray, w: np.ndarray, wsum: float,
+              out: np.ndarray) -> None:
+    """The combined, scaled 1-1 similarities of every strip cell (``BandScorer._s11_strip``,
+    banded layout): cell ``(p, k)`` pairs source ``p`` with target ``strip_lo[p] + k``,
+    ``-inf`` from ``strip_hi[p]`` on; the arithmetic of :func:`band_type_scores` for a 1-1
+    bead without its dictionary and length terms."""
+    n, Wd = out.shape
+    E = strips.shape[0]
+    ninf = -np.inf
+    for p in range(n):
+        for k in range(Wd):
+            q = strip_lo[p] + k
+            if q >= strip_hi[p]:
+                out[p, k] = ninf
+                continue
+            tot = 0.0
+            for e in range(E):
+                acc = 0.0
+                acc += np.float64(strips[e, p, k])
+                s = acc / (ns[e, p] * nt[e, q])
+                if margin_on:
+                    s = s - mwh * (ms[e, p] + mt[e, q])
+                term = w[e] * s / scales[e]
+                if e == 0:
+                    tot = term
+                else:
+                    tot = tot + term
+            out[p, k] = tot / wsum
+
+
+def calibration_cells(strip: np.ndarray, strip_lo: np.ndarray, lo: np.ndarray,
+                      span: np.ndarray, m: int, margin_on: bool, ms: np.ndarray,
+                      mt: np.ndarray, mwh: float, c: np.ndarray, best: np.ndarray) -> int:
+    """The margin-adjusted single similarities of the band's 1-1 cells, for
+    :meth:`BandScorer.calibrate`: into ``c`` in row-major cell order (as numpy's boolean
+    indexing lists them; ``-inf`` off the strip), and each source sentence's largest finite
+    one into ``best`` (as ``np.maximum.at``, preset to ``-inf``); returns the cell count.
+
+    The 1-1 bead ending at ``(i, lo[i] + col)`` pairs source ``i - 1`` with target
+    ``lo[i] + col - 1``.
+    """
+    n1 = len(lo)
+    n = n1 - 1
+    Ws = strip.shape[1]
+    ninf = -np.inf
+    t = 0
+    for i in range(1, n1):
+        P = i - 1
+        for col in range(span[i] + 1):
+            Q = lo[i] + col - 1
+            if Q < 0 or Q >= m or P >= n:
+                continue
+            cc = Q - strip_lo[P]
+            v = np.float64(strip[P, cc]) if cc >= 0 and cc < Ws else ninf
+            if margin_on:
+                v = v - mwh * (ms[P] + mt[Q])
+            c[t] = v
+            t += 1
+            if np.isfinite(v):
+                b = best[P]
+                best[P] = b if b > v else v
+    return t
+
+
+def strip_rows(D: np.ndarray, a_lo: np.ndarray, a_hi: np.ndarray, c0: int,
+               out: np.ndarray) -> None:
+    """Rows of a band's strip from a block's similarity matrix ``D`` (target columns from
+    ``c0``): ``out[r, k] = D[r, a_lo[r] + k - c0]`` while ``a_lo[r] + k < a_hi[r]``, else
+    ``-inf`` (as ``np.take_along_axis`` and ``np.where`` in ``BandSimilarities._strips``)."""
+    R, Ws = out.shape
+    ninf = np.float32(-np.inf)
+    for r in range(R):
+        for k in range(Ws):
+            q = a_lo[r] + k
+            out[r, k] = D[r, q - c0] if q < a_hi[r] else ninf
+
+
+def mirror_gather(arr: np.ndarray, a: int, b: int, lo: np.ndarray, span: np.ndarray, m: int,
+                  rlo: np.ndarray, rspan: np.ndarray, out: np.ndarray) -> None:
+    """The scores of the mirrored problem read off the forward ones
+    (:func:`paralign.alignment.search.mirror_scores`): the a-b bead ending at mirrored node
+    ``(ri, rlo[ri] + c)`` is the forward one ending at ``(n - ri + a, m - rlo[ri] - c + b)``;
+    ``NEG`` where that lies outside the forward band or ``c`` outside the mirrored one."""
+    n1, rW = out.shape
+    n = n1 - 1
+    negf = np.float32(NEG)
+    for ri in range(n1):
+        for c in range(rW):
+            out[ri, c] = negf
+            if c > rspan[ri]:
+                continue
+            fi = n - ri + a
+            fj = m - (rlo[ri] + c) + b
+            if fi > n or fj > m:
+                continue
+            fc = fj - lo[fi]
+            if fc < 0 or fc > span[fi]:
+                continue
+            out[ri, c] = arr[fi, fc]
+
+
+def plausible_cells(a: int, b: int, lo: np.ndarray, span: np.ndarray, Df: np.ndarray,
+                    after: np.ndarray, scores: np.ndarray, thresh: float,
+                    out: np.ndarray) -> None:
+    """Which a-b beads lie on a path within reach of the optimum
+    (:func:`paralign.alignment.search.plausible_merges`): the best prefix to the bead's
+    start (``Df``, ``NEG`` where that is outside the band) plus its score plus the best
+    suffix from its end (``after``) at least ``thresh``, and the bead possible."""
+    n1, W = out.shape
+    negf2 = np.float32(NEG / 2)
+    for i in range(n1):
+        pi = i - a
+        for c in range(W):
+            ok = c <= span[i] and pi >= 0
+            before = NEG
+            if ok:
+                pc = lo[i] + c - b - lo[pi]
+                ok = pc >= 0 and pc <= span[pi]
+                if ok:
+                    before = Df[pi, pc]
+            sc = scores[i, c]
+            out[i, c] = ok and (before + np.float64(sc) + after[i, c] >= thresh) and sc > negf2
+
+
+def band_chain_scores(b: int, amax: int, T: np.ndarray, lo: np.ndarray, span: np.ndarray,
+                      m: int, strips: np.ndarray, strip_lo: np.ndarray,
+                      ns: np.ndarray, nt: np.ndarray,
+                      margin_on: bool, ms: np.ndarray, mt: np.ndarray, mwh: float,
+                      scales: np.ndarray, w: np.ndarray, wsum: float,
+                      lex_modes: np.ndarray, L1: np.ndarray, L2: np.ndarray, L3: np.ndarray,
+                      L4: np.ndarray, L5: np.ndarray, lw: float,
+                      bonus_on: np.ndarray, any_bonus: bool, s11: np.ndarray, sw: float,
+                      len_on: bool, lls: np.ndarray, llt: np.ndarray, lenw: float,
+                      out: np.ndarray) -> None:
+    """The approximate-window scores of the a-b beads, ``a = 1 .. amax``, for one ``b``:
+    :func:`band_type_scores` for each type (the same arithmetic per bead, so the same
+    values), but a window pair's sums shared along ``a``.
+
+    Why: the similarity of windows (P, a) and (Q, b) sums the members' single similarities
+    source member by source member, from 0.0; the sum for (P, a + 1) is that for (P, a)
+    followed by the members of row ``P + a``: the very additions, in the same order. So each
+    start pair (P, Q) is visited once per ``b`` and its beads of every ``a`` come out of one
+    chain, with half the strip reads. The merge bonus is a largest second-best (comparisons
+    only, so the order of the rows does not change it) and is chained the same way.
+
+    ``T[a]``: the slice of ``out`` (types, n + 1, W) of the a-b type (-1 for none: the chain
+    still runs through it); ``ns[e, a]``, ``ms[e, a]``, ``lls[a]`` the per-size window
+    arrays padded to a common length (and ``nt``, ``mt``, ``llt`` for size ``b``);
+    ``lex_modes[a]``, ``L{a}`` the dictionary table per size (modes as in
+    :func:`band_type_scores`); ``bonus_on[a]`` (``any_bonus``: for some ``a``). Cells of a type that no chain reaches are
+    left as they were (the caller fills ``out`` with ``NEG``).
+    """
+    n1 = len(lo)
+    n = n1 - 1
+    E = strips.shape[0]
+    Ws = strips.shape[2]
+    Ws1 = s11.shape[1]
+    negf = np.float32(NEG)
+    ninf = -np.inf
+    if m - b < 0:
+        return
+    L = m + 1                      # longest run of start columns Q of one row
+    acc = np.empty((E, L))
+    m1 = np.empty((max(b, 1), L))  # per target member: largest, second largest 1-1 score
+    m2 = np.empty((max(b, 1), L))
+    r1 = np.empty(L)
+    r2 = np.empty(L)
+    rowbest = np.empty(L)
+    v = np.empty(L)
+    for P in range(n):
+        top = min(amax, n - P)
+        if top < 1:
+            continue
+        qlo = lo[P + 1]
+        qhi = lo[P + 1] + span[P + 1]
+        for a in range(2, top + 1):
+            if lo[P + a] < qlo:
+                qlo = lo[P + a]
+            if lo[P + a] + span[P + a] > qhi:
+                qhi = lo[P + a] + span[P + a]
+        qlo -= b
+        qhi -= b
+        if qlo < 0:
+            qlo = 0
+        if qhi > m - b:
+            qhi = m - b
+        nq = qhi - qlo + 1
+        if nq <= 0:
+            continue
+        # loops over the start column run innermost (contiguous, branch-free: vectorized)
+        for e in range(E):
+            for qi in range(nq):
+                acc[e, qi] = 0.0
+        if any_bonus:
+            for jj in range(b):
+                for qi in range(nq):
+                    m1[jj, qi] = ninf
+                    m2[jj, qi] = ninf
+            for qi in range(nq):
+                rowbest[qi] = ninf
+        for a in range(1, top + 1):
+            r = P + a - 1
+            for e in range(E):
+                for jj in range(b):
+                    off = qlo + jj - strip_lo[r]        # strip column of start qlo
+                    v0 = min(max(0, -off), nq)
+                    v1 = max(min(nq, Ws - off), v0)
+                    for qi in range(v0):
+                        acc[e, qi] += ninf
+                    for qi in range(v0, v1):
+                        acc[e, qi] += np.float64(strips[e, r, off + qi])
+                    for qi in range(v1, nq):
+                        acc[e, qi] += ninf
+            if any_bonus:
+                for qi in range(nq):
+                    r1[qi] = ninf
+                    r2[qi] = ninf
+                for jj in range(b):
+                    off = qlo + jj - strip_lo[r]
+                    v0 = min(max(0, -off), nq)
+                    v1 = max(min(nq, Ws1 - off), v0)
+                    for qi in range(nq):
+                        x = s11[r, off + qi] if qi >= v0 and qi < v1 else ninf
+                        lo2 = r1[qi] if r1[qi] < x else x      # np.minimum(m1, x)
+                        r2[qi] = r2[qi] if r2[qi] > lo2 else lo2   # np.maximum(m2, .)
+                        r1[qi] = r1[qi] if r1[qi] > x else x
+                        lo2 = m1[jj, qi] if m1[jj, qi] < x else x
+                        m2[jj, qi] = m2[jj, qi] if m2[jj, qi] > lo2 else lo2
+                        m1[jj, qi] = m1[jj, qi] if m1[jj, qi] > x else x
+                for qi in range(nq):
+                    rowbest[qi] = rowbest[qi] if rowbest[qi] > r2[qi] else r2[qi]
+            t = T[a]
+            if t < 0:
+                continue
+            i = P + a
+            q0 = max(lo[i] - b, qlo)                   # the starts whose bead ends in band
+            q1 = min(lo[i] + span[i] - b, qhi)
+            if q1 < q0:
+                continue
+            k0 = q0 - qlo
+            k1 = q1 - qlo + 1
+            for e in range(E):
+                nse = ns[e, a, P]
+                mse = ms[e, a, P] if margin_on else 0.0
+                we = w[e]
+                sce = scales[e]
+                for qi in range(k0, k1):
+                    Q = qlo + qi
+                    sv = acc[e, qi] / (nse * nt[e, b, Q])
+                    if margin_on:
+                        sv = sv - mwh * (mse + mt[e, b, Q])
+                    term = we * sv / sce
+                    v[qi] = term if e == 0 else v[qi] + term
+            for qi in range(k0, k1):
+                v[qi] = v[qi] / wsum
+            mode = lex_modes[a]
+            if mode == 1 or mode == 2:
+                if a == 1:
+                    Lt = L1
+                elif a == 2:
+                    Lt = L2
+                elif a == 3:
+                    Lt = L3
+                elif a == 4:
+                    Lt = L4
+                else:
+                    Lt = L5
+                if mode == 1:
+                    for qi in range(k0, k1):
+                        v[qi] = v[qi] + lw * Lt[P, qlo + qi]
+                else:
+                    for qi in range(k0, k1):
+                        v[qi] = v[qi] + lw * Lt[qlo + qi, P]
+            elif mode == 3:
+                for qi in range(k0, k1):
+                    v[qi] = v[qi] + lw * 0.0
+            if bonus_on[a]:
+                for qi in range(k0, k1):
+                    best = rowbest[qi] if b >= 2 else ninf
+                    if a >= 2:
+                        for jj in range(b):
+                            best = best if best > m2[jj, qi] else m2[jj, qi]
+                    bon = best if best > 0.0 and best < np.inf else 0.0   # np.where(isfinite)
+                    v[qi] = v[qi] + sw * bon
+            if len_on:
+                lp = lls[a, P]
+                for qi in range(k0, k1):
+                    d = llt[b, qlo + qi] - lp
+                    v[qi] = v[qi] - lenw * (d * d)
+            base = qlo + b - lo[i]
+            for qi in range(k0, k1):
+                x = v[qi]
+                out[t, i, base + qi] = x if np.isfinite(x) else negf

@@ -233,6 +233,10 @@ class BandScorer:
         band = self.band
         n, W = self.n, band.width
         lo, hi = band.lo, band.hi
+        kernel = None if self._dense else band_kernels.compiled("calibration_cells")
+        if kernel is not None:
+            self.scales = [self._kernel_scale(kernel, e, marg) for e in range(len(self.src))]
+            return
         idx = np.arange(W)
         J = lo[:, None] + idx[None, :]
         P = np.broadcast_to(np.arange(n + 1)[:, None] - 1, J.shape)
@@ -254,6 +258,23 @@ class BandScorer:
             gap = float(np.median(best[np.isfinite(best)]) - np.median(c[fin]))
             self.scales.append(max(gap, 1e-3))
 
+    def _kernel_scale(self, kernel: Any, e: int, marg: Margins | None) -> float:
+        """:meth:`calibrate`'s scale of encoder ``e`` from the compiled gather of the band's
+        1-1 cells (the same values, so the same medians)."""
+        band = self.band
+        c = np.empty(band.cells())
+        best = np.full(self.n, -np.inf)
+        margin_on = marg is not None
+        ms, mt = marg[e] if marg is not None else ({1: np.zeros(0)}, {1: np.zeros(0)})
+        cnt = kernel(self.sims.strips[e], self.sims.strip_lo, band.lo, band.hi - band.lo,
+                     self.m, margin_on, ms[1], mt[1], float(self.p.margin_weight * 0.5), c, best)
+        c = c[:cnt]
+        fin = np.isfinite(c)
+        if not fin.any():
+            return 1.0
+        gap = float(np.median(best[np.isfinite(best)]) - np.median(c[fin]))
+        return max(gap, 1e-3)
+
     # -- the banded gather: evidence cell by cell -----------------------------------------------
     def _margin_sums(self, marg: Margins | None, a: int, b: int, P: Any, Q: Any
                      ) -> list[np.ndarray] | None:
@@ -273,6 +294,20 @@ class BandScorer:
 
     def _s11_strip(self) -> np.ndarray:
         """Combined, scaled 1-1 similarities of every strip cell (for the merge bonus)."""
+        kernel = (None if self._s11 is not None or self._dense
+                  else band_kernels.compiled("s11_strip"))
+        if kernel is not None:
+            marg = self.margins(1, 1, True)
+            assert self.scales is not None
+            st = np.empty((self.n, self.sims.strip_w))
+            kernel(self.sims.strip_stack, self.sims.strip_lo, self.sims.strip_hi,
+                   _stacked([sx.norms[1] for sx in self.src]),
+                   _stacked([tx.norms[1] for tx in self.tgt]), marg is not None,
+                   _stacked([mg[0][1] for mg in marg]) if marg is not None else np.zeros((0, 0)),
+                   _stacked([mg[1][1] for mg in marg]) if marg is not None else np.zeros((0, 0)),
+                   float(self.p.margin_weight * 0.5), np.asarray(self.scales, np.float64),
+                   self.w, float(np.sum(self.w)), st)
+            self._s11 = st
         if self._s11 is None:
             n, W = self.n, self.sims.strip_w
             P = np.broadcast_to(np.arange(n)[:, None], (n, W))
@@ -403,6 +438,9 @@ class BandScorer:
         marg = self.margins(a_max, b_max, approx)
         if self._dense:
             return self._dense_band_scores(types, marg, approx, allowed)
+        chain = band_kernels.compiled("band_chain_scores") if approx else None
+        if chain is not None:
+            return self._chain_band_scores(chain, types, marg)
         in_band = idx[None, :] <= (hi - lo)[:, None]
         rows = np.arange(n + 1)
         kernel = band_kernels.compiled("band_type_scores")
@@ -435,6 +473,78 @@ class BandScorer:
             S[ok] = np.where(np.isfinite(vals), vals, NEG)
             out.append(S)
         skip = np.where(in_band, np.float32(self.p.skip), np.float32(NEG))
+        return self._evidence_nulls(types, out, skip, lo)
+
+    def _chain_band_scores(self, kernel: Any, types: Sequence[tuple[int, int]],
+                           marg: Margins | None) -> tuple[list[np.ndarray], np.ndarray]:
+        """:meth:`band_scores` of the first search from the compiled chains
+        (:func:`paralign.alignment.band_kernels.band_chain_scores`, one call per target
+        window size); the same values as the cell-by-cell gather."""
+        band = self.band
+        n, m, p = self.n, self.m, self.p
+        lo, hi = band.lo, band.hi
+        W = band.width
+        span = hi - lo
+        E = len(self.src)
+        K = max(max(a for a, _ in types), max(b for _, b in types))
+        merged_types = [(a, b) for a, b in types if b >= 1]
+        out3 = np.full((len(merged_types), n + 1, W), NEG, np.float32)
+
+        def padded(rows: list[dict[int, np.ndarray]], length: int) -> np.ndarray:
+            arr = np.zeros((len(rows), K + 1, length))
+            for e, d in enumerate(rows):
+                for k in range(1, K + 1):
+                    v = d.get(k)
+                    if v is not None and len(v):
+                        arr[e, k, :len(v)] = v
+            return arr
+
+        ns = padded([sx.norms for sx in self.src], n)
+        nt = padded([tx.norms for tx in self.tgt], m)
+        margin_on = marg is not None
+        ms = padded([mg[0] for mg in marg], n) if margin_on else np.zeros((E, K + 1, 1))
+        mt = padded([mg[1] for mg in marg], m) if margin_on else np.zeros((E, K + 1, 1))
+        lls = padded([self.log_ls], n)[0]
+        llt = padded([self.log_lt], m)[0]
+        any_bonus = any(self._wants_bonus(a, b) for a, b in merged_types)
+        s11 = self._s11_strip() if any_bonus else np.zeros((1, 1))
+        assert self.scales is not None
+        scales = np.asarray(self.scales, np.float64)
+        dummy = np.zeros((1, 1))
+        lexical = self.lexical is not None and bool(p.lexical_weight)
+        for b in sorted({b for _, b in merged_types}):
+            sizes = [a for a, bb in merged_types if bb == b]
+            amax = max(sizes)
+            T = np.full(amax + 1, -1, np.int64)
+            modes = np.zeros(amax + 1, np.int64)
+            bonus_on = np.zeros(amax + 1, np.bool_)
+            tables = [dummy] * 6
+            for a in sizes:
+                T[a] = merged_types.index((a, b))
+                bonus_on[a] = self._wants_bonus(a, b)
+                if lexical:
+                    f = self.lexical.f.get((a, b) if self.zh_is_src else (b, a))
+                    if f is None:
+                        modes[a] = 3
+                    else:
+                        modes[a] = 1 if self.zh_is_src else 2
+                        tables[a] = np.ascontiguousarray(f)
+            kernel(b, amax, T, lo, span, m, self.sims.strip_stack, self.sims.strip_lo,
+                   ns, nt, margin_on, ms, mt, float(p.margin_weight * 0.5), scales, self.w,
+                   float(np.sum(self.w)), modes, tables[1], tables[2], tables[3], tables[4],
+                   tables[5], float(p.lexical_weight), bonus_on, any_bonus, s11,
+                   float(p.share_weight), bool(p.length_weight), lls, llt,
+                   float(p.length_weight), out3)
+        in_band = np.arange(W)[None, :] <= span[:, None]
+        out: list[np.ndarray] = []
+        for a, b in types:
+            if b == 0:
+                S = np.full((n + 1, W), NEG, np.float32)
+                S[a:] = p.skip
+                out.append(np.where(in_band, S, np.float32(NEG)))
+            else:
+                out.append(out3[merged_types.index((a, b))])
+        skip = np.where(in_band, np.float32(p.skip), np.float32(NEG))
         return self._evidence_nulls(types, out, skip, lo)
 
     def _kernel_type(self, kernel: Any, marg: Margins | None, a: int, b: int, approx: bool,

@@ -26,7 +26,8 @@ import numpy as np
 
 from ..errors import InputError
 from ..text.document import Document
-from .dp import NEG, Band, band_from_path, full_band, reverse_band, search
+from . import band_kernels
+from .dp import KERNEL_ROWS, NEG, Band, band_from_path, full_band, reverse_band, search
 from .scoring import BandScorer, ScoreParams
 from .similarity import SideVectors
 
@@ -159,8 +160,11 @@ def chunk_block(blk: Block, singles_s: list[np.ndarray], singles_t: list[np.ndar
         target = max(target, i) + CHUNK
     cuts.append((n, m))
     out = []
+    # the path is strictly monotone and every cut is one of its nodes: the nodes between
+    # two cuts are the slice of the path between them (no scan of the whole path per chunk)
+    at = {node: k for k, node in enumerate(path)}
     for (i0, j0), (i1, j1) in zip(cuts, cuts[1:]):
-        seg = [(i - i0, j - j0) for i, j in path if i0 <= i <= i1 and j0 <= j <= j1]
+        seg = [(i - i0, j - j0) for i, j in path[at[(i0, j0)]:at[(i1, j1)] + 1]]
         if not seg or seg[0] != (0, 0):
             seg.insert(0, (0, 0))
         if seg[-1] != (i1 - i0, j1 - j0):
@@ -193,10 +197,12 @@ def _pool(v: np.ndarray) -> np.ndarray:
     """Sum consecutive pairs of vectors (the last alone when odd), renormalized."""
     n = len(v)
     h = n // 2
-    out = v[: 2 * h: 2] + v[1: 2 * h: 2]
+    out = np.empty((h + n % 2,) + v.shape[1:], v.dtype)   # the sums, in place (no stacking)
+    np.add(v[: 2 * h: 2], v[1: 2 * h: 2], out=out[:h])
     if n % 2:
-        out = np.vstack([out, v[-1:]])
-    return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)).astype(np.float32)
+        out[h] = v[-1]
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    return out.astype(np.float32, copy=False)
 
 
 def _pool_lens(x: np.ndarray) -> np.ndarray:
@@ -236,8 +242,14 @@ def plausible_merges(band: Band, types: list[tuple[int, int]], scores: list[np.n
     after = np.where(ok_b, Db[np.clip(ri, 0, n), np.clip(rc, 0, rband.width - 1)], NEG)
     allowed: dict[tuple[int, int], np.ndarray] = {}
     thresh = total - prune
+    kernel = band_kernels.compiled("plausible_cells") if n + 1 >= KERNEL_ROWS else None
     for t, (a, b) in enumerate(types):
         if a <= 1 and b <= 1:
+            continue
+        if kernel is not None:
+            ok = np.empty((n + 1, W), bool)
+            kernel(a, b, lo, hi - lo, Df, after, scores[t], thresh, ok)
+            allowed[(a, b)] = ok
             continue
         pi = rows - a
         pc = J - b - lo[np.clip(pi, 0, n)]
@@ -264,7 +276,13 @@ def mirror_scores(band: Band, rband: Band, types: list[tuple[int, int]],
     rJ = rband.lo[:, None] + idx[None, :]
     in_rband = idx[None, :] <= (rband.hi - rband.lo)[:, None]
 
+    kernel = band_kernels.compiled("mirror_gather") if n + 1 >= KERNEL_ROWS else None
+
     def gather(arr: np.ndarray, a: int, b: int) -> np.ndarray:
+        if kernel is not None:
+            out = np.empty((n + 1, rband.width), np.float32)
+            kernel(arr, a, b, band.lo, span, m, rband.lo, rband.hi - rband.lo, out)
+            return out
         fi = n - ri + a
         fj = m - rJ + b
         fic = np.clip(fi, 0, n)
