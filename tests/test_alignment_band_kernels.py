@@ -250,3 +250,64 @@ def test_exact_margins_equal_the_batched_einsum(seed, n, m, dim, width):
             want = _reference_exact_margins(sims, 0, source_side, k, lo_, hi_, base)
             _same(d[k], want)
             assert not np.array_equal(d[k], base)
+
+
+@pytest.mark.parametrize(("seed", "n", "m", "ties"), [(0, 30, 40, False), (1, 40, 25, True),
+                                                     (2, 1, 9, False), (3, 9, 1, True),
+                                                     (4, 20, 20, True)])
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_partner_scores_match_numpy(monkeypatch, seed, n, m, ties, how):
+    """Best and second-best 1-1 partners (the null beads' evidence), compiled or not."""
+    from paralign.alignment import nulls
+    from paralign.alignment.dp import NEG
+
+    rng = np.random.default_rng(seed)
+    band = band_from_path(_path(rng, n, m), n, m, 2)
+    s11 = rng.normal(size=(n + 1, band.width))
+    if ties:
+        s11 = np.round(s11)
+    s11[rng.random(s11.shape) < 0.15] = NEG
+    s11[rng.random(s11.shape) < 0.05] = -np.inf
+    s11 = s11.astype(np.float32)
+    monkeypatch.setattr(nulls, "KERNEL_ROWS", 0)
+    out = []
+    for h in ("numpy", how):
+        if h == "numpy":
+            monkeypatch.setattr(band_kernels, "compiled", lambda name: None)
+        elif h == "python":
+            monkeypatch.setattr(band_kernels, "compiled", lambda name: getattr(band_kernels, name))
+        else:
+            monkeypatch.undo()
+            monkeypatch.setattr(nulls, "KERNEL_ROWS", 0)
+        out.append(nulls.best_partner_scores(s11, band.lo, m, (True, True)))
+    for (rb, rs), (gb, gs) in zip(*out):
+        _same(rb, gb)
+        _same(rs, gs)
+    assert np.isfinite(out[1][0][0]).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_row_norms_equal_numpy(dtype, how):
+    """numpy's pairwise sums of squares, rebuilt: every length's tree of partial sums."""
+    kernel = band_kernels.compiled("row_norms") if how == "numba" else band_kernels.row_norms
+    assert kernel is not None
+    rng = np.random.default_rng(7)
+    for d in (1, 2, 7, 8, 9, 16, 100, 127, 128, 129, 200, 384, 511, 512, 513, 768, 1030):
+        x = (rng.normal(size=(40 if how == "numba" else 3, d)) * 0.1).astype(dtype)
+        out = np.empty(len(x), dtype)
+        kernel(x, out)
+        _same(out, np.linalg.norm(x, axis=1))
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 300, 301, 2000])
+def test_pooled_vectors_equal_the_stacked_formula(n):
+    from paralign.alignment.search import _pool
+
+    v = _unit(np.random.default_rng(n), n, 64)
+    h = n // 2
+    out = v[: 2 * h: 2] + v[1: 2 * h: 2]
+    if n % 2:
+        out = np.vstack([out, v[-1:]])
+    want = (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)).astype(np.float32)
+    _same(_pool(v), want)

@@ -501,3 +501,119 @@ def band_chain_scores(b: int, amax: int, T: np.ndarray, lo: np.ndarray, span: np
             for qi in range(k0, k1):
                 x = v[qi]
                 out[t, i, base + qi] = x if np.isfinite(x) else negf
+
+
+def partner_top2(s11: np.ndarray, lo: np.ndarray, m: int, best_s: np.ndarray,
+                 second_s: np.ndarray, best_t: np.ndarray, second_t: np.ndarray) -> None:
+    """Each source and target sentence's largest and second largest 1-1 score in a band
+    (:func:`paralign.alignment.nulls.best_partner_scores`, without its dense n x m matrix):
+    ``s11[i, c]`` pairs source ``i - 1`` with target ``lo[i] + c - 1``; scores at or below
+    ``NEG / 2`` (compared in float32, as numpy compares a float32 array with a Python
+    float) or not finite do not count. The outputs are preset to ``-inf``; a repeated value
+    is its own second (as ``np.partition`` selects)."""
+    n1, W = s11.shape
+    negf2 = np.float32(NEG / 2)
+    for i in range(1, n1):
+        p = i - 1
+        for c in range(W):
+            j = lo[i] + c
+            if j < 1 or j > m:
+                continue
+            v = s11[i, c]
+            if not (v > negf2) or not np.isfinite(v):
+                continue
+            x = np.float64(v)
+            if x > best_s[p]:
+                second_s[p] = best_s[p]
+                best_s[p] = x
+            elif x > second_s[p]:
+                second_s[p] = x
+            q = j - 1
+            if x > best_t[q]:
+                second_t[q] = best_t[q]
+                best_t[q] = x
+            elif x > second_t[q]:
+                second_t[q] = x
+
+
+def row_norms(x: np.ndarray, out: np.ndarray) -> None:
+    """``np.linalg.norm(x, axis=1)``, in ``x``'s type: the square root of each row's sum of
+    squares, summed as numpy's ``add.reduce`` sums a contiguous row (pairwise: halves split
+    at multiples of 8 down to blocks of at most 128, each summed in 8 interleaved partial
+    sums combined as ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))``, the rest added in
+    turn; below 8 values, in turn from 0). The same tree gives the same sum; the tests check
+    it against numpy for many lengths in float32 and float64.
+    """
+    R, d = x.shape
+    sq = np.empty(d, x.dtype)
+    zero = np.zeros(1, x.dtype)[0]
+    st_lo = np.empty(96, np.int64)
+    st_n = np.empty(96, np.int64)
+    st_ph = np.empty(96, np.int64)
+    vals = np.empty(96, x.dtype)
+    for r in range(R):
+        for k in range(d):
+            sq[k] = x[r, k] * x[r, k]
+        top = 0
+        nv = 0
+        st_lo[0] = 0
+        st_n[0] = d
+        st_ph[0] = 0
+        top = 1
+        while top > 0:
+            top -= 1
+            lo = st_lo[top]
+            n = st_n[top]
+            ph = st_ph[top]
+            if ph == 1:                      # both halves summed: combine them
+                right = vals[nv - 1]
+                left = vals[nv - 2]
+                nv -= 2
+                vals[nv] = left + right
+                nv += 1
+            elif n < 8:
+                res = zero
+                for i in range(n):
+                    res += sq[lo + i]
+                vals[nv] = res
+                nv += 1
+            elif n <= 128:
+                r0 = sq[lo]
+                r1 = sq[lo + 1]
+                r2 = sq[lo + 2]
+                r3 = sq[lo + 3]
+                r4 = sq[lo + 4]
+                r5 = sq[lo + 5]
+                r6 = sq[lo + 6]
+                r7 = sq[lo + 7]
+                i = 8
+                while i < n - (n % 8):
+                    r0 += sq[lo + i]
+                    r1 += sq[lo + i + 1]
+                    r2 += sq[lo + i + 2]
+                    r3 += sq[lo + i + 3]
+                    r4 += sq[lo + i + 4]
+                    r5 += sq[lo + i + 5]
+                    r6 += sq[lo + i + 6]
+                    r7 += sq[lo + i + 7]
+                    i += 8
+                res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+                while i < n:
+                    res += sq[lo + i]
+                    i += 1
+                vals[nv] = res
+                nv += 1
+            else:
+                n2 = n // 2
+                n2 -= n2 % 8
+                st_lo[top] = lo                  # combine after both halves
+                st_n[top] = n
+                st_ph[top] = 1
+                st_lo[top + 1] = lo + n2
+                st_n[top + 1] = n - n2
+                st_ph[top + 1] = 0
+                st_lo[top + 2] = lo
+                st_n[top + 2] = n2
+                st_ph[top + 2] = 0
+                top += 3
+        out[r] = np.sqrt(vals[0])

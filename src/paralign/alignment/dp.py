@@ -101,7 +101,7 @@ def reverse_band(band: Band) -> Band:
 
 
 def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.ndarray],
-           skip_tgt: np.ndarray, *, return_table: bool = False):
+           skip_tgt: np.ndarray, *, return_table: bool = False, path: bool = True):
     """Best-scoring monotone path through the band.
 
     Args:
@@ -114,7 +114,9 @@ def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.nda
 
     Returns:
         The beads as ``(i0, i1, j0, j1)`` half-open index ranges, in order, and the total score;
-        with ``return_table`` also the table of best prefix scores (band layout).
+        with ``return_table`` also the table of best prefix scores (band layout). Without
+        ``path`` no backtrace is made and the beads are an empty list (a caller that wants
+        only the table and the total: the pruning's two passes).
     """
     n = band.n
     W = band.width
@@ -142,6 +144,8 @@ def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.nda
     total = float(D[n, c])
     if total <= NEG / 2:
         raise RuntimeError("no path through the band")  # cannot happen with a valid band
+    if not path:
+        return ([], total, D) if return_table else ([], total)
     while i > 0 or lo[i] + c > 0:
         k = int(kk[i, c])
         while c > k:  # 0-1 beads

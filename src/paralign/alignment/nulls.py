@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dp import NEG
+from . import band_kernels
+from .dp import KERNEL_ROWS, NEG
 
 __all__ = ["best_partner_scores", "evidence_nulls", "null_sides"]
 
@@ -50,6 +51,12 @@ def best_partner_scores(s11: np.ndarray, lo: np.ndarray, m: int,
     """
     n = s11.shape[0] - 1
     W = s11.shape[1]
+    kernel = band_kernels.compiled("partner_top2") if n + 1 >= KERNEL_ROWS else None
+    if kernel is not None:  # the same values, without the dense n x m matrix
+        top = [np.full(n, -np.inf), np.full(n, -np.inf), np.full(m, -np.inf),
+               np.full(m, -np.inf)]
+        kernel(s11, lo, m, *top)
+        return ((top[0], top[1]) if sides[0] else None), ((top[2], top[3]) if sides[1] else None)
     J = lo[: n + 1, None] + np.arange(W)[None, :]
     ok = (s11 > NEG / 2) & np.isfinite(s11) & (J >= 1) & (J <= m)
     ok[0] = False

@@ -208,6 +208,8 @@ class BandScorer:
         self.sims = BandSimilarities(self.src, self.tgt, band, kmax, params.knn, dense)
         self._dense = self.sims.dense
         self._s11: np.ndarray | None = None
+        # the first search's types, 1-1 and 1-0 scores (others None) and 0-1 scores
+        self._first: tuple[tuple, list[np.ndarray | None], np.ndarray] | None = None
 
     @property
     def dense(self) -> bool:
@@ -440,7 +442,13 @@ class BandScorer:
             return self._dense_band_scores(types, marg, approx, allowed)
         chain = band_kernels.compiled("band_chain_scores") if approx else None
         if chain is not None:
-            return self._chain_band_scores(chain, types, marg)
+            scores, skip = self._chain_band_scores(chain, types, marg)
+            # what the exact search scores as the first did: its 1-1, 1-0 and 0-1 beads
+            self._first = (tuple(types), [s if t in ((1, 1), (1, 0)) else None
+                                          for s, t in zip(scores, types)], skip)
+            return scores, skip
+        first = (self._first if not approx and self._first is not None
+                 and self._first[0] == tuple(types) else None)
         in_band = idx[None, :] <= (hi - lo)[:, None]
         rows = np.arange(n + 1)
         kernel = band_kernels.compiled("band_type_scores")
@@ -451,6 +459,9 @@ class BandScorer:
                 S = np.full((n + 1, W), NEG, np.float32)
                 S[a:] = self.p.skip
                 out.append(np.where(in_band, S, np.float32(NEG)))
+                continue
+            if first is not None and (a, b) == (1, 1):
+                out.append(first[1][types.index((1, 1))].copy())
                 continue
             if kernel is not None:
                 out.append(self._kernel_type(kernel, marg, a, b, approx, allowed))
@@ -472,6 +483,11 @@ class BandScorer:
             vals = self._cells(marg, a, b, pr, qr, exact=not approx and merged)
             S[ok] = np.where(np.isfinite(vals), vals, NEG)
             out.append(S)
+        if first is not None:  # the 1-1 scores, hence the null beads' prices, are the same
+            if (1, 0) in types:
+                t10 = types.index((1, 0))
+                out[t10] = first[1][t10].copy()
+            return out, first[2].copy()
         skip = np.where(in_band, np.float32(self.p.skip), np.float32(NEG))
         return self._evidence_nulls(types, out, skip, lo)
 

@@ -29,7 +29,7 @@ from ..text.document import Document
 from . import band_kernels
 from .dp import KERNEL_ROWS, NEG, Band, band_from_path, full_band, reverse_band, search
 from .scoring import BandScorer, ScoreParams
-from .similarity import SideVectors
+from .similarity import SideVectors, row_norms
 
 __all__ = ["Block", "Chunk", "anchor_blocks", "paragraph_blocks", "chunk_block", "coarse_path", "chunk_band",
            "plausible_merges", "mirror_scores", "EXACT_CELLS", "CHUNK"]
@@ -201,7 +201,7 @@ def _pool(v: np.ndarray) -> np.ndarray:
     np.add(v[: 2 * h: 2], v[1: 2 * h: 2], out=out[:h])
     if n % 2:
         out[h] = v[-1]
-    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    out /= np.maximum(row_norms(out), 1e-9)[:, None]
     return out.astype(np.float32, copy=False)
 
 
@@ -224,10 +224,10 @@ def plausible_merges(band: Band, types: list[tuple[int, int]], scores: list[np.n
     mirrored problem, whose scores :func:`mirror_scores` reads off the forward ones).
     """
     n, m = band.n, band.m
-    _, total, Df = search(band, types, scores, skip, return_table=True)
+    _, total, Df = search(band, types, scores, skip, return_table=True, path=False)
     rband = reverse_band(band)
     rscores, rskip = mirror_scores(band, rband, types, scores, skip)
-    _, _, Db = search(rband, types, rscores, rskip, return_table=True)
+    _, _, Db = search(rband, types, rscores, rskip, return_table=True, path=False)
     del rscores, rskip
     lo, hi = band.lo, band.hi
     W = band.width

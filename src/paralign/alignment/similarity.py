@@ -52,6 +52,8 @@ class SideVectors:
         self.wvec: dict[int, np.ndarray] = _LazyWindows(self)
         self.wvec[1] = self.single
         self.has: dict[int, np.ndarray] = {1: np.ones(n, bool)}
+        # a short side's prefix sums, kept for its window vectors (see _window_sums)
+        self._prefix: np.ndarray | None = None
         for k in range(1, kmax + 1):
             if n - k + 1 <= 0:
                 self.norms[k] = np.zeros(0)
@@ -59,14 +61,14 @@ class SideVectors:
                 self.has[k] = np.zeros(0, bool)
                 continue
             if k == 1:
-                self.norms[1] = np.maximum(np.linalg.norm(self.single, axis=1), 1e-9).astype(np.float64)
+                self.norms[1] = np.maximum(row_norms(self.single), 1e-9).astype(np.float64)
                 continue
             self.has[k] = np.zeros(n - k + 1, bool)
         sizes = [k for k in range(2, kmax + 1) if n - k + 1 > 0]
         if sizes:
             norms = {k: np.empty(n - k + 1) for k in sizes}
             for k, start, sums in self._window_sums(sizes):
-                norms[k][start:start + len(sums)] = np.maximum(np.linalg.norm(sums, axis=1), 1e-9)
+                norms[k][start:start + len(sums)] = np.maximum(row_norms(sums), 1e-9)
             self.norms.update(norms)
 
     def _window_sums(self, sizes: list[int]):
@@ -88,11 +90,16 @@ class SideVectors:
         carry = np.zeros(dim, np.float64)
         for s0 in range(0, n - min(sizes) + 1, block):
             s1 = min(s0 + block + K - 1, n)     # the block's windows end by row s1
-            C = np.empty((s1 - s0 + 1, dim), np.float64)
-            if kernel is not None:
-                kernel(x[s0:s1], carry, C)
+            if s0 == 0 and s1 == n and self._prefix is not None:
+                C = self._prefix                # a short side: one block, summed before
             else:
-                np.cumsum(np.concatenate([carry[None], x[s0:s1]]), axis=0, out=C)
+                C = np.empty((s1 - s0 + 1, dim), np.float64)
+                if kernel is not None:
+                    kernel(x[s0:s1], carry, C)
+                else:
+                    np.cumsum(np.concatenate([carry[None], x[s0:s1]]), axis=0, out=C)
+                if s0 == 0 and s1 == n and n <= _KEEP_PREFIX_ROWS:
+                    self._prefix = C            # a chunk's exact search needs its windows
             carry = C[min(block, s1 - s0)].copy()
             for k in sizes:
                 e = min(s0 + block, n - k + 1)
@@ -105,6 +112,7 @@ class SideVectors:
         out = {k: np.empty((self.n - k + 1, self.single.shape[1]), np.float32) for k in sizes}
         for k, start, sums in self._window_sums(sizes):
             out[k][start:start + len(sums)] = sums / self.norms[k][start:start + len(sums), None]
+        self._prefix = None
         return out
 
     def set_exact(self, k: int, starts: np.ndarray, vecs: np.ndarray) -> None:
@@ -123,6 +131,8 @@ class SideVectors:
 _KERNEL_ROWS = KERNEL_ROWS
 # Window sums are formed this many window starts at a time (see SideVectors._window_sums).
 _SUM_BLOCK_ROWS = 4096
+# Sides of at most this many sentences (a chunk's) keep their prefix sums for their windows.
+_KEEP_PREFIX_ROWS = 2048
 
 
 class _LazyWindows(dict):
@@ -144,6 +154,18 @@ class _LazyWindows(dict):
         # the first search needs none, the exact one all sizes: form them together
         self.update(side._window_vectors([j for j in range(2, side.kmax + 1) if j not in self]))
         return self[k]
+
+
+def row_norms(x: np.ndarray) -> np.ndarray:
+    """``np.linalg.norm(x, axis=1)``; compiled for long sides (the same sums: see
+    :func:`paralign.alignment.band_kernels.row_norms`), which spares numpy's temporary
+    array of squares (a whole document's window sums: 175 MB)."""
+    kernel = _band_kernel("row_norms") if len(x) >= _KERNEL_ROWS else None
+    if kernel is None:
+        return np.linalg.norm(x, axis=1)
+    out = np.empty(len(x), x.dtype)
+    kernel(np.ascontiguousarray(x), out)
+    return out
 
 
 def _band_kernel(name: str) -> Any:
