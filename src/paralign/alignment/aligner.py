@@ -191,10 +191,12 @@ class Aligner:
         first document is not slower than the rest.
         """
         from .kernels import warm
+        from .lattice_kernels import warm as warm_confidences
 
         for e in self.encoders:
             e.encode(["paralign"])
         warm()
+        warm_confidences()
         if self.config.lexical_weight:
             from ..text.words import words
             from .lexical import dictionary_tables

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dp import NEG, Band
+from .dp import KERNEL_ROWS, NEG, Band
+from .lattice_kernels import compiled, ufunc_loops
 
 __all__ = ["Lattice", "lattice_marginals", "bead_posteriors", "rival_margins"]
 
@@ -66,6 +67,7 @@ class Lattice:
     alpha: np.ndarray
     beta: np.ndarray
     soft: bool
+    stacked: np.ndarray | None = None   # the scores as one (n + 1, T, W) array, if at hand
 
     @property
     def log_z(self) -> float:
@@ -108,17 +110,28 @@ def lattice_marginals(band: Band, types: Sequence[tuple[int, int]], scores: Sequ
         raise ValueError("temperature must be positive")
     span = band.hi - band.lo
     T = float(temperature) if soft else 1.0
+    A = np.array([a for a, _ in types], np.int64)
+    B = np.array([b for _, b in types], np.int64)
+    kernel = compiled("lattice_rows") if band.n + 1 >= KERNEL_ROWS and len(types) else None
+    if kernel is not None:  # long blocks: the same passes compiled, bit-identical tables
+        raw = np.stack([np.asarray(s) for s in scores])             # (T, n + 1, W)
+        raw_skip = np.ascontiguousarray(skip)
+        shape = (band.n + 1, band.width)
+        stacked = np.empty((shape[0], len(types), shape[1]))
+        sk, alpha, beta = np.empty(shape), np.empty(shape), np.empty(shape)
+        kernel(band.lo, span, A, B, raw, raw.dtype.type(NEG / 2), raw_skip,
+               raw_skip.dtype.type(NEG / 2), T, soft, ufunc_loops(), stacked, sk, alpha, beta)
+        return Lattice(band, list(types), [stacked[:, t] for t in range(len(types))], sk,
+                       alpha, beta, soft, stacked)
     sc = [np.where(np.asarray(s) > NEG / 2, np.asarray(s, np.float64) / T, _NEG_INF) for s in scores]
     sk = np.where(np.asarray(skip) > NEG / 2, np.asarray(skip, np.float64) / T, _NEG_INF)
     in_row = np.arange(band.width)[None, :] <= span[:, None]
     sc = [np.where(in_row, s, _NEG_INF) for s in sc]
     sk = np.where(in_row, sk, _NEG_INF)
-    A = np.array([a for a, _ in types], np.int64)
-    B = np.array([b for _, b in types], np.int64)
     stacked = np.stack(sc, axis=1)                                   # (n + 1, T, W)
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha, beta = _passes(band, A, B, stacked, sk, soft)
-    return Lattice(band, list(types), sc, sk, alpha, beta, soft)
+    return Lattice(band, list(types), sc, sk, alpha, beta, soft, stacked)
 
 
 def _passes(band: Band, A: np.ndarray, B: np.ndarray, stacked: np.ndarray, sk: np.ndarray,
@@ -187,22 +200,56 @@ def bead_posteriors(lat: Lattice, path: Sequence[tuple[int, int, int, int]]) -> 
 
 
 def _path_log_weights(lat: Lattice, path: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+    """:meth:`Lattice.bead_log_weight` (:meth:`Lattice.skip_log_weight` for 0-1 beads) at
+    the beads of ``path`` only: the same sums, gathered for the path's cells."""
     band = lat.band
-    cache: dict[int, np.ndarray] = {}
-    out = np.empty(len(path))
-    for k, (i0, i1, j0, j1) in enumerate(path):
-        a, b = i1 - i0, j1 - j0
-        c = j1 - int(band.lo[i1])
-        if a == 0:
-            key = -1
-            if key not in cache:
-                cache[key] = lat.skip_log_weight()
+    P = np.asarray(path, np.int64).reshape(-1, 4)
+    i0, i1, j0, j1 = P.T
+    lo, span, W = band.lo, band.hi - band.lo, band.width
+    c = j1 - lo[i1]
+    out = np.full(len(P), _NEG_INF)
+    inside = (c >= 0) & (c < W)
+    nul = i1 == i0
+    # 0-1 beads: alpha one column to the left in the same row
+    k = np.flatnonzero(inside & nul)
+    before = np.full(len(k), _NEG_INF)
+    left = c[k] >= 1
+    before[left] = lat.alpha[i1[k][left], c[k][left] - 1]
+    out[k] = before + lat.skip[i1[k], c[k]] + lat.beta[i1[k], c[k]]
+    # other beads: alpha at the bead's start node
+    k = np.flatnonzero(inside & ~nul)
+    if len(k):
+        index = {ab: t for t, ab in enumerate(lat.types)}
+        t = np.array([index[ab] for ab in zip((i1[k] - i0[k]).tolist(),
+                                              (j1[k] - j0[k]).tolist())], np.int64)
+        pc = j0[k] - lo[i0[k]]
+        ok = (pc >= 0) & (pc <= span[i0[k]]) & (c[k] <= span[i1[k]])
+        before = np.full(len(k), _NEG_INF)
+        before[ok] = lat.alpha[i0[k][ok], pc[ok]]
+        if lat.stacked is not None:
+            sc = lat.stacked[i1[k], t, c[k]]
         else:
-            key = lat.types.index((a, b))
-            if key not in cache:
-                cache[key] = lat.bead_log_weight(key)
-        out[k] = cache[key][i1, c] if 0 <= c < band.width else _NEG_INF
+            sc = np.array([lat.scores[tt][ii, cc] for tt, ii, cc in
+                           zip(t.tolist(), i1[k].tolist(), c[k].tolist())], np.float64)
+        out[k] = before + sc + lat.beta[i1[k], c[k]]
     return out
+
+
+def _all_log_weights(lat: Lattice) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`Lattice.bead_log_weight` of every type, (T, n + 1, W), and
+    :meth:`Lattice.skip_log_weight`: compiled for long blocks, else in numpy."""
+    band = lat.band
+    kernel = compiled("bead_weights") if band.n + 1 >= KERNEL_ROWS else None
+    if kernel is None:
+        return (np.stack([lat.bead_log_weight(t) for t in range(len(lat.types))]),
+                lat.skip_log_weight())
+    A = np.array([a for a, _ in lat.types], np.int64)
+    B = np.array([b for _, b in lat.types], np.int64)
+    mm = np.empty((len(lat.types), band.n + 1, band.width))
+    mm_skip = np.empty((band.n + 1, band.width))
+    stacked = lat.stacked if lat.stacked is not None else np.stack(lat.scores, axis=1)
+    kernel(band.lo, band.hi - band.lo, A, B, stacked, lat.skip, lat.alpha, lat.beta, mm, mm_skip)
+    return mm, mm_skip
 
 
 def rival_margins(lat: Lattice, path: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
@@ -220,19 +267,19 @@ def rival_margins(lat: Lattice, path: Sequence[tuple[int, int, int, int]]) -> np
     band = lat.band
     n, W = band.n, band.width
     lo = band.lo
-    mm = [lat.bead_log_weight(t) for t in range(len(lat.types))]
-    mm_skip = lat.skip_log_weight()
+    mm, mm_skip = _all_log_weights(lat)
     own = _path_log_weights(lat, path)
     # the path's own beads are not rivals of anything they share a sentence with
+    index = {ab: t for t, ab in enumerate(lat.types)}
     for i0, i1, j0, j1 in path:
         a, b = i1 - i0, j1 - j0
         c = j1 - int(lo[i1])
         if a == 0:
             mm_skip[i1, c] = _NEG_INF
         else:
-            mm[lat.types.index((a, b))][i1, c] = _NEG_INF
+            mm[index[(a, b)], i1, c] = _NEG_INF
     # best rival covering source sentence p: beads of type (a, b) ending at rows p+1 .. p+a
-    row_best = np.stack([m.max(axis=1) for m in mm], axis=0)        # (T, n + 1)
+    row_best = mm.max(axis=2)                                       # (T, n + 1)
     src_best = np.full(n, _NEG_INF)
     for t, (a, _) in enumerate(lat.types):
         for d in range(1, a + 1):  # bead ends at row p + d
@@ -241,17 +288,23 @@ def rival_margins(lat: Lattice, path: Sequence[tuple[int, int, int, int]]) -> np
     # targets: the rivals of a 0-1 bead covering target sentence q (column q + 1 in the
     # lattice) are beads whose column range covers q: other 0-1 beads ending at q + 1 in
     # other rows, and beads of any type with b >= 1 ending at j1 in q+1 .. q+b
-    out = np.empty(len(path))
-    for k, (i0, i1, j0, j1) in enumerate(path):
-        if i1 > i0:
-            rival = src_best[i0]
-        else:
-            rival = _best_covering_target(mm, mm_skip, lat.types, band, j0)
-        out[k] = own[k] - rival
-    return out
+    P = np.asarray(path, np.int64).reshape(-1, 4)
+    rival = np.empty(len(P))
+    src = P[:, 1] > P[:, 0]
+    rival[src] = src_best[P[src, 0]]
+    nul = np.flatnonzero(~src)
+    kernel = compiled("covering_rivals") if band.n + 1 >= KERNEL_ROWS and len(nul) else None
+    if kernel is not None:
+        got = np.empty(len(nul))
+        kernel(lo, np.array([b for _, b in lat.types], np.int64), mm, mm_skip, P[nul, 2], got)
+        rival[nul] = got
+    else:
+        for k in nul:
+            rival[k] = _best_covering_target(mm, mm_skip, lat.types, band, int(P[k, 2]))
+    return own - rival
 
 
-def _best_covering_target(mm: list[np.ndarray], mm_skip: np.ndarray, types: list[tuple[int, int]],
+def _best_covering_target(mm: np.ndarray, mm_skip: np.ndarray, types: list[tuple[int, int]],
                           band: Band, q: int) -> float:
     """Best max-marginal among beads that cover target sentence q."""
     lo, W = band.lo, band.width
