@@ -233,3 +233,66 @@ def test_realigning_through_registry_embeds_nothing(tmp_path) -> None:
     # another run with other settings: new encoder object, same cache folder
     get_encoder("counting-registry", cache_dir=str(tmp_path), progress=True).encode(doc)
     assert fake.calls == []
+
+
+def _atimes(path: str) -> dict[bytes, float]:
+    with sqlite3.connect(path) as conn:
+        return dict(conn.execute("SELECT h, atime FROM vectors"))
+
+
+@pytest.mark.parametrize("max_chunk", [1, 3, 50_000])
+def test_get_matrix_is_get_many_stacked(tmp_path, monkeypatch, max_chunk) -> None:
+    import paralign.embed.cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "_MAX_CHUNK", max_chunk)  # several IN lists per batch
+    path = tmp_path / "mixed.sqlite3"
+    EmbeddingCache(path).put_many("s", ["a", "b", "c"], np.stack([_vec(t) for t in "abc"]))
+    EmbeddingCache(path, dtype="float16").put_many("s", ["h"], _vec("h")[None])
+    EmbeddingCache(path).put_many("s", ["short"], _vec("short", 4)[None])  # another dimension
+    EmbeddingCache(path).put_many("other", ["z"], _vec("z")[None])          # another signature
+    cache = EmbeddingCache(path)
+    texts = ["c", "missing", "a", "h", "short", "z", "a", "b"]
+    mat, hit = cache.get_matrix("s", texts, 8)
+    rows = cache.get_many("s", texts)
+    assert mat.dtype == np.float32 and mat.shape == (len(texts), 8)
+    assert hit.tolist() == [True, False, True, True, False, False, True, True]
+    for t, v, row, ok in zip(texts, rows, mat, hit):
+        if ok:
+            np.testing.assert_array_equal(row, v)
+            assert np.abs(row - _vec(t)).max() < (1e-3 if t == "h" else 1e-12)
+        else:
+            assert not row.any() and (v is None or v.shape != (8,))
+    assert cache.get_matrix("s", [], 8)[0].shape == (0, 8)
+
+
+@pytest.mark.parametrize("interval,age,touched", [
+    (86400.0, 3600.0, False),   # the default: read an hour after writing, left alone
+    (86400.0, 2 * 86400.0, True),
+    (0.0, 0.0, True),           # every hit refreshes
+])
+def test_hits_refresh_access_times_only_when_old(tmp_path, interval, age, touched) -> None:
+    cache = EmbeddingCache(tmp_path, touch_interval=interval)
+    cache.put_many("s", ["a", "b"], np.stack([_vec("a"), _vec("b")]))
+    with sqlite3.connect(cache.path) as conn:
+        conn.execute("UPDATE vectors SET atime = atime - ?", (age,))
+    before = _atimes(cache.path)
+    assert all(v is not None for v in cache.get_many("s", ["a", "b", "a"]))
+    after = _atimes(cache.path)
+    assert all((after[k] > before[k]) is touched for k in before)
+
+
+def test_a_busy_writer_skips_the_refresh_not_the_read(tmp_path) -> None:
+    cache = EmbeddingCache(tmp_path, touch_interval=0)
+    cache.put_many("s", ["a"], _vec("a")[None])
+    before = _atimes(cache.path)
+    other = sqlite3.connect(cache.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        got = cache.get_many("s", ["a"])
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    np.testing.assert_array_equal(got[0], _vec("a"))
+    assert _atimes(cache.path) == before
+    cache.put_many("s", ["b"], _vec("b")[None])  # the connection still writes afterwards
+    assert cache.get_many("s", ["b"])[0] is not None

@@ -32,7 +32,9 @@ __all__ = ["EmbeddingCache", "CachedEncoder"]
 
 logger = logging.getLogger(__name__)
 
-_CHUNK = 500  # SQL parameters per IN (...) lookup; well under SQLite's limit
+_CHUNK = 500  # SQL parameters per IN (...) lookup where SQLite's limit cannot be read
+_MAX_CHUNK = 50_000  # at most this many keys per IN (...) lookup
+_TOUCH_WAIT_MS = 200  # how long refreshing access times waits for another process's write
 _DTYPES = {"float32": (np.float32, 4), "float16": (np.float16, 2)}
 
 
@@ -74,6 +76,8 @@ class EmbeddingCache:
         dtype: ``"float32"`` (exact; default) or ``"float16"`` (half the space; cosines move
             by about 1e-4, see ``tests/test_embed_cache.py``).
         touch_interval: seconds after which a hit refreshes its access time (0: every hit).
+            Default a day: least recently used to the day is all eviction needs, and warm
+            reads stay read-only through a day of re-runs.
     """
 
     def __init__(
@@ -82,7 +86,7 @@ class EmbeddingCache:
         *,
         max_bytes: int = 2 * 1024**3,
         dtype: str = "float32",
-        touch_interval: float = 3600.0,
+        touch_interval: float = 86400.0,
     ) -> None:
         if dtype not in _DTYPES:
             raise ValueError(f"dtype must be 'float32' or 'float16', got {dtype!r}")
@@ -166,22 +170,84 @@ class EmbeddingCache:
     def get_many(self, signature: str, texts: Sequence[str]) -> list[np.ndarray | None]:
         """Cached float32 vectors for ``texts`` (same order), ``None`` where missing."""
         keys = [text_key(t) for t in texts]
-        found: dict[bytes, np.ndarray] = {}
+        blobs = self._read(signature, keys)
+        return [None if (b := blobs.get(k)) is None else self._decode(b) for k in keys]
+
+    def get_matrix(self, signature: str, texts: Sequence[str], dim: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """Cached vectors of ``texts`` as one float32 ``(len(texts), dim)`` array, and a bool
+        array marking the hits (rows missing or stored with another dimension are misses,
+        their vectors zero).
+
+        The bulk read of :class:`CachedEncoder`: the float32 rows of a batch are joined and
+        decoded by one ``np.frombuffer``, not one array per row.
+        """
+        keys = [text_key(t) for t in texts]
+        blobs = self._read(signature, keys)
+        out = np.zeros((len(keys), dim), np.float32)
+        hit = np.zeros(len(keys), bool)
+        if not blobs:
+            return out, hit
+        size = 4 * dim  # a float32 row of this dimension (float16 rows have an odd length)
+        row_of: dict[bytes, int] = {}
+        plain: list[bytes] = []
+        other: dict[bytes, np.ndarray] = {}
+        for k, b in blobs.items():
+            if len(b) == size:
+                row_of[k] = len(plain)
+                plain.append(b)
+            else:
+                v = self._decode(b)
+                if v.shape == (dim,):
+                    other[k] = v
+        idx = np.fromiter((row_of.get(k, -1) for k in keys), np.int64, len(keys))
+        sel = idx >= 0
+        if plain:
+            out[sel] = np.frombuffer(b"".join(plain), np.float32).reshape(len(plain), dim)[idx[sel]]
+            hit[sel] = True
+        if other:
+            for i, k in enumerate(keys):
+                if k in other:
+                    out[i] = other[k]
+                    hit[i] = True
+        return out, hit
+
+    def _read(self, signature: str, keys: list[bytes]) -> dict[bytes, bytes]:
+        """The stored blobs of ``keys`` (each distinct key once), refreshing the access
+        times older than ``touch_interval``.
+
+        One ``IN (...)`` query per batch, as long as SQLite allows: SQLite sorts the list
+        and walks the table in key order, so keys that share a page cost one page read
+        (fewer, smaller lists read the same page again and again).
+        """
+        uniq = list(dict.fromkeys(keys))
+        found: dict[bytes, bytes] = {}
         stale: list[bytes] = []
         now = time.time()
+        cutoff = now - self.touch_interval
         with self._lock:
             conn = self._connect()
-            uniq = list(dict.fromkeys(keys))
-            for s in range(0, len(uniq), _CHUNK):
-                chunk = uniq[s : s + _CHUNK]
-                q = f"SELECT h, vec, atime FROM vectors WHERE sig=? AND h IN ({','.join('?' * len(chunk))})"
-                for h, blob, atime in conn.execute(q, (signature, *chunk)):
-                    found[h] = self._decode(blob)
-                    if now - atime >= self.touch_interval:
+            step = self._batch(conn)
+            for s in range(0, len(uniq), step):
+                chunk = uniq[s : s + step]
+                q = f"SELECT h, vec, atime <= ? FROM vectors WHERE sig=? AND h IN ({','.join('?' * len(chunk))})"
+                for h, blob, old in conn.execute(q, (cutoff, signature, *chunk)):
+                    found[h] = blob
+                    if old:
                         stale.append(h)
             if stale:
                 self._touch(conn, signature, stale, now)
-        return [found.get(k) for k in keys]
+        return found
+
+    @staticmethod
+    def _batch(conn: sqlite3.Connection) -> int:
+        """Keys per ``IN (...)`` query: SQLite's limit on parameters, less the signature's
+        and the cutoff's, and at most ``_MAX_CHUNK``."""
+        try:
+            limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except (AttributeError, sqlite3.Error):  # pragma: no cover - Python 3.11 has it
+            limit = _CHUNK
+        return max(1, min(limit - 2, _MAX_CHUNK))
 
     def put_many(self, signature: str, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Store one vector per text (replacing any stored one), then enforce the size bound."""
@@ -209,12 +275,27 @@ class EmbeddingCache:
             self._evict(conn)
 
     def _touch(self, conn: sqlite3.Connection, signature: str, keys: list[bytes], now: float) -> None:
+        """New access times for ``keys``, in one write transaction; skipped (logged) when
+        another process holds the write lock for more than ``_TOUCH_WAIT_MS``: a read is
+        neither failed nor held up by a busy writer, and an access time a little old only
+        makes a row a little likelier to be evicted."""
         try:
-            conn.executemany(
-                "UPDATE vectors SET atime=? WHERE sig=? AND h=?", [(now, signature, k) for k in keys]
-            )
+            conn.execute(f"PRAGMA busy_timeout={_TOUCH_WAIT_MS}")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("UPDATE vectors SET atime=? WHERE sig=? AND h=?",
+                                 [(now, signature, k) for k in keys])
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         except sqlite3.OperationalError as exc:  # a busy writer must not fail a read
             logger.debug("embedding cache: access times not refreshed (%s)", exc)
+        finally:
+            try:
+                conn.execute("PRAGMA busy_timeout=60000")
+            except sqlite3.Error:  # pragma: no cover - the next access reports a broken file
+                pass
 
     @staticmethod
     def _decode(blob: bytes) -> np.ndarray:
@@ -319,16 +400,13 @@ class CachedEncoder:
         if not texts:
             return out
         try:
-            cached = self.cache.get_many(sig, texts)
+            out, hit = self.cache.get_matrix(sig, texts, self.dim)
         except (sqlite3.Error, OSError) as exc:  # a broken cache must not break alignment
             self._trouble("unreadable", exc)
-            cached = [None] * len(texts)
+            hit = np.zeros(len(texts), bool)
         misses: dict[str, list[int]] = {}
-        for i, (t, v) in enumerate(zip(texts, cached)):
-            if v is None or v.shape != (self.dim,):
-                misses.setdefault(t, []).append(i)
-            else:
-                out[i] = v
+        for i in np.flatnonzero(~hit).tolist():
+            misses.setdefault(texts[i], []).append(i)
         if misses:
             todo = list(misses)
             vecs = np.asarray(compute([misses[t][0] for t in todo]), dtype=np.float32)
