@@ -51,6 +51,7 @@ def _use(monkeypatch, how: str) -> None:
     else:
         assert lattice_kernels.compiled("lattice_rows") is not None, "numba is not available"
         monkeypatch.setattr(posterior, "compiled", lattice_kernels.compiled)
+        assert posterior._kernels_match()
 
 
 CASES = [  # seed, n, m, banded, ties, holes, skip dtype
@@ -137,6 +138,13 @@ def test_scalar_logaddexp_is_numpys(x, y):
 
 def test_self_check_passes_here():
     assert lattice_kernels._self_check()
+    assert lattice_kernels.matches(posterior._passes)
+    # a reference that differs in one cell is told apart
+    def off_by_one_ulp(*args):
+        alpha, beta = posterior._passes(*args)
+        alpha[1, 1] = np.nextafter(alpha[1, 1], np.inf)
+        return alpha, beta
+    assert not lattice_kernels.matches(off_by_one_ulp)
     loops = lattice_kernels.ufunc_loops()
     assert loops.dtype == np.int64 and len(loops) == 4 and loops[0] and loops[2]
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from .kernels import _jit, numba_enabled
 
-__all__ = ["compiled", "warm", "ufunc_loops", "lattice_rows", "bead_weights", "covering_rivals"]
+__all__ = ["compiled", "matches", "warm", "ufunc_loops", "lattice_rows", "bead_weights", "covering_rivals"]
 
 log = logging.getLogger("paralign.alignment")
 
@@ -430,11 +430,8 @@ def _usable() -> bool:
 
 
 def _self_check() -> bool:
-    """Compiled passes against the numpy passes on a small random lattice, and the scalar
-    logaddexp against numpy's on random pairs, bit for bit."""
-    from .dp import NEG, full_band
-    from .posterior import _passes
-
+    """numpy's exp and log where the kernels skip them, and the scalar logaddexp against
+    numpy's on random pairs, bit for bit (the passes themselves: :func:`matches`)."""
     rng = np.random.default_rng(0)
     x = np.r_[rng.normal(0, 30, 4000), rng.normal(0, 0.5, 4000), -np.inf, 0.0, 1.0, -1.0]
     y = x + rng.choice([0.0, 1e-9, 0.3, 5.0, 39.0, 41.0, 800.0], len(x)) * rng.choice([-1, 1], len(x))
@@ -449,6 +446,18 @@ def _self_check() -> bool:
     with np.errstate(invalid="ignore"):
         if not np.array_equal(got, np.logaddexp(x, y), equal_nan=True):
             return False
+    return True
+
+
+def matches(passes: Any) -> bool:
+    """Whether the compiled passes give the tables of ``passes`` (the numpy passes of
+    :mod:`paralign.alignment.posterior`, which calls this once) on a small random lattice,
+    bit for bit."""
+    from .dp import NEG, full_band
+
+    if compiled("lattice_rows") is None:
+        return False
+    rng = np.random.default_rng(0)
     n, m = 9, 11
     band = full_band(n, m)
     W = band.width
@@ -468,7 +477,7 @@ def _self_check() -> bool:
         kernel(band.lo, span, A, B, raw, np.float32(NEG / 2), raw_skip, np.float32(NEG / 2), T,
                soft, fns, stacked, sk, alpha, beta)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ref_a, ref_b = _passes(band, A, B, stacked, sk, soft)
+            ref_a, ref_b = passes(band, A, B, stacked, sk, soft)
         if not (np.array_equal(alpha, ref_a) and np.array_equal(beta, ref_b)):
             return False
     return True

@@ -24,20 +24,41 @@ do not exist.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .dp import KERNEL_ROWS, NEG, Band
-from .lattice_kernels import compiled, ufunc_loops
+from . import lattice_kernels
+from .lattice_kernels import ufunc_loops
 
 __all__ = ["Lattice", "lattice_marginals", "bead_posteriors", "rival_margins"]
+
+log = logging.getLogger("paralign.alignment")
 
 _NEG_INF = -np.inf
 # A 0-1 bead the scorer forbids inside a row (never happens with the scorer's bands) counts
 # as this bad, finite so that the running sums along the row stay exact.
 _FLOOR = -1e4
+
+
+def compiled(name: str) -> Callable | None:
+    """The compiled kernel ``name`` (:mod:`paralign.alignment.lattice_kernels`), or ``None``:
+    numba unavailable, or the compiled passes not giving :func:`_passes`'s tables bit for bit
+    here (checked once per process, on a small lattice)."""
+    kernel = lattice_kernels.compiled(name)
+    return kernel if kernel is not None and _kernels_match() else None
+
+
+@functools.cache
+def _kernels_match() -> bool:
+    ok = lattice_kernels.matches(_passes)
+    if not ok:
+        log.info("compiled confidence passes differ from numpy's here: numpy runs them")
+    return ok
 
 
 def _reduce(x: np.ndarray, soft: bool) -> np.ndarray:
