@@ -122,6 +122,14 @@ def _cli(args: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+def _settle(seconds: float = 0.5) -> None:
+    """Let this process's BLAS threads go idle before timing a child: OpenBLAS workers spin
+    for a while after the in-process alignment, and on a 2-core machine they take a core from
+    the command-line child (one measurement, 6 pairs each under load 2.5: a one-pair call took
+    0.36 s right after an in-process alignment, 0.29 s after a pause)."""
+    time.sleep(seconds)
+
+
 def measure_cli() -> dict:
     """One-sentence pair: CLI wall minus in-process time; the seed abstract through the CLI."""
     from paralign import AlignConfig, Aligner, text
@@ -148,6 +156,7 @@ def measure_cli() -> dict:
         align_files(zh, en, tmp_ / "p.align", aligner=aligner)
         out["pair_in_process_s"] = time.perf_counter() - t0
         zh, en = pair("cli")
+        _settle()
         out["pair_cli_s"] = _cli(["align", str(zh), str(en), "-o", str(tmp_ / "c.align")])
         out["fixed_s"] = out["pair_cli_s"] - out["pair_in_process_s"]
         seed = ROOT / "corpora" / "abstracts" / "000_7eb851c0e62b889d.txt"
@@ -155,6 +164,7 @@ def measure_cli() -> dict:
             szh, sen = text.split_bilingual(text.read_file(seed))
             (tmp_ / "s.zh.txt").write_text("\n".join(s.text for s in szh) + "\n", "utf-8")
             (tmp_ / "s.en.txt").write_text("\n".join(s.text for s in sen) + "\n", "utf-8")
+            _settle()
             out["seed_cli_s"] = _cli(["align", str(tmp_ / "s.zh.txt"), str(tmp_ / "s.en.txt"),
                                       "--presplit", "-o", str(tmp_ / "s.align")])
     return out
