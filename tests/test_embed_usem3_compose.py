@@ -195,3 +195,82 @@ def test_composition_equals_engine_on_random_text(sents, joiner):
     got = composer.embed_windows(wins, joiner)
     ref = _reference([joiner.join(w) for w in wins])
     assert (got * ref).sum(axis=1).min() > 0.9999
+
+
+# -- the vectorized bookkeeping equals the per-window and per-token code it replaced ----------
+
+def _window_sums_one_by_one(plans, seg_vecs, dim):
+    """The sums as _compose made them, one window at a time (the reference)."""
+    summed = np.zeros((len(plans), dim), np.float32)
+    counts = np.zeros(len(plans), np.int64)
+    for r, (fixed, segs, n_tok) in enumerate(plans):
+        acc = np.sum(fixed, axis=0) if fixed else np.zeros(dim, np.float32)
+        if segs:
+            acc = acc + seg_vecs[segs].sum(axis=0)
+        summed[r] = acc
+        counts[r] = n_tok
+    return summed, counts
+
+
+@pytest.mark.parametrize("shape", [
+    [(1, 1), (2, 0), (0, 3), (3, 2), (5, 4), (0, 0)],      # parts of each kind per window
+    [(0, 1)] * 4,                                           # stretches only: summed from zeros
+    [(7, 0), (1, 0)],                                       # fixed parts only
+    [(2, 6), (4, 1), (9, 9)],
+])
+def test_window_sums_are_the_one_by_one_sums_to_the_bit(shape):
+    from paralign.embed.usem3_compose import _window_sums
+
+    rng = np.random.default_rng(len(shape))
+    dim = 16
+    seg_vecs = (rng.standard_normal((12, dim)) * 100).astype(np.float32)
+    plans = [([(rng.standard_normal(dim) * 100).astype(np.float32) for _ in range(f)],
+              rng.integers(0, len(seg_vecs), s).tolist(), int(rng.integers(2, 50)))
+             for f, s in shape]
+    got = _window_sums(plans, seg_vecs, dim)
+    ref = _window_sums_one_by_one(plans, seg_vecs, dim)
+    assert np.array_equal(got[0].view(np.uint32), ref[0].view(np.uint32))
+    assert np.array_equal(got[1], ref[1])
+
+
+# (capacity, batches of distinct token ids put in turn): the rows kept are those of the
+# ``capacity`` last-put ids, as the dict it replaced kept them (oldest forgotten first)
+TOKEN_ROW_CASES = [
+    (3, [[1, 2], [3, 4], [5]]),
+    (3, [[1, 2, 3, 4, 5]]),            # more in one batch than the capacity
+    (4, [[7], [8, 9], [10, 11, 12], [1], [2, 3]]),
+    (2, [[100000], [5], [130000]]),    # ids beyond the table grown so far
+]
+
+
+@pytest.mark.parametrize(("capacity", "batches"), TOKEN_ROW_CASES)
+def test_token_rows_keep_the_newest_like_a_dict(capacity, batches):
+    from collections import OrderedDict
+
+    from paralign.embed.usem3_compose import _TokenRows
+
+    rows = _TokenRows(capacity)
+    model: OrderedDict[int, np.ndarray] = OrderedDict()
+    for batch in batches:
+        ids = np.array(batch, dtype=np.int64)
+        vals = np.stack([np.full(3, float(t), np.float32) for t in batch])
+        out, missing = rows.get(ids, 3)
+        expect_missing = [i for i, t in enumerate(batch) if t not in model]
+        assert missing.tolist() == expect_missing
+        known = [i for i in range(len(batch)) if i not in expect_missing]
+        assert np.array_equal(out[known], vals[known])
+        rows.put(ids[missing], vals[missing])
+        for t, v in zip(batch, vals):
+            if t not in model:
+                model[t] = v
+        while len(model) > capacity:
+            model.popitem(last=False)
+        assert len(rows) == len(model)
+        probe = np.array(sorted(set(model) | {0, 99}), dtype=np.int64)
+        out, missing = rows.get(probe, 3)
+        assert [int(t) for t in probe[missing]] == [t for t in probe.tolist() if t not in model]
+        for i, t in enumerate(probe.tolist()):
+            if t in model:
+                assert np.array_equal(out[i], model[t])
+    rows.clear()
+    assert len(rows) == 0 and len(rows.get(np.array([1, 2]), 3)[1]) == 2

@@ -39,6 +39,7 @@ engine's public ``encode`` (the same vectors, without the savings).
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -100,8 +101,9 @@ class _Member:
     def tokens(self) -> tuple[int, ...]:
         return self.parts.tokens
 
-    @property
+    @functools.cached_property
     def long(self) -> bool:
+        """Whether the member's middle part is reusable (asked for each window it is in)."""
         if self.parts.middle is None:
             return False
         n, c = len(self.tokens), self.cont
@@ -140,7 +142,7 @@ class UseM3Composer:
         self._parts: OrderedDict[str, _Parts] = OrderedDict()
         # projected feature sums of recomputed stretches, shared by the windows containing them
         self._segs: OrderedDict[tuple, np.ndarray] = OrderedDict()
-        self._xmemo: dict[int, np.ndarray] = {}
+        self._xmemo = _TokenRows(X_MEMO)
         self._junctions: dict[tuple[str, str, str], bool] = {}
         self._lock = threading.Lock()
 
@@ -209,8 +211,9 @@ class UseM3Composer:
         B = self.net
         uniq, inv = np.unique(ids, return_inverse=True)
         memo = self._xmemo
-        missing = np.array([t for t in uniq.tolist() if t not in memo], dtype=np.int64)
-        if len(missing):
+        out, missing_at = memo.get(uniq, B.proj_W.shape[1])
+        if len(missing_at):
+            missing = uniq[missing_at]
             chunk = missing % B.num_chunks
             emb = B.table[missing].astype(np.float32)
             emb *= B.scale[chunk, None]
@@ -218,11 +221,9 @@ class UseM3Composer:
             x = emb @ B.proj_W
             x += B.proj_b
             B.layernorm(x, B.ln_g_all, B.ln_b_all, B.eps)
-            for t, row in zip(missing.tolist(), x):
-                memo[t] = row
-            while len(memo) > X_MEMO:
-                memo.pop(next(iter(memo)))
-        return np.stack([memo[t] for t in uniq.tolist()])[inv.ravel()]
+            out[missing_at] = x
+            memo.put(missing, x)
+        return out[inv.ravel()]
 
     def _kept_sums(self, seqs: Sequence[Sequence[int]], keeps: Sequence[tuple[int, int]]) -> np.ndarray:
         """Feature sums over positions ``keep[0]:keep[1]`` of each sequence, computing only
@@ -496,15 +497,96 @@ class UseM3Composer:
                     self._segs[keys[i]] = seg_vecs[i].copy()
                 while len(self._segs) > PARTS_CACHE:
                     self._segs.popitem(last=False)
-        summed = np.zeros((len(windows), dim), np.float32)
-        counts = np.zeros(len(windows), np.int64)
-        for r, (fixed, segs, n_tok) in enumerate(plans):
-            acc = np.sum(fixed, axis=0) if fixed else np.zeros(dim, np.float32)
-            if segs:
-                acc = acc + seg_vecs[segs].sum(axis=0)
-            summed[r] = acc
-            counts[r] = n_tok
-        return self._finish(summed, counts)
+        return self._finish(*_window_sums(plans, seg_vecs, dim))
+
+
+class _TokenRows:
+    """The first-layer inputs of at most ``capacity`` distinct tokens, oldest forgotten first:
+    looked up and stored for a whole batch of token ids at once (numpy, no per-token Python).
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._slot = np.full(0, -1, dtype=np.int64)   # token id -> row in _rows, -1: absent
+        self._rows: np.ndarray | None = None
+        self._owner = np.full(capacity, -1, dtype=np.int64)  # row -> token id
+        self._next = 0                                 # the row written next (oldest first)
+
+    def clear(self) -> None:
+        self._slot[:] = -1
+        self._owner[:] = -1
+        self._next = 0
+
+    def __len__(self) -> int:
+        return int((self._owner >= 0).sum())
+
+    def get(self, ids: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of the distinct ``ids`` (zeros where absent) and the positions of the absent."""
+        if len(ids) and int(ids.max()) >= len(self._slot):
+            grown = np.full(max(int(ids.max()) + 1, 2 * len(self._slot)), -1, dtype=np.int64)
+            grown[:len(self._slot)] = self._slot
+            self._slot = grown
+        slots = self._slot[ids] if len(ids) else np.zeros(0, dtype=np.int64)
+        out = np.zeros((len(ids), dim), dtype=np.float32)
+        known = slots >= 0
+        if self._rows is not None and known.any():
+            out[known] = self._rows[slots[known]]
+        return out, np.flatnonzero(~known)
+
+    def put(self, ids: np.ndarray, rows: np.ndarray) -> None:
+        """Keep ``rows`` of the distinct, absent ``ids`` (in order), forgetting the oldest."""
+        if self._rows is None:
+            self._rows = np.empty((self.capacity, rows.shape[1]), dtype=np.float32)
+        ids, rows = ids[-self.capacity:], rows[-self.capacity:]
+        at = (self._next + np.arange(len(ids))) % self.capacity
+        old = self._owner[at]
+        self._slot[old[old >= 0]] = -1
+        self._owner[at] = ids
+        self._slot[ids] = at
+        self._rows[at] = rows
+        self._next = int((self._next + len(ids)) % self.capacity)
+
+
+def _window_sums(plans: Sequence[tuple[list[np.ndarray], list[int], int]], seg_vecs: np.ndarray,
+                 dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each window's feature sum (its fixed parts, then its recomputed stretches) and token
+    count, for all windows at once.
+
+    The same additions in the same order as summing window by window: the fixed parts
+    added one after the other (as ``np.sum`` over the first axis adds rows), then the sum of
+    the stretches, added the same way; a window without fixed parts starts from zeros. So
+    the vectors are identical to the bit (``np.add.reduceat`` would not be: it sums runs of
+    three or more rows in another order). Vectorized across windows, one step per part.
+    """
+    n = len(plans)
+    counts = np.fromiter((p[2] for p in plans), dtype=np.int64, count=n)
+    fixed = _sequential_sums([p[0] for p in plans], None)
+    segs = _sequential_sums([p[1] for p in plans], seg_vecs)
+    summed = np.zeros((n, dim), np.float32)
+    if fixed is not None:
+        summed[fixed[0]] = fixed[1]
+    if segs is not None:
+        summed[segs[0]] = summed[segs[0]] + segs[1]
+    return summed, counts
+
+
+def _sequential_sums(items: Sequence[Sequence[Any]], table: np.ndarray | None
+                     ) -> tuple[np.ndarray, np.ndarray] | None:
+    """For the non-empty lists of ``items`` (rows, or indices into ``table``): which ones, and
+    the sum of each list's rows added first to last; ``None`` when every list is empty."""
+    lens = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+    which = np.flatnonzero(lens)
+    if not len(which):
+        return None
+    flat = [x for it in items for x in it]
+    rows = table[np.asarray(flat, dtype=np.int64)] if table is not None else np.stack(flat)
+    first = np.concatenate([[0], np.cumsum(lens)[:-1]])[which]
+    lens = lens[which]
+    acc = rows[first]
+    for j in range(1, int(lens.max())):
+        more = np.flatnonzero(lens > j)
+        acc[more] = acc[more] + rows[first[more] + j]
+    return which, acc
 
 
 def _flatten(seqs: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

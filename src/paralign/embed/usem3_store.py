@@ -71,12 +71,21 @@ class LazyTokenizer(UsePureTokenizer):
         return pieces
 
     def _viterbi(self, normalized):
-        self._table.need(normalized)
+        self._need(normalized)
         return super()._viterbi(normalized)
 
     def _trie_prefixes(self, s, i):
-        self._table.need(s[i:i + self._max_len])
+        # the segmentation of ``s`` asks for the prefixes at every position of it: its parts
+        # are loaded once, for the whole string
+        self._need(s)
         return super()._trie_prefixes(s, i)
+
+    def _need(self, s) -> None:
+        """Load the prefix table's parts for ``s`` unless they were loaded for this very
+        string object last (the lookups of one segmentation, or of one junction check)."""
+        if s is not self.__dict__.get("_needed"):
+            self._table.need(s)
+            self.__dict__["_needed"] = s
 
 
 def _threadpool_limit() -> Any:
