@@ -127,3 +127,14 @@ def test_load_or_build_value_without_a_cache_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("PARALIGN_NO_CACHE", "1")
     assert load_or_build_value("v.marshal", lambda: [1, 2]) == [1, 2]
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", ["a", "b", "水", "▁", "zz", ""])
+def test_part_gives_the_keys_of_one_first_character_without_loading_data(tmp_path, name):
+    path = str(tmp_path / "t.table")
+    LazyTable.from_mapping(TABLE, depth=1).save(path)
+    lazy = LazyTable.load(path)
+    assert lazy.part(name) == {k: v for k, v in TABLE.items() if k[:1] == name}
+    assert lazy.part(name) is lazy.part(name) and lazy.data == {}
+    lazy.need("ab")                      # need() still finds every part
+    assert lazy.data.get("ab") == 2 and lazy.data.get("b") == 4

@@ -91,3 +91,22 @@ def test_zh_word_texts_are_the_words_memoized(text: str) -> None:
 
     assert list(zh_word_texts(text)) == [t.text for t in words(text, "zh")]
     assert zh_word_texts(text) is zh_word_texts(text)
+
+
+@pytest.mark.parametrize("key", ["我们", "我", "的", "中华人民共和国", "不在词典里的长串", "a", "", "𠀀"])
+def test_the_parted_frequency_table_answers_as_jieba_s_whole_one(key) -> None:
+    import jieba
+
+    from paralign.text.words import _jieba
+
+    plain = jieba.Tokenizer()
+    plain.initialize()
+    parted = _jieba().FREQ
+    assert parted.get(key) == plain.FREQ.get(key)
+    assert parted.get(key, -1) == plain.FREQ.get(key, -1)
+    assert (key in parted) == (key in plain.FREQ)
+    if key in plain.FREQ:
+        assert parted[key] == plain.FREQ[key]
+    else:
+        with pytest.raises(KeyError):
+            parted[key]

@@ -42,7 +42,7 @@ class LazyTable:
     word-count total there).
     """
 
-    __slots__ = ("data", "meta", "depth", "_parts", "_blob", "_done")
+    __slots__ = ("data", "meta", "depth", "_parts", "_blob", "_done", "split")
 
     def __init__(self, parts: dict[str, Any], meta: Any = None, depth: int = 1,
                  blob: bytes = b"") -> None:
@@ -54,6 +54,8 @@ class LazyTable:
         self._parts = parts
         self._blob = memoryview(blob)
         self._done = not parts
+        #: the parts read by :meth:`part`, by name (kept apart from :attr:`data`)
+        self.split: dict[str, dict[str, Any]] = {}
 
     def _unpack(self, part: Any) -> dict[str, Any]:
         if isinstance(part, tuple):
@@ -87,6 +89,17 @@ class LazyTable:
             if part is not None:
                 self.data.update(self._unpack(part))
         self._done = not parts
+
+    def part(self, name: str) -> dict[str, Any]:
+        """The keys that start with ``name`` (a part, read once and kept in :attr:`split`),
+        without merging them into :attr:`data`: for a reader that looks keys up by their
+        first characters itself, merging costs as much as reading the part. Do not change
+        the dict returned."""
+        got = self.split.get(name)
+        if got is None:
+            part = self._parts.get(name)
+            got = self.split[name] = self._unpack(part) if part is not None else {}
+        return got
 
     def need_all(self) -> dict[str, Any]:
         """Load every part; returns :attr:`data`."""

@@ -13,6 +13,7 @@ import functools
 import logging
 import os
 import sys
+from math import log as _ln
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,9 +59,40 @@ def _jieba():  # -> jieba.Tokenizer
     jieba.setLogLevel(logging.WARNING)
 
     class LazyTokenizer(jieba.Tokenizer):
+        """jieba's tokenizer reading its dictionary part by part (by first character): its
+        two hot loops, the DAG of a block and the best route through it (jieba's own code
+        with the dictionary lookups of each position made in the part of that position's
+        character), and every other lookup through :class:`_PartedFreq`."""
+
         def get_DAG(self, sentence: str):  # noqa: N802 - jieba's name
-            table.need(sentence)
-            return super().get_DAG(sentence)
+            split, part = table.split, table.part
+            dag = {}
+            n = len(sentence)
+            for k in range(n):
+                tmplist = []
+                i = k
+                frag = sentence[k]
+                freq = split.get(frag) or part(frag)
+                while i < n and frag in freq:
+                    if freq[frag]:
+                        tmplist.append(i)
+                    i += 1
+                    frag = sentence[k:i + 1]
+                if not tmplist:
+                    tmplist.append(k)
+                dag[k] = tmplist
+            return dag
+
+        def calc(self, sentence: str, DAG, route) -> None:  # noqa: N803 - jieba's names
+            split, part = table.split, table.part
+            n = len(sentence)
+            route[n] = (0, 0)
+            logtotal = _ln(self.total)
+            for idx in range(n - 1, -1, -1):
+                ch = sentence[idx]
+                freq = split.get(ch) or part(ch)
+                route[idx] = max((_ln(freq.get(sentence[idx:x + 1]) or 1) - logtotal
+                                  + route[x + 1][0], x) for x in DAG[idx])
 
     def build():
         from ..paths import cache_file
@@ -76,9 +108,31 @@ def _jieba():  # -> jieba.Tokenizer
     dict_file = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
     table = load_or_build(f"jieba-{jieba.__version__}-{file_stamp([dict_file])}.table", build)
     tok = LazyTokenizer()
-    tok.FREQ, tok.total = table.data, table.meta
+    tok.FREQ, tok.total = _PartedFreq(table), table.meta
     tok.initialized = True
     return tok
+
+
+class _PartedFreq:
+    """jieba's word-frequency table answered from the parts of a
+    :class:`~paralign.lazytable.LazyTable` (``get``, ``in``, ``[]``: the lookups jieba makes
+    outside the two loops :func:`_jieba` replaces)."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, table) -> None:
+        self._table = table
+
+    def get(self, key: str, default=None):
+        return self._table.part(key[:1]).get(key, default) if key else default
+
+    def __contains__(self, key: str) -> bool:
+        return bool(key) and key in self._table.part(key[:1])
+
+    def __getitem__(self, key: str):
+        if not key:
+            raise KeyError(key)
+        return self._table.part(key[:1])[key]
 
 
 @functools.cache
