@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .dp import Band
-from .posterior import bead_posteriors, lattice_marginals, rival_margins
+from .posterior import bead_posteriors, lattice_pair, rival_margins
 
 __all__ = ["Calibration", "SHIPPED", "SHIPPED_FROM", "FEATURES", "bead_evidence", "bead_confidences",
            "fit_logistic", "auc", "expected_calibration_error", "reliability", "low_share"]
@@ -73,25 +73,32 @@ def bead_evidence(band: Band, types: Sequence[tuple[int, int]], scores: Sequence
     path = list(path)
     if not path:
         return np.zeros((0, len(FEATURES)))
-    soft = lattice_marginals(band, types, scores, skip, temperature=TEMPERATURE)
+    soft, hard = lattice_pair(band, types, scores, skip, TEMPERATURE)
     post = np.clip(bead_posteriors(soft, path), 1e-12, 1.0)
     del soft
-    hard = lattice_marginals(band, types, scores, skip, soft=False)
     margin = rival_margins(hard, path)
-    own = np.array([_bead_score(band, types, scores, skip, b) for b in path])
+    own = _bead_scores(band, types, scores, skip, path)
     with np.errstate(divide="ignore"):
         logit = np.log(post) - np.log1p(-np.minimum(post, 1 - 1e-12))
     return np.column_stack([np.clip(margin, -MARGIN_CAP, MARGIN_CAP),
                             np.clip(logit, -LOGIT_CAP, LOGIT_CAP), own])
 
 
-def _bead_score(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.ndarray],
-                skip: np.ndarray, bead: tuple[int, int, int, int]) -> float:
-    i0, i1, j0, j1 = bead
-    c = j1 - int(band.lo[i1])
-    if i1 == i0:
-        return float(skip[i1, c])
-    return float(scores[list(types).index((i1 - i0, j1 - j0))][i1, c])
+def _bead_scores(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.ndarray],
+                 skip: np.ndarray, path: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+    """The own score of every bead of ``path``, gathered type by type."""
+    P = np.asarray(path, np.int64).reshape(-1, 4)
+    c = P[:, 3] - band.lo[P[:, 1]]
+    out = np.empty(len(P))
+    nul = P[:, 1] == P[:, 0]
+    out[nul] = np.asarray(skip)[P[nul, 1], c[nul]]
+    index = {ab: t for t, ab in enumerate(types)}
+    for ab in set(zip((P[~nul, 1] - P[~nul, 0]).tolist(), (P[~nul, 3] - P[~nul, 2]).tolist())):
+        if ab not in index:
+            raise ValueError(f"bead type {ab} is not in the lattice's types")
+        k = np.flatnonzero(~nul & (P[:, 1] - P[:, 0] == ab[0]) & (P[:, 3] - P[:, 2] == ab[1]))
+        out[k] = np.asarray(scores[index[ab]])[P[k, 1], c[k]]
+    return out
 
 
 def bead_confidences(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.ndarray],

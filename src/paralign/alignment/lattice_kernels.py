@@ -35,7 +35,7 @@ import numpy as np
 
 from .kernels import _jit, numba_enabled
 
-__all__ = ["compiled", "matches", "warm", "ufunc_loops", "lattice_rows", "bead_weights", "covering_rivals"]
+__all__ = ["compiled", "matches", "warm", "ufunc_loops", "lattice_rows", "path_rivals"]
 
 log = logging.getLogger("paralign.alignment")
 
@@ -221,47 +221,57 @@ def _reduce_cells(ev: np.ndarray, ecol: np.ndarray, ne: int, w: int, soft: bool,
 
 def lattice_rows(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
                  raw: np.ndarray, thr: Any, raw_skip: np.ndarray, thr_skip: Any,
-                 temperature: float, soft: bool, fns: np.ndarray, stacked: np.ndarray,
-                 sk: np.ndarray, alpha: np.ndarray, beta: np.ndarray) -> None:
-    """``posterior.lattice_marginals`` from the bead scores on: the forward and backward
-    tables of ``posterior._passes``, row by row.
+                 temperatures: np.ndarray, softs: np.ndarray, fns: np.ndarray,
+                 stacked: np.ndarray, sk: np.ndarray, alpha: np.ndarray, beta: np.ndarray) -> None:
+    """``posterior.lattice_marginals`` from the bead scores on, for several lattices of the
+    same band and scores at once (the soft and the max lattice of the confidences share
+    every index computation): the forward and backward tables of ``posterior._passes``,
+    row by row.
 
     ``raw`` (T, n + 1, W) the bead scores of the types ``(A[t], B[t])`` in band layout,
     ``raw_skip`` (n + 1, W) the 0-1 beads'; a score counts when above ``thr`` (``NEG / 2`` in
-    the scores' own type, as numpy compares). Filled, all float64: ``stacked`` (n + 1, T, W)
-    and ``sk`` (n + 1, W), the scores over ``temperature``, -inf for beads that do not exist
-    or lie outside their row; ``alpha`` and ``beta`` (n + 1, W), -inf outside each row.
-    ``fns`` is :func:`ufunc_loops`.
+    the scores' own type, as numpy compares). Lattice ``l`` divides the scores by
+    ``temperatures[l]`` and reduces by log-sum-exp where ``softs[l]``, else by maximum.
+    Filled, all float64: ``stacked`` (L, n + 1, T, W) and ``sk`` (L, n + 1, W), the scores
+    over the temperature, -inf for beads that do not exist or lie outside their row;
+    ``alpha`` and ``beta`` (L, n + 1, W), -inf outside each row. ``fns`` is
+    :func:`ufunc_loops`.
     """
     NT, n1, W = raw.shape
+    NL = len(temperatures)
     n = n1 - 1
-    divide = temperature != 1.0  # x / 1.0 is x, bit for bit
-    for i in range(n1):
-        w = span[i] + 1
-        for t in range(NT):
+    for q in range(NL):
+        T = temperatures[q]
+        divide = T != 1.0  # x / 1.0 is x, bit for bit
+        for i in range(n1):
+            w = span[i] + 1
+            for t in range(NT):
+                for c in range(w):
+                    v = raw[t, i, c]
+                    if v > thr:  # most beads of a band are pruned: divide the others only
+                        stacked[q, i, t, c] = np.float64(v) / T if divide else np.float64(v)
+                    else:
+                        stacked[q, i, t, c] = _NEG_INF
+                for c in range(w, W):
+                    stacked[q, i, t, c] = _NEG_INF
             for c in range(w):
-                v = raw[t, i, c]
-                x = np.float64(v) / temperature if divide else np.float64(v)
-                stacked[i, t, c] = x if v > thr else _NEG_INF
+                v = raw_skip[i, c]
+                x = np.float64(v) / T if divide else np.float64(v)
+                sk[q, i, c] = x if v > thr_skip else _NEG_INF
             for c in range(w, W):
-                stacked[i, t, c] = _NEG_INF
-        for c in range(w):
-            v = raw_skip[i, c]
-            x = np.float64(v) / temperature if divide else np.float64(v)
-            sk[i, c] = x if v > thr_skip else _NEG_INF
-        for c in range(w, W):
-            sk[i, c] = _NEG_INF
-    prefix = np.empty((n1, W))
-    for i in range(n1):
-        prefix[i, 0] = 0.0
-        for c in range(1, W):
-            v = 0.0
-            if c <= span[i]:
-                v = sk[i, c]
-                if v < _FLOOR:
-                    v = _FLOOR
-            prefix[i, c] = prefix[i, c - 1] + v
-    ev = np.empty(NT * W)
+                sk[q, i, c] = _NEG_INF
+    prefix = np.empty((NL, n1, W))
+    for q in range(NL):
+        for i in range(n1):
+            prefix[q, i, 0] = 0.0
+            for c in range(1, W):
+                v = 0.0
+                if c <= span[i]:
+                    v = sk[q, i, c]
+                    if v < _FLOOR:
+                        v = _FLOOR
+                prefix[q, i, c] = prefix[q, i, c - 1] + v
+    ev = np.empty((NL, NT * W))
     ecol = np.empty(NT * W, np.int64)
     live = np.empty(NT * W)
     pos = np.empty(NT * W, np.int64)
@@ -277,30 +287,34 @@ def lattice_rows(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
         ne = 0
         for c in range(w):
             for t in range(NT):
-                s = stacked[i, t, c]
                 p = i - A[t]
-                if s > _NEG_INF and p >= 0:
+                if stacked[0, i, t, c] > _NEG_INF and p >= 0:  # the same beads in every lattice
                     cp = lo[i] + c - B[t] - lo[p]
                     if cp >= 0 and cp <= span[p]:
-                        v = alpha[p, cp] + s
-                        if v > _NEG_INF:
-                            ev[ne] = v
+                        keep = False
+                        for q in range(NL):
+                            v = alpha[q, p, cp] + stacked[q, i, t, c]
+                            ev[q, ne] = v
+                            keep = keep or v > _NEG_INF
+                        if keep:
                             ecol[ne] = c
                             ne += 1
-        _reduce_cells(ev, ecol, ne, w, soft, best, top, live, pos, fns, ptrs, dims, steps)
-        if i == 0:
-            best[0] = 0.0
-        acc = best[0] - prefix[i, 0]
-        alpha[i, 0] = prefix[i, 0] + acc
-        for c in range(1, w):
-            v = best[c] - prefix[i, c]
-            if soft:
-                acc = _logaddexp(acc, v)
-            elif v > acc:
-                acc = v
-            alpha[i, c] = prefix[i, c] + acc
-        for c in range(w, W):
-            alpha[i, c] = _NEG_INF
+        for q in range(NL):
+            soft = softs[q]
+            _reduce_cells(ev[q], ecol, ne, w, soft, best, top, live, pos, fns, ptrs, dims, steps)
+            if i == 0:
+                best[0] = 0.0
+            acc = best[0] - prefix[q, i, 0]
+            alpha[q, i, 0] = prefix[q, i, 0] + acc
+            for c in range(1, w):
+                v = best[c] - prefix[q, i, c]
+                if soft:
+                    acc = _logaddexp(acc, v)
+                elif v > acc:
+                    acc = v
+                alpha[q, i, c] = prefix[q, i, c] + acc
+            for c in range(w, W):
+                alpha[q, i, c] = _NEG_INF
     # backward: beta[i, j] = R_k>=j g[k] + sum(skip[j+1..k]), g[c] reduced over the beads
     # starting at (i, c): their score + beta at their end
     for i in range(n, -1, -1):
@@ -311,82 +325,125 @@ def lattice_rows(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
                 r = i + A[t]
                 if r <= n:
                     c2 = lo[i] + c + B[t] - lo[r]
-                    if c2 >= 0 and c2 <= span[r]:
-                        s = stacked[r, t, c2]
-                        if s > _NEG_INF:
-                            v = beta[r, c2] + s
-                            if v > _NEG_INF:
-                                ev[ne] = v
-                                ecol[ne] = c
-                                ne += 1
-        _reduce_cells(ev, ecol, ne, w, soft, best, top, live, pos, fns, ptrs, dims, steps)
-        if i == n:
-            best[w - 1] = 0.0
-        acc = best[w - 1] + prefix[i, w - 1]
-        beta[i, w - 1] = acc - prefix[i, w - 1]
-        for c in range(w - 2, -1, -1):
-            v = best[c] + prefix[i, c]
-            if soft:
-                acc = _logaddexp(acc, v)
-            elif v > acc:
-                acc = v
-            beta[i, c] = acc - prefix[i, c]
-        for c in range(w, W):
-            beta[i, c] = _NEG_INF
+                    if c2 >= 0 and c2 <= span[r] and stacked[0, r, t, c2] > _NEG_INF:
+                        keep = False
+                        for q in range(NL):
+                            v = beta[q, r, c2] + stacked[q, r, t, c2]
+                            ev[q, ne] = v
+                            keep = keep or v > _NEG_INF
+                        if keep:
+                            ecol[ne] = c
+                            ne += 1
+        for q in range(NL):
+            soft = softs[q]
+            _reduce_cells(ev[q], ecol, ne, w, soft, best, top, live, pos, fns, ptrs, dims, steps)
+            if i == n:
+                best[w - 1] = 0.0
+            acc = best[w - 1] + prefix[q, i, w - 1]
+            beta[q, i, w - 1] = acc - prefix[q, i, w - 1]
+            for c in range(w - 2, -1, -1):
+                v = best[c] + prefix[q, i, c]
+                if soft:
+                    acc = _logaddexp(acc, v)
+                elif v > acc:
+                    acc = v
+                beta[q, i, c] = acc - prefix[q, i, c]
+            for c in range(w, W):
+                beta[q, i, c] = _NEG_INF
 
 
-def bead_weights(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
-                 stacked: np.ndarray, sk: np.ndarray, alpha: np.ndarray, beta: np.ndarray,
-                 mm: np.ndarray, mm_skip: np.ndarray) -> None:
-    """``Lattice.bead_log_weight`` of every type and ``skip_log_weight`` at once:
-    ``mm[t, i, c] = alpha(start) + score + beta(end)`` (n + 1, T, W inputs as
-    :func:`lattice_rows`; ``mm`` (T, n + 1, W), ``mm_skip`` (n + 1, W) filled)."""
+def path_rivals(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
+                stacked: np.ndarray, sk: np.ndarray, alpha: np.ndarray, beta: np.ndarray,
+                P: np.ndarray, tix: np.ndarray, own: np.ndarray, rival: np.ndarray) -> None:
+    """The two terms of ``posterior.rival_margins`` for a max lattice (tables as
+    :func:`lattice_rows` fills them, one lattice), without the full tables of bead weights.
+
+    ``P`` (k, 4) the path's beads ``(i0, i1, j0, j1)``, ``tix`` their type index (-1 for
+    0-1 beads). Filled: ``own[k]``, the bead's max-marginal (``alpha(start) + score +
+    beta(end)``, as ``Lattice.bead_log_weight``); ``rival[k]``, the best max-marginal among
+    the beads other than the path's covering the bead's first source sentence (first target
+    sentence for a 0-1 bead). Maxima are exact in any order; each weight is the same sum as
+    numpy's, and a bead whose score is -inf weighs -inf without being summed.
+    """
     n1, NT, W = stacked.shape
-    for t in range(NT):
-        a = A[t]
-        b = B[t]
-        for i in range(n1):
-            p = i - a
-            for c in range(W):
-                before = _NEG_INF
-                if p >= 0 and c <= span[i]:
-                    pc = lo[i] + c - b - lo[p]
-                    if pc >= 0 and pc <= span[p]:
-                        before = alpha[p, pc]
-                mm[t, i, c] = before + stacked[i, t, c] + beta[i, c]
+    n = n1 - 1
+    K = P.shape[0]
+    mark = np.zeros((NT + 1, n1, W), np.uint8)  # the path's beads (NT: 0-1 beads)
+    for k in range(K):
+        i0, i1, j0, j1 = P[k, 0], P[k, 1], P[k, 2], P[k, 3]
+        c = j1 - lo[i1]
+        own[k] = _NEG_INF
+        if c < 0 or c >= W:
+            continue
+        if tix[k] < 0:
+            before = alpha[i1, c - 1] if c >= 1 else _NEG_INF
+            own[k] = before + sk[i1, c] + beta[i1, c]
+            mark[NT, i1, c] = 1
+        else:
+            t = tix[k]
+            pc = j0 - lo[i0]
+            before = _NEG_INF
+            if pc >= 0 and pc <= span[i0] and c <= span[i1]:
+                before = alpha[i0, pc]
+            own[k] = before + stacked[i1, t, c] + beta[i1, c]
+            mark[t, i1, c] = 1
+    # best rival ending in each row, by type
+    row_best = np.full((NT, n1), _NEG_INF)
     for i in range(n1):
-        mm_skip[i, 0] = _NEG_INF + sk[i, 0] + beta[i, 0]
-        for c in range(1, W):
-            mm_skip[i, c] = alpha[i, c - 1] + sk[i, c] + beta[i, c]
-
-
-def covering_rivals(lo: np.ndarray, B: np.ndarray, mm: np.ndarray, mm_skip: np.ndarray,
-                    qs: np.ndarray, out: np.ndarray) -> None:
-    """``posterior._best_covering_target`` for every target sentence in ``qs``: the best
-    of ``mm_skip`` at target node ``q + 1`` and of ``mm[t]`` at nodes ``q + 1 .. q + B[t]``,
-    over all rows (``mm`` (T, n + 1, W) and ``mm_skip`` as :func:`bead_weights` fills them).
-    Maxima are exact in any order."""
-    NT, n1, W = mm.shape
+        w = span[i] + 1
+        for t in range(NT):
+            p = i - A[t]
+            if p < 0:
+                continue
+            m = _NEG_INF
+            for c in range(w):
+                s = stacked[i, t, c]
+                if s > _NEG_INF and mark[t, i, c] == 0:
+                    pc = lo[i] + c - B[t] - lo[p]
+                    if pc >= 0 and pc <= span[p]:
+                        m = max(m, alpha[p, pc] + s + beta[i, c])
+            row_best[t, i] = m
+    # best rival covering source sentence p: beads of type (a, b) ending at rows p+1 .. p+a
+    src_best = np.full(max(n, 0), _NEG_INF)
+    for t in range(NT):
+        for d in range(1, A[t] + 1):
+            for p in range(n + 1 - d):
+                src_best[p] = max(src_best[p], row_best[t, p + d])
     bmax = 1
     for t in range(NT):
         bmax = max(bmax, B[t])
-    for k in range(len(qs)):
-        q = qs[k]
+    rising = True  # lo never falls (bands around a path): rows past a node's reach end it
+    for r in range(1, n1):
+        if lo[r] < lo[r - 1]:
+            rising = False
+    for k in range(K):
+        if P[k, 1] > P[k, 0]:
+            rival[k] = src_best[P[k, 0]]
+            continue
+        # a 0-1 bead covering target sentence q: other 0-1 beads ending at node q + 1, and
+        # beads of any type with b >= 1 ending at nodes q + 1 .. q + b, in any row
+        q = P[k, 2]
         best = _NEG_INF
         for r in range(n1):
-            if lo[r] > q + bmax:  # lo never falls: no later row reaches these nodes
+            if rising and lo[r] > q + bmax:
                 break
             c = q + 1 - lo[r]
-            if c >= W:
-                continue
-            if c >= 0:
-                best = max(best, mm_skip[r, c])
+            if c >= 0 and c < W and mark[NT, r, c] == 0:
+                before = alpha[r, c - 1] if c >= 1 else _NEG_INF
+                best = max(best, before + sk[r, c] + beta[r, c])
             for t in range(NT):
+                p = r - A[t]
                 for d in range(1, B[t] + 1):
                     c = q + d - lo[r]
-                    if c >= 0 and c < W:
-                        best = max(best, mm[t, r, c])
-        out[k] = best
+                    if c < 0 or c >= W or mark[t, r, c] != 0:
+                        continue
+                    before = _NEG_INF
+                    if p >= 0 and c <= span[r]:
+                        pc = lo[r] + c - B[t] - lo[p]
+                        if pc >= 0 and pc <= span[p]:
+                            before = alpha[p, pc]
+                    best = max(best, before + stacked[r, t, c] + beta[r, c])
+        rival[k] = best
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -405,8 +462,13 @@ def warm() -> bool:
     if compiled("lattice_rows") is None:
         return False
     z1, z2, z3 = np.zeros(1, np.int64), np.zeros((1, 1)), np.zeros((1, 1, 1))
-    compiled("bead_weights")(z1, z1, z1, z1, z3, z2, z2, z2, z3.copy(), z2.copy())
-    compiled("covering_rivals")(z1, z1, z3, z2, z1, np.zeros(1))
+    z4 = np.zeros((1, 1, 1, 1))
+    compiled("lattice_rows")(z1, z1, np.ones(1, np.int64), z1, np.zeros((1, 1, 1), np.float32),
+                             np.float32(0), np.zeros((1, 1), np.float32), np.float32(0),
+                             np.ones(1), np.ones(1, np.bool_), ufunc_loops(), z4, z3.copy(),
+                             z3.copy(), z3.copy())
+    compiled("path_rivals")(z1, z1, z1, z1, z3, z2, z2, z2, np.zeros((0, 4), np.int64),
+                            np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
     return True
 
 
@@ -467,18 +529,15 @@ def matches(passes: Any) -> bool:
     raw = rng.normal(0, 1, (len(A), n + 1, W)).astype(np.float32)
     raw[rng.random(raw.shape) < 0.2] = NEG
     raw_skip = np.full((n + 1, W), -0.3, np.float32)
-    fns = ufunc_loops()
-    kernel = _kernel("lattice_rows")
-    for soft in (True, False):
-        T = 0.2 if soft else 1.0
-        stacked = np.empty((n + 1, len(A), W))
-        sk = np.empty((n + 1, W))
-        alpha, beta = np.empty((n + 1, W)), np.empty((n + 1, W))
-        kernel(band.lo, span, A, B, raw, np.float32(NEG / 2), raw_skip, np.float32(NEG / 2), T,
-               soft, fns, stacked, sk, alpha, beta)
+    runs = np.array([0.2, 1.0]), np.array([True, False])
+    stacked = np.empty((2, n + 1, len(A), W))
+    sk, alpha, beta = np.empty((2, n + 1, W)), np.empty((2, n + 1, W)), np.empty((2, n + 1, W))
+    _kernel("lattice_rows")(band.lo, span, A, B, raw, np.float32(NEG / 2), raw_skip,
+                            np.float32(NEG / 2), *runs, ufunc_loops(), stacked, sk, alpha, beta)
+    for q, soft in enumerate(runs[1]):
         with np.errstate(divide="ignore", invalid="ignore"):
-            ref_a, ref_b = passes(band, A, B, stacked, sk, soft)
-        if not (np.array_equal(alpha, ref_a) and np.array_equal(beta, ref_b)):
+            ref_a, ref_b = passes(band, A, B, stacked[q], sk[q], bool(soft))
+        if not (np.array_equal(alpha[q], ref_a) and np.array_equal(beta[q], ref_b)):
             return False
     return True
 

@@ -35,7 +35,7 @@ from .dp import KERNEL_ROWS, NEG, Band
 from . import lattice_kernels
 from .lattice_kernels import ufunc_loops
 
-__all__ = ["Lattice", "lattice_marginals", "bead_posteriors", "rival_margins"]
+__all__ = ["Lattice", "lattice_marginals", "lattice_pair", "bead_posteriors", "rival_margins"]
 
 log = logging.getLogger("paralign.alignment")
 
@@ -129,21 +129,38 @@ def lattice_marginals(band: Band, types: Sequence[tuple[int, int]], scores: Sequ
     """
     if temperature <= 0:
         raise ValueError("temperature must be positive")
-    span = band.hi - band.lo
     T = float(temperature) if soft else 1.0
+    if _long(band, types):
+        return _compiled_lattices(band, types, scores, skip, [(T, soft)])[0]
+    return _numpy_lattice(band, types, scores, skip, T, soft)
+
+
+def lattice_pair(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.ndarray],
+                 skip: np.ndarray, temperature: float) -> tuple[Lattice, Lattice]:
+    """The soft lattice at ``temperature`` and the max lattice of the same band and scores
+    (what the confidences read): as two :func:`lattice_marginals`, in one compiled pass over
+    the band for long blocks."""
+    if temperature <= 0:
+        raise ValueError("temperature must be positive")
+    if _long(band, types):
+        soft, hard = _compiled_lattices(band, types, scores, skip,
+                                        [(float(temperature), True), (1.0, False)])
+        return soft, hard
+    return (_numpy_lattice(band, types, scores, skip, float(temperature), True),
+            _numpy_lattice(band, types, scores, skip, 1.0, False))
+
+
+def _long(band: Band, types: Sequence[tuple[int, int]]) -> bool:
+    """Whether the compiled passes run: long blocks (below, numpy's per-row cost is less
+    than loading numba), numba available and matching numpy here."""
+    return band.n + 1 >= KERNEL_ROWS and len(types) > 0 and compiled("lattice_rows") is not None
+
+
+def _numpy_lattice(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.ndarray],
+                   skip: np.ndarray, T: float, soft: bool) -> Lattice:
+    span = band.hi - band.lo
     A = np.array([a for a, _ in types], np.int64)
     B = np.array([b for _, b in types], np.int64)
-    kernel = compiled("lattice_rows") if band.n + 1 >= KERNEL_ROWS and len(types) else None
-    if kernel is not None:  # long blocks: the same passes compiled, bit-identical tables
-        raw = np.stack([np.asarray(s) for s in scores])             # (T, n + 1, W)
-        raw_skip = np.ascontiguousarray(skip)
-        shape = (band.n + 1, band.width)
-        stacked = np.empty((shape[0], len(types), shape[1]))
-        sk, alpha, beta = np.empty(shape), np.empty(shape), np.empty(shape)
-        kernel(band.lo, span, A, B, raw, raw.dtype.type(NEG / 2), raw_skip,
-               raw_skip.dtype.type(NEG / 2), T, soft, ufunc_loops(), stacked, sk, alpha, beta)
-        return Lattice(band, list(types), [stacked[:, t] for t in range(len(types))], sk,
-                       alpha, beta, soft, stacked)
     sc = [np.where(np.asarray(s) > NEG / 2, np.asarray(s, np.float64) / T, _NEG_INF) for s in scores]
     sk = np.where(np.asarray(skip) > NEG / 2, np.asarray(skip, np.float64) / T, _NEG_INF)
     in_row = np.arange(band.width)[None, :] <= span[:, None]
@@ -153,6 +170,26 @@ def lattice_marginals(band: Band, types: Sequence[tuple[int, int]], scores: Sequ
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha, beta = _passes(band, A, B, stacked, sk, soft)
     return Lattice(band, list(types), sc, sk, alpha, beta, soft, stacked)
+
+
+def _compiled_lattices(band: Band, types: Sequence[tuple[int, int]],
+                       scores: Sequence[np.ndarray], skip: np.ndarray,
+                       runs: list[tuple[float, bool]]) -> list[Lattice]:
+    """:func:`_numpy_lattice` for each ``(temperature, soft)`` of ``runs``, compiled
+    (:func:`paralign.alignment.lattice_kernels.lattice_rows`: bit-identical tables)."""
+    A = np.array([a for a, _ in types], np.int64)
+    B = np.array([b for _, b in types], np.int64)
+    raw = np.stack([np.asarray(s) for s in scores])                   # (T, n + 1, W)
+    raw_skip = np.ascontiguousarray(skip)
+    L, n1, W = len(runs), band.n + 1, band.width
+    stacked = np.empty((L, n1, len(types), W))
+    sk, alpha, beta = np.empty((L, n1, W)), np.empty((L, n1, W)), np.empty((L, n1, W))
+    compiled("lattice_rows")(
+        band.lo, band.hi - band.lo, A, B, raw, raw.dtype.type(NEG / 2), raw_skip,
+        raw_skip.dtype.type(NEG / 2), np.array([T for T, _ in runs]),
+        np.array([soft for _, soft in runs]), ufunc_loops(), stacked, sk, alpha, beta)
+    return [Lattice(band, list(types), [stacked[q][:, t] for t in range(len(types))], sk[q],
+                    alpha[q], beta[q], soft, stacked[q]) for q, (_, soft) in enumerate(runs)]
 
 
 def _passes(band: Band, A: np.ndarray, B: np.ndarray, stacked: np.ndarray, sk: np.ndarray,
@@ -258,19 +295,9 @@ def _path_log_weights(lat: Lattice, path: Sequence[tuple[int, int, int, int]]) -
 
 def _all_log_weights(lat: Lattice) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`Lattice.bead_log_weight` of every type, (T, n + 1, W), and
-    :meth:`Lattice.skip_log_weight`: compiled for long blocks, else in numpy."""
-    band = lat.band
-    kernel = compiled("bead_weights") if band.n + 1 >= KERNEL_ROWS else None
-    if kernel is None:
-        return (np.stack([lat.bead_log_weight(t) for t in range(len(lat.types))]),
-                lat.skip_log_weight())
-    A = np.array([a for a, _ in lat.types], np.int64)
-    B = np.array([b for _, b in lat.types], np.int64)
-    mm = np.empty((len(lat.types), band.n + 1, band.width))
-    mm_skip = np.empty((band.n + 1, band.width))
-    stacked = lat.stacked if lat.stacked is not None else np.stack(lat.scores, axis=1)
-    kernel(band.lo, band.hi - band.lo, A, B, stacked, lat.skip, lat.alpha, lat.beta, mm, mm_skip)
-    return mm, mm_skip
+    :meth:`Lattice.skip_log_weight`."""
+    return (np.stack([lat.bead_log_weight(t) for t in range(len(lat.types))]),
+            lat.skip_log_weight())
 
 
 def rival_margins(lat: Lattice, path: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
@@ -288,6 +315,8 @@ def rival_margins(lat: Lattice, path: Sequence[tuple[int, int, int, int]]) -> np
     band = lat.band
     n, W = band.n, band.width
     lo = band.lo
+    if lat.stacked is not None and _long(band, lat.types):
+        return _compiled_margins(lat, path)
     mm, mm_skip = _all_log_weights(lat)
     own = _path_log_weights(lat, path)
     # the path's own beads are not rivals of anything they share a sentence with
@@ -313,16 +342,33 @@ def rival_margins(lat: Lattice, path: Sequence[tuple[int, int, int, int]]) -> np
     rival = np.empty(len(P))
     src = P[:, 1] > P[:, 0]
     rival[src] = src_best[P[src, 0]]
-    nul = np.flatnonzero(~src)
-    kernel = compiled("covering_rivals") if band.n + 1 >= KERNEL_ROWS and len(nul) else None
-    if kernel is not None:
-        got = np.empty(len(nul))
-        kernel(lo, np.array([b for _, b in lat.types], np.int64), mm, mm_skip, P[nul, 2], got)
-        rival[nul] = got
-    else:
-        for k in nul:
-            rival[k] = _best_covering_target(mm, mm_skip, lat.types, band, int(P[k, 2]))
+    for k in np.flatnonzero(~src):
+        rival[k] = _best_covering_target(mm, mm_skip, lat.types, band, int(P[k, 2]))
     return own - rival
+
+
+def _compiled_margins(lat: Lattice, path: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+    """:func:`rival_margins` by :func:`paralign.alignment.lattice_kernels.path_rivals`: the
+    same maxima of the same sums, without the full tables of bead weights."""
+    band = lat.band
+    P = np.asarray(path, np.int64).reshape(-1, 4)
+    tix = _type_index(lat.types, P)
+    own, rival = np.empty(len(P)), np.empty(len(P))
+    compiled("path_rivals")(
+        band.lo, band.hi - band.lo, np.array([a for a, _ in lat.types], np.int64),
+        np.array([b for _, b in lat.types], np.int64), lat.stacked, lat.skip, lat.alpha,
+        lat.beta, P, tix, own, rival)
+    return own - rival
+
+
+def _type_index(types: Sequence[tuple[int, int]], P: np.ndarray) -> np.ndarray:
+    """Index in ``types`` of each bead of the path ``P`` (k, 4); -1 for 0-1 beads."""
+    index = {ab: t for t, ab in enumerate(types)}
+    a, b = (P[:, 1] - P[:, 0]).tolist(), (P[:, 3] - P[:, 2]).tolist()
+    try:
+        return np.array([index[ab] if ab[0] else -1 for ab in zip(a, b)], np.int64)
+    except KeyError as exc:
+        raise ValueError(f"bead type {exc.args[0]} is not in the lattice's types") from None
 
 
 def _best_covering_target(mm: np.ndarray, mm_skip: np.ndarray, types: list[tuple[int, int]],
