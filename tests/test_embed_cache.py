@@ -240,11 +240,12 @@ def _atimes(path: str) -> dict[bytes, float]:
         return dict(conn.execute("SELECT h, atime FROM vectors"))
 
 
-@pytest.mark.parametrize("max_chunk", [1, 3, 50_000])
-def test_get_matrix_is_get_many_stacked(tmp_path, monkeypatch, max_chunk) -> None:
+@pytest.mark.parametrize("max_chunk,fetch", [(1, 4096), (3, 2), (50_000, 1), (50_000, 4096)])
+def test_get_matrix_is_get_many_stacked(tmp_path, monkeypatch, max_chunk, fetch) -> None:
     import paralign.embed.cache as cache_mod
 
     monkeypatch.setattr(cache_mod, "_MAX_CHUNK", max_chunk)  # several IN lists per batch
+    monkeypatch.setattr(cache_mod, "_FETCH", fetch)          # rows decoded a few at a time
     path = tmp_path / "mixed.sqlite3"
     EmbeddingCache(path).put_many("s", ["a", "b", "c"], np.stack([_vec(t) for t in "abc"]))
     EmbeddingCache(path, dtype="float16").put_many("s", ["h"], _vec("h")[None])

@@ -20,7 +20,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 _CHUNK = 500  # SQL parameters per IN (...) lookup where SQLite's limit cannot be read
 _MAX_CHUNK = 50_000  # at most this many keys per IN (...) lookup
+_FETCH = 4096  # rows decoded at a time (8 MiB of 512-dimensional float32 vectors)
 _TOUCH_WAIT_MS = 200  # how long refreshing access times waits for another process's write
 _DTYPES = {"float32": (np.float32, 4), "float16": (np.float16, 2)}
 
@@ -170,7 +171,8 @@ class EmbeddingCache:
     def get_many(self, signature: str, texts: Sequence[str]) -> list[np.ndarray | None]:
         """Cached float32 vectors for ``texts`` (same order), ``None`` where missing."""
         keys = [text_key(t) for t in texts]
-        blobs = self._read(signature, keys)
+        blobs: dict[bytes, bytes] = {}
+        self._read(signature, list(dict.fromkeys(keys)), blobs.update)
         return [None if (b := blobs.get(k)) is None else self._decode(b) for k in keys]
 
     def get_matrix(self, signature: str, texts: Sequence[str], dim: int
@@ -179,65 +181,66 @@ class EmbeddingCache:
         array marking the hits (rows missing or stored with another dimension are misses,
         their vectors zero).
 
-        The bulk read of :class:`CachedEncoder`: the float32 rows of a batch are joined and
-        decoded by one ``np.frombuffer``, not one array per row.
+        The bulk read of :class:`CachedEncoder`: the float32 rows are decoded a few thousand
+        at a time by one ``np.frombuffer`` over their joined bytes, straight into the result
+        (no array per row, and no second copy of a document's vectors held as bytes).
         """
         keys = [text_key(t) for t in texts]
-        blobs = self._read(signature, keys)
+        first: dict[bytes, int] = {}
+        for i, k in enumerate(keys):
+            first.setdefault(k, i)
         out = np.zeros((len(keys), dim), np.float32)
         hit = np.zeros(len(keys), bool)
-        if not blobs:
-            return out, hit
         size = 4 * dim  # a float32 row of this dimension (float16 rows have an odd length)
-        row_of: dict[bytes, int] = {}
-        plain: list[bytes] = []
-        other: dict[bytes, np.ndarray] = {}
-        for k, b in blobs.items():
-            if len(b) == size:
-                row_of[k] = len(plain)
-                plain.append(b)
-            else:
-                v = self._decode(b)
-                if v.shape == (dim,):
-                    other[k] = v
-        idx = np.fromiter((row_of.get(k, -1) for k in keys), np.int64, len(keys))
-        sel = idx >= 0
-        if plain:
-            out[sel] = np.frombuffer(b"".join(plain), np.float32).reshape(len(plain), dim)[idx[sel]]
-            hit[sel] = True
-        if other:
-            for i, k in enumerate(keys):
-                if k in other:
-                    out[i] = other[k]
-                    hit[i] = True
+
+        def take(rows: list[tuple[bytes, bytes]]) -> None:
+            at: list[int] = []
+            plain: list[bytes] = []
+            for h, b in rows:
+                if len(b) == size:
+                    at.append(first[h])
+                    plain.append(b)
+                else:
+                    v = self._decode(b)
+                    if v.shape == (dim,):
+                        out[first[h]] = v
+                        hit[first[h]] = True
+            if at:
+                out[at] = np.frombuffer(b"".join(plain), np.float32).reshape(len(at), dim)
+                hit[at] = True
+
+        self._read(signature, list(first), take)
+        if len(first) < len(keys):  # repeated texts: the vector of their first occurrence
+            idx = np.fromiter((first[k] for k in keys), np.int64, len(keys))
+            dup = np.flatnonzero(idx != np.arange(len(keys)))
+            out[dup] = out[idx[dup]]
+            hit[dup] = hit[idx[dup]]
         return out, hit
 
-    def _read(self, signature: str, keys: list[bytes]) -> dict[bytes, bytes]:
-        """The stored blobs of ``keys`` (each distinct key once), refreshing the access
-        times older than ``touch_interval``.
+    def _read(self, signature: str, keys: list[bytes],
+              take: Callable[[list[tuple[bytes, bytes]]], None]) -> None:
+        """Pass the stored ``(key, blob)`` rows of the distinct ``keys`` to ``take``, a few
+        thousand at a time, then refresh the access times older than ``touch_interval``.
 
         One ``IN (...)`` query per batch, as long as SQLite allows: SQLite sorts the list
         and walks the table in key order, so keys that share a page cost one page read
         (fewer, smaller lists read the same page again and again).
         """
-        uniq = list(dict.fromkeys(keys))
-        found: dict[bytes, bytes] = {}
         stale: list[bytes] = []
         now = time.time()
         cutoff = now - self.touch_interval
         with self._lock:
             conn = self._connect()
             step = self._batch(conn)
-            for s in range(0, len(uniq), step):
-                chunk = uniq[s : s + step]
+            for s in range(0, len(keys), step):
+                chunk = keys[s : s + step]
                 q = f"SELECT h, vec, atime <= ? FROM vectors WHERE sig=? AND h IN ({','.join('?' * len(chunk))})"
-                for h, blob, old in conn.execute(q, (cutoff, signature, *chunk)):
-                    found[h] = blob
-                    if old:
-                        stale.append(h)
+                cur = conn.execute(q, (cutoff, signature, *chunk))
+                while rows := cur.fetchmany(_FETCH):
+                    take([(h, b) for h, b, _ in rows])
+                    stale.extend(h for h, _, old in rows if old)
             if stale:
                 self._touch(conn, signature, stale, now)
-        return found
 
     @staticmethod
     def _batch(conn: sqlite3.Connection) -> int:
