@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from paralign.alignment import dp, kernels
-from paralign.alignment.dp import NEG, band_from_path, full_band, search
+from paralign.alignment.dp import NEG, Band, band_from_path, full_band, search
 from paralign.alignment.scoring import bead_types
 
 
@@ -139,7 +139,7 @@ def _use(monkeypatch, module, how: str) -> None:
     (0, 12, 15, 3, 4, 2), (1, 30, 22, 5, 6, 1), (2, 1, 9, 4, 5, 2), (3, 9, 1, 4, 5, 1),
     (4, 3, 3, 5, 6, 3), (5, 40, 60, 2, None, 4), (6, 70, 50, 5, 6, 3),
 ])
-@pytest.mark.parametrize("band_of", [None, "zh-src", "zh-tgt"])
+@pytest.mark.parametrize("band_of", [None, "zh-src", "zh-tgt", "zh-tgt-gaps"])
 @pytest.mark.parametrize("how", ["numba", "python"])
 def test_lexical_counts_compiled_match_numpy(monkeypatch, seed, n, m, k, max_total, width,
                                              band_of, how):
@@ -159,12 +159,17 @@ def test_lexical_counts_compiled_match_numpy(monkeypatch, seed, n, m, k, max_tot
         rng = np.random.default_rng(seed)
         band = (_random_band(rng, n + 1, m + 1, width) if band_of == "zh-src"
                 else _random_band(rng, m + 1, n + 1, width))
-    ev = lexical.LexicalEvidence(zh, en, k, k, max_total, band=band, zh_is_src=band_of != "zh-tgt")
+    if band_of == "zh-tgt-gaps":   # English rows, and Chinese columns that skip rows
+        lo = np.where(np.arange(m + 1) % 2, 0, np.minimum(np.arange(m + 1), n))
+        band = Band(lo, np.minimum(lo + width, n))
+        assert m < 3 or not lexical._zh_major(band, False, n)[2]   # filled in band order
+    zh_is_src = band_of in (None, "zh-src")
+    ev = lexical.LexicalEvidence(zh, en, k, k, max_total, band=band, zh_is_src=zh_is_src)
     assert ev._cells is not None
     assert list(ev.f) == list(ref) and ref
     for key in ref:
         if band is not None:
-            P, Q = _band_cells(band, band_of == "zh-src", *key, n, m)
+            P, Q = _band_cells(band, zh_is_src, *key, n, m)
             got = ev.score(*key, P, Q)
             assert got.dtype == np.float64 and np.array_equal(got, ref[key][P, Q]), key
     if band is not None:   # cells far from the band: counted again, for the whole block
@@ -178,7 +183,7 @@ def test_lexical_counts_compiled_match_numpy(monkeypatch, seed, n, m, k, max_tot
             assert np.array_equal(f, ref[key]), key
             continue
         # a banded evidence's matrices: the cells of the band's beads, NaN elsewhere
-        P, Q = _band_cells(band, band_of == "zh-src", *key, n, m)
+        P, Q = _band_cells(band, zh_is_src, *key, n, m)
         assert np.array_equal(f[P, Q], ref[key][P, Q]), key
         outside = np.ones(f.shape, bool)
         outside[P, Q] = False

@@ -314,15 +314,16 @@ def ibm1_em(src_ptr: np.ndarray, tgt_ptr: np.ndarray, inv: np.ndarray, us: np.nd
     Every sum runs over the same terms in the same order as the ``np.bincount`` calls of the
     numpy code (a target token's normalizer over its sources, a pair's count over its
     occurrences, a source's total over its pairs by ascending target), so the probabilities
-    are bit-identical to it.
+    are bit-identical to it. A pair's probability and count sit side by side (``tc``): the
+    occurrences visit the pairs in no order, and one memory read then serves both.
     """
     U = len(us)
     nb = len(src_ptr) - 1
-    t = np.ones(U)
-    counts = np.empty(U)
+    tc = np.empty((U, 2))
+    tc[:, 0] = 1.0
     tot = np.empty(ns + 1)
     for _ in range(iterations):
-        counts[:] = 0.0
+        tc[:, 1] = 0.0
         o = 0
         for d in range(nb):
             lt = tgt_ptr[d + 1] - tgt_ptr[d]
@@ -332,23 +333,23 @@ def ibm1_em(src_ptr: np.ndarray, tgt_ptr: np.ndarray, inv: np.ndarray, us: np.nd
             for _y in range(lt):
                 z = 0.0
                 for x in range(ls):
-                    z += t[inv[o + x]]
+                    z += tc[inv[o + x], 0]
                 if z < 1e-300:
                     z = 1e-300
                 for x in range(ls):
                     u = inv[o + x]
-                    counts[u] += t[u] / z
+                    tc[u, 1] += tc[u, 0] / z
                 o += ls
         tot[:] = 0.0
         for u in range(U):
-            counts[u] = counts[u] + prior[u]
-            tot[us[u]] += counts[u]
+            tc[u, 1] = tc[u, 1] + prior[u]
+            tot[us[u]] += tc[u, 1]
         for u in range(U):
             z = tot[us[u]]
             if z < 1e-300:
                 z = 1e-300
-            t[u] = counts[u] / z
-    return t
+            tc[u, 0] = tc[u, 1] / z
+    return tc[:, 0].copy()
 
 
 def lex_counts(tok_sent: np.ndarray, tok_type: np.ndarray, tok_mult: np.ndarray,
@@ -423,11 +424,17 @@ def lex_counts(tok_sent: np.ndarray, tok_type: np.ndarray, tok_mult: np.ndarray,
                 r += 1
         if nh == 0:
             continue
-        hits = np.sort(buf[:nh])
+        for y in range(1, nh):      # a few runs, each ascending: insertion sort, in place
+            h = buf[y]
+            x = y - 1
+            while x >= 0 and buf[x] > h:
+                buf[x + 1] = buf[x]
+                x -= 1
+            buf[x + 1] = h
         c = tok_mult[t]
         prev = x0 - 1
         for y in range(nh):
-            h = hits[y]
+            h = buf[y]
             w0 = h - ke + 1
             if w0 <= prev:
                 w0 = prev + 1

@@ -453,6 +453,24 @@ def _cells_of(band: Band) -> tuple[np.ndarray, np.ndarray]:
     return r, np.repeat(lo - (np.cumsum(widths) - widths), widths) + np.arange(len(r))
 
 
+def _zh_major(band: Band, zh_is_src: bool, n: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``band`` with the Chinese side as rows when it can be (a band whose rows are English
+    and whose every column's cells are consecutive rows: all bands of the search), so that
+    matrices are filled row by row; as it is otherwise (third item: whether rows are Chinese)."""
+    lo, hi = np.asarray(band.lo, np.int64), np.asarray(band.hi, np.int64)
+    if zh_is_src:
+        return lo, hi, True
+    r, c = _cells_of(band)
+    rmin = np.full(n + 1, len(lo), np.int64)
+    rmax = np.full(n + 1, -1, np.int64)
+    np.minimum.at(rmin, c, r)
+    np.maximum.at(rmax, c, r)
+    count = np.bincount(c, minlength=n + 1)
+    if len(c) and (count == rmax - rmin + 1).all():
+        return rmin, rmax, True
+    return lo, hi, False
+
+
 class _FScores(Mapping):
     """The F-score matrix of each (Chinese window size, English window size) pair, computed
     when first asked for (a banded search asks for a tenth of a long block's cells, through
@@ -545,9 +563,7 @@ class LexicalEvidence:
             self._sparse = (key // nt, key % nt, mult.astype(np.int64), type_ptr, type_ids,
                             en_ptr, en_ids, len(words.vocab))
             self._count(*_zh_ranges(band, zh_is_src, n, m, kz, ke))
-            self._band = (None if band is None else
-                          (np.asarray(band.lo, np.int64), np.asarray(band.hi, np.int64)))
-            self._zh_is_src = zh_is_src
+            self._band = None if band is None else _zh_major(band, zh_is_src, n)
         else:
             self.pc = np.zeros((n + 1, m, ke))
             self.hc = np.zeros((n, m + 1, kz))
@@ -576,9 +592,9 @@ class LexicalEvidence:
                 return self._banded(a, b, P.ravel(), Q.ravel()).reshape(shape)
             # the cells the band's beads of sizes (a, b) use: scored; the others NaN
             f = np.full(shape, np.nan)
-            blo, bhi = self._band
+            blo, bhi, zh_rows = self._band
             fill = compiled("lex_fscore_matrix")
-            args = (a, b, blo, bhi, self._zh_is_src, f)
+            args = (a, b, blo, bhi, zh_rows, f)
             if not fill(self.per, self.expl, self.lo, self.hi, self.tc, self.ec, *args):
                 self._count(np.zeros(self.nz, np.int64), np.full(self.nz, self.ne, np.int64))
                 fill(self.per, self.expl, self.lo, self.hi, self.tc, self.ec, *args)

@@ -29,7 +29,9 @@ from typing import Any
 import numpy as np
 
 from ..text.han import DICTIONARY_RANGES
+from ..text.words import zh_word_texts
 from .kernels import compiled
+from .lexical import _EN_WORD, _token_glosses, content_stem
 
 __all__ = ["Lexicon", "learn_lexicon", "lexicon_from_alignments", "training_pairs", "zh_words",
            "en_words"]
@@ -39,31 +41,28 @@ log = logging.getLogger("paralign.alignment")
 _CONTENT = re.compile(f"[{DICTIONARY_RANGES}0-9A-Za-z]")
 
 
+@functools.lru_cache(maxsize=200_000)
+def _zh_key(t: str) -> str | None:
+    """A jieba word as a lexicon keys it (stripped, Latin lower-cased), ``None`` for one that
+    cannot carry meaning (punctuation). Memoized: words recur far more than sentences."""
+    t = t.strip()
+    if t and _CONTENT.search(t):
+        return t.lower() if t.isascii() else t
+    return None
+
+
 @functools.lru_cache(maxsize=100_000)
 def zh_words(text: str) -> tuple[str, ...]:
     """jieba words of a Chinese sentence that can carry meaning (punctuation dropped; Latin
     words lower-cased). Memoized: the two passes and the corpus pass read each sentence."""
-    from ..text.words import zh_word_texts
-
-    out = []
-    for t in zh_word_texts(text):
-        t = t.strip()
-        if t and _CONTENT.search(t):
-            out.append(t.lower() if t.isascii() else t)
-    return tuple(out)
+    return tuple(w for w in map(_zh_key, zh_word_texts(text)) if w is not None)
 
 
 @functools.lru_cache(maxsize=100_000)
 def en_words(text: str) -> tuple[str, ...]:
     """Content words of an English sentence, lower-cased and stemmed, in order (repeats kept)."""
-    from .lexical import _EN_WORD, content_stem
-
-    out = []
-    for w in _EN_WORD.findall(text):
-        st = content_stem(w.lower())
-        if st is not None:
-            out.append(st)
-    return tuple(out)
+    return tuple(st for st in map(content_stem, map(str.lower, _EN_WORD.findall(text)))
+                 if st is not None)
 
 
 def _side_words(x: str | Sequence[str], fn) -> list[str]:
@@ -198,12 +197,11 @@ def _ibm1_numpy(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
 
 def _ids(sides: list[list[str]]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
     """Word ids (in order of first appearance) and the pairs' words as pointers and ids."""
-    vocab: dict[str, int] = {}
+    flat = [w for ws in sides for w in ws]
+    vocab = {w: i for i, w in enumerate(dict.fromkeys(flat))}
     ptr = np.zeros(len(sides) + 1, np.int64)
     np.cumsum([len(ws) for ws in sides], out=ptr[1:])
-    ids = np.fromiter((vocab.setdefault(w, len(vocab)) for ws in sides for w in ws), np.int64,
-                      int(ptr[-1]))
-    return vocab, ptr, ids
+    return vocab, ptr, np.fromiter(map(vocab.__getitem__, flat), np.int64, len(flat))
 
 
 def learn_lexicon(pairs: Iterable[tuple[str | Sequence[str], str | Sequence[str]]], *, iterations: int = 5,
@@ -231,8 +229,6 @@ def learn_lexicon(pairs: Iterable[tuple[str | Sequence[str], str | Sequence[str]
     nz, ne = len(zvocab), len(evocab)
     prior = None
     if use_dictionary and prior_weight:
-        from .lexical import _token_glosses
-
         pz, pe, pw = [], [], []
         for w, i in zvocab.items():
             g = [evocab[x] for x in _token_glosses(w) if x in evocab]
