@@ -220,17 +220,20 @@ def lex_fscore_matrix(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.
 
 def ibm1_pairs(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
                tgt_ids: np.ndarray, ns: int, nt: int
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                          np.ndarray]:
     """The word pairs of IBM model 1 (:func:`paralign.alignment.lexicon._ibm1`) without
     sorting every token pair: bead ``d`` has source words ``src_ids[src_ptr[d]:src_ptr[d + 1]]``
     and target words ``tgt_ids[tgt_ptr[d]:tgt_ptr[d + 1]]``; source ``ns`` is NULL.
 
     An *occurrence* is one (target token, source token or NULL) of a bead, numbered bead by
-    bead, target token by target token, source by source, NULL last (the numpy code's order).
-    Returns the distinct pairs sorted by (source, target) (``us``, ``ut``), the pair of each
-    occurrence (``inv``), and in how many beads each pair occurs. Occurrences are bucketed by
-    source word and each bucket's targets sorted: the same result as ``np.unique`` of the
-    pair keys, in linear time.
+    bead, target token by target token, source by source, NULL last (the numpy code's order);
+    target tokens are numbered likewise. Returns the distinct pairs sorted by (source, target)
+    (``us``, ``ut``), in how many beads each occurs, the pair of each occurrence (``inv``),
+    and each pair's occurrences as the target tokens they belong to, in occurrence order
+    (``tok[ptr[u]:ptr[u + 1]]``). Occurrences are bucketed by source word, and each bucket by
+    target: the pairs of ``np.unique`` of the pair keys, in linear time. Lists are int32
+    (the caller checks that the occurrences fit).
     """
     nb = len(src_ptr) - 1
     cnt = np.zeros(ns + 2, np.int64)
@@ -245,10 +248,12 @@ def ibm1_pairs(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
         N += lt * (src_ptr[d + 1] - src_ptr[d] + 1)
     for s in range(ns + 1):
         cnt[s + 1] += cnt[s]
-    occ = np.empty(N, np.int64)
-    tgt_of = np.empty(N, np.int64)
+    occ = np.empty(N, np.int32)          # bucketed by source: occurrence, target, token
+    tgt_of = np.empty(N, np.int32)
+    tok_of = np.empty(N, np.int32)
     fill = cnt[:ns + 1].copy()
     o = 0
+    k = 0
     for d in range(nb):
         if tgt_ptr[d + 1] == tgt_ptr[d]:
             continue
@@ -256,10 +261,13 @@ def ibm1_pairs(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
             tw = tgt_ids[y]
             for x in range(src_ptr[d], src_ptr[d + 1] + 1):
                 s = src_ids[x] if x < src_ptr[d + 1] else ns
-                occ[fill[s]] = o
-                tgt_of[fill[s]] = tw
-                fill[s] += 1
+                f = fill[s]
+                occ[f] = o
+                tgt_of[f] = tw
+                tok_of[f] = k
+                fill[s] = f + 1
                 o += 1
+            k += 1
     # distinct targets of each source: counted, then listed in ascending order
     stamp = np.full(nt + 1, -1, np.int64)
     U = 0
@@ -270,9 +278,18 @@ def ibm1_pairs(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
                 U += 1
     us = np.empty(U, np.int64)
     ut = np.empty(U, np.int64)
-    inv = np.empty(N, np.int64)
+    ptr = np.zeros(U + 1, np.int64)
+    inv = np.empty(N, np.int32)
+    tok = np.empty(N, np.int32)
     local = np.empty(nt + 1, np.int64)
     buf = np.empty(nt + 1, np.int64)
+    pos = np.zeros(nt + 1, np.int64)
+    last = np.empty(nt + 1, np.int64)
+    beads = np.zeros(U, np.int64)
+    bead_of = np.empty(tgt_ptr[nb], np.int64)       # the bead of each target token
+    for d in range(nb):
+        for y in range(tgt_ptr[d], tgt_ptr[d + 1]):
+            bead_of[y] = d
     base = 0
     for s in range(ns + 1):
         nd = 0
@@ -284,47 +301,52 @@ def ibm1_pairs(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
                 nd += 1
         srt = np.sort(buf[:nd])
         for q in range(nd):
-            local[srt[q]] = base + q
+            local[srt[q]] = q
             us[base + q] = s
             ut[base + q] = srt[q]
+            pos[q] = 0
         for r in range(cnt[s], cnt[s + 1]):
-            inv[occ[r]] = local[tgt_of[r]]
+            q = local[tgt_of[r]]
+            inv[occ[r]] = base + q
+            pos[q] += 1
+        # the bucket's occurrences grouped by pair, each pair's in occurrence order
+        for q in range(nd):
+            ptr[base + q + 1] = ptr[base + q] + pos[q]
+            pos[q] = ptr[base + q]
+            last[q] = -1
+        for r in range(cnt[s], cnt[s + 1]):
+            q = local[tgt_of[r]]
+            tok[pos[q]] = tok_of[r]
+            pos[q] += 1
+            d = bead_of[tok_of[r]]       # beads come in order: count each pair's changes
+            if last[q] != d:
+                last[q] = d
+                beads[base + q] += 1
         base += nd
-    beads = np.zeros(U, np.int64)
-    lastb = np.full(U, -1, np.int64)
-    o = 0
-    for d in range(nb):
-        lt = tgt_ptr[d + 1] - tgt_ptr[d]
-        if lt == 0:
-            continue
-        for _ in range(lt * (src_ptr[d + 1] - src_ptr[d] + 1)):
-            u = inv[o]
-            if lastb[u] != d:
-                lastb[u] = d
-                beads[u] += 1
-            o += 1
-    return us, ut, inv, beads
+    return us, ut, beads, inv, ptr, tok
 
 
 def ibm1_em(src_ptr: np.ndarray, tgt_ptr: np.ndarray, inv: np.ndarray, us: np.ndarray,
-            prior: np.ndarray, ns: int, iterations: int) -> np.ndarray:
+            ptr: np.ndarray, tok: np.ndarray, prior: np.ndarray, ns: int, iterations: int
+            ) -> np.ndarray:
     """EM of IBM model 1 over the occurrences of :func:`ibm1_pairs`: t(target | source) of
     each pair, starting uniform, ``prior`` pseudo-counts added to each pair's expected count.
 
     Every sum runs over the same terms in the same order as the ``np.bincount`` calls of the
-    numpy code (a target token's normalizer over its sources, a pair's count over its
-    occurrences, a source's total over its pairs by ascending target), so the probabilities
-    are bit-identical to it. A pair's probability and count sit side by side (``tc``): the
-    occurrences visit the pairs in no order, and one memory read then serves both.
+    numpy code, so the probabilities are bit-identical to it: a target token's normalizer
+    over its sources (occurrence by occurrence, reading the pairs' probabilities in no
+    order), a pair's expected count over its occurrences (pair by pair, each reading the
+    normalizers of its tokens: a far smaller table than the pairs'), a source's total over
+    its pairs by ascending target (the pairs' own order).
     """
     U = len(us)
     nb = len(src_ptr) - 1
-    tc = np.empty((U, 2))
-    tc[:, 0] = 1.0
-    tot = np.empty(ns + 1)
+    t = np.ones(U)
+    zs = np.empty(tgt_ptr[-1])
+    counts = np.empty(U)
     for _ in range(iterations):
-        tc[:, 1] = 0.0
         o = 0
+        k = 0
         for d in range(nb):
             lt = tgt_ptr[d + 1] - tgt_ptr[d]
             if lt == 0:
@@ -333,23 +355,29 @@ def ibm1_em(src_ptr: np.ndarray, tgt_ptr: np.ndarray, inv: np.ndarray, us: np.nd
             for _y in range(lt):
                 z = 0.0
                 for x in range(ls):
-                    z += tc[inv[o + x], 0]
-                if z < 1e-300:
-                    z = 1e-300
-                for x in range(ls):
-                    u = inv[o + x]
-                    tc[u, 1] += tc[u, 0] / z
+                    z += t[inv[o + x]]
+                zs[k] = z if z > 1e-300 else 1e-300
+                k += 1
                 o += ls
-        tot[:] = 0.0
-        for u in range(U):
-            tc[u, 1] = tc[u, 1] + prior[u]
-            tot[us[u]] += tc[u, 1]
-        for u in range(U):
-            z = tot[us[u]]
-            if z < 1e-300:
-                z = 1e-300
-            tc[u, 0] = tc[u, 1] / z
-    return tc[:, 0].copy()
+        u = 0
+        while u < U:               # one source at a time: its total, then its pairs' t
+            s = us[u]
+            tot = 0.0
+            v = u
+            while v < U and us[v] == s:
+                c = 0.0
+                tv = t[v]
+                for r in range(ptr[v], ptr[v + 1]):
+                    c += tv / zs[tok[r]]
+                counts[v] = c + prior[v]
+                tot += counts[v]
+                v += 1
+            if tot < 1e-300:
+                tot = 1e-300
+            for w in range(u, v):
+                t[w] = counts[w] / tot
+            u = v
+    return t
 
 
 def lex_counts(tok_sent: np.ndarray, tok_type: np.ndarray, tok_mult: np.ndarray,

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .dp import Band
     from .lexicon import Lexicon
 
-__all__ = ["DocumentWords", "LexicalEvidence", "content_stem", "dictionary_tables",
+__all__ = ["DocumentWords", "LexicalEvidence", "content_stem", "dictionary_tables", "en_content",
            "load_dictionary", "zh_tokens", "en_tokens"]
 
 log = logging.getLogger("paralign.align")
@@ -259,16 +259,23 @@ def content_stem(lw: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=100_000)
-def _en_token_set(text: str) -> frozenset[str]:
-    """:func:`en_tokens`, memoized: each pass of the aligner reads every sentence again."""
-    out: set[str] = set()
-    for w in _EN_WORD.findall(text):
-        lw = w.lower()
+def en_content(text: str) -> tuple[tuple[str, str], ...]:
+    """The content words of an English sentence in order (repeats kept), each as (lower-
+    cased, stem): what both the evidence (:func:`en_tokens`) and the lexicon
+    (:func:`paralign.alignment.lexicon.en_words`) read, memoized so that a long document's
+    sentences are read once for both."""
+    out = []
+    for lw in map(str.lower, _EN_WORD.findall(text)):
         st = content_stem(lw)
         if st is not None:
-            out.add(lw)
-            out.add(st)
-    return frozenset(out)
+            out.append((lw, st))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _en_token_set(text: str) -> frozenset[str]:
+    """:func:`en_tokens`, memoized: each pass of the aligner reads every sentence again."""
+    return frozenset(w for pair in en_content(text) for w in pair)
 
 
 # Blocks of at least this many sentence pairs count their words with the compiled kernels

@@ -31,7 +31,7 @@ import numpy as np
 from ..text.han import DICTIONARY_RANGES
 from ..text.words import zh_word_texts
 from .kernels import compiled
-from .lexical import _EN_WORD, _token_glosses, content_stem
+from .lexical import _token_glosses, en_content
 
 __all__ = ["Lexicon", "learn_lexicon", "lexicon_from_alignments", "training_pairs", "zh_words",
            "en_words"]
@@ -61,8 +61,7 @@ def zh_words(text: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=100_000)
 def en_words(text: str) -> tuple[str, ...]:
     """Content words of an English sentence, lower-cased and stemmed, in order (repeats kept)."""
-    return tuple(st for st in map(content_stem, map(str.lower, _EN_WORD.findall(text)))
-                 if st is not None)
+    return tuple(st for _, st in en_content(text))
 
 
 def _side_words(x: str | Sequence[str], fn) -> list[str]:
@@ -128,13 +127,14 @@ def _ibm1(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray, tgt_ids
     """
     lt = np.diff(tgt_ptr)
     occurrences = int((lt * (np.diff(src_ptr) + 1)).sum())
-    pairs = compiled("ibm1_pairs") if occurrences >= KERNEL_OCCURRENCES else None
+    # (the kernels' lists are int32)
+    pairs = (compiled("ibm1_pairs") if KERNEL_OCCURRENCES <= occurrences < 2**31 else None)
     if pairs is None:
         return _ibm1_numpy(src_ptr, src_ids, tgt_ptr, tgt_ids, ns, nt, prior, prior_weight,
                            iterations)
-    us, ut, inv, beads = pairs(src_ptr, src_ids, tgt_ptr, tgt_ids, ns, nt)
+    us, ut, beads, inv, ptr, tok = pairs(src_ptr, src_ids, tgt_ptr, tgt_ids, ns, nt)
     pc = _prior_counts(us * (nt + 1) + ut, nt, prior, prior_weight)
-    t = compiled("ibm1_em")(src_ptr, tgt_ptr, inv, us, pc, ns, iterations)
+    t = compiled("ibm1_em")(src_ptr, tgt_ptr, inv, us, ptr, tok, pc, ns, iterations)
     return us, ut, t, beads
 
 
