@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["compiled", "dp_rows", "ibm1_em", "ibm1_pairs", "lex_counts", "lex_fscore_matrix",
+__all__ = ["compiled", "dp_rows", "ibm1_em", "ibm1_pairs", "lex_counts", "lex_fscore_matrices",
            "lex_fscores", "numba_enabled", "warm"]
 
 log = logging.getLogger("paralign.alignment")
@@ -146,8 +146,10 @@ def warm() -> bool:
                            np.zeros((0, 1, 1)))
     compiled("lex_fscores")(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), i1, i1, np.zeros(1),
                             np.zeros(1), 1, 1, i0, i0, np.zeros(0))
-    compiled("lex_fscore_matrix")(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), i1, i1, np.zeros(1),
-                                  np.zeros(1), 1, 1, i0, i0, True, np.zeros((0, 0)))
+    # one signature per number of window-size pairs: the default configuration's 15
+    compiled("lex_fscore_matrices")(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), i1, i1,
+                                    np.zeros(1), np.zeros(1), np.zeros((1, 1), np.int64),
+                                    i0, i0, True, (np.zeros((0, 0)),) * 15)
     return True
 
 
@@ -183,38 +185,72 @@ def lex_fscores(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.ndarra
     return True
 
 
-def lex_fscore_matrix(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                      tc: np.ndarray, ec: np.ndarray, a: int, b: int, blo: np.ndarray,
-                      bhi: np.ndarray, zh_rows: bool, out: np.ndarray) -> bool:
-    """:func:`lex_fscores` of the cells that the beads of sizes (a, b) ending in a band use,
-    written into the (Chinese window, English window) matrix ``out`` (other cells are left
-    as they are). Band row ``r`` holds lattice columns ``blo[r]..bhi[r]``; rows count
-    Chinese sentences when ``zh_rows``, English ones otherwise. Returns False (``out``
-    incomplete) when a cell needs counts outside the rows' ranges ``lo``, ``hi``."""
-    n1, m1 = out.shape
+def lex_fscore_matrices(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                        tc: np.ndarray, ec: np.ndarray, key: np.ndarray, blo: np.ndarray,
+                        bhi: np.ndarray, zh_rows: bool, out: tuple) -> bool:
+    """:func:`lex_fscores` of every cell that the beads ending in a band use, for every pair
+    of window sizes at once, written into their matrices (other cells are left as they are).
+
+    ``key[a - 1, b - 1]``: the index in ``out`` of the matrix of window sizes (a, b)
+    (``n - a + 1`` by ``m - b + 1``; ``-1``: not wanted). Band
+    row ``r`` holds lattice columns ``blo[r]..bhi[r]``; rows count Chinese sentences when
+    ``zh_rows``, English ones otherwise. A bead ending at Chinese count ``i`` and English count
+    ``j`` takes windows ending there: growing the Chinese window adds one sentence's hits to
+    the recall's count, growing the English one a sentence's explained words to the
+    precision's, so each count is one addition (the same integers, exact). Returns False
+    (``out`` incomplete) when a cell needs counts outside the rows' ranges ``lo``, ``hi``.
+    """
+    kz, ke = key.shape
+    n = len(tc) - 1
+    m = len(ec) - 1
+    rec = np.empty((kz + 1, ke + 1))      # rec[a, b]: the recall's count of the windows
+    prec = np.empty((kz + 1, ke + 1))
     for r in range(len(blo)):
         for col in range(blo[r], bhi[r] + 1):
-            if zh_rows:
-                p = r - a
-                q = col - b
-            else:
-                p = col - a
-                q = r - b
-            if p < 0 or q < 0 or p >= n1 or q >= m1:
-                continue
-            hits = 0.0
-            for z in range(p, p + a):
-                if q < lo[z] or q >= hi[z]:
-                    return False
-                hits += per[z, q - lo[z], b - 1]
-            if q < lo[p] or q + b > hi[p]:
-                return False
-            known = 0.0
-            for j in range(q - lo[p], q - lo[p] + b):
-                known += expl[p, j, a - 1]
-            rec = hits / max(tc[p + a] - tc[p], 1.0)
-            prec = min(known / (ec[q + b] - ec[q]), 1.0)
-            out[p, q] = 2 * rec * prec / max(rec + prec, 1e-9)
+            i = r if zh_rows else col
+            j = col if zh_rows else r
+            for b in range(1, ke + 1):
+                q = j - b
+                if q < 0:
+                    break
+                acc = 0.0
+                for a in range(1, kz + 1):
+                    z = i - a
+                    if z < 0:
+                        break
+                    if key[a - 1, b - 1] >= 0:
+                        if q < lo[z] or q >= hi[z]:
+                            return False
+                    if q >= lo[z] and q < hi[z]:
+                        acc += per[z, q - lo[z], b - 1]
+                    rec[a, b] = acc
+            for a in range(1, kz + 1):
+                p = i - a
+                if p < 0:
+                    break
+                acc = 0.0
+                for b in range(1, ke + 1):
+                    x = j - b
+                    if x < 0:
+                        break
+                    if key[a - 1, b - 1] >= 0:
+                        if x < lo[p] or j > hi[p]:
+                            return False
+                    if x >= lo[p] and x < hi[p]:
+                        acc += expl[p, x - lo[p], a - 1]
+                    prec[a, b] = acc
+            for a in range(1, kz + 1):
+                p = i - a
+                if p < 0 or p > n - a:
+                    continue
+                for b in range(1, ke + 1):
+                    q = j - b
+                    k = key[a - 1, b - 1]
+                    if k < 0 or q < 0 or q > m - b:
+                        continue
+                    rc = rec[a, b] / max(tc[p + a] - tc[p], 1.0)
+                    pr = min(prec[a, b] / (ec[q + b] - ec[q]), 1.0)
+                    out[k][p, q] = 2 * rc * pr / max(rc + pr, 1e-9)
     return True
 
 

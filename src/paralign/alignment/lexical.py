@@ -571,6 +571,7 @@ class LexicalEvidence:
                             en_ptr, en_ids, len(words.vocab))
             self._count(*_zh_ranges(band, zh_is_src, n, m, kz, ke))
             self._band = None if band is None else _zh_major(band, zh_is_src, n)
+            self._banded_matrices: dict[tuple[int, int], np.ndarray] | None = None
         else:
             self.pc = np.zeros((n + 1, m, ke))
             self.hc = np.zeros((n, m + 1, kz))
@@ -597,15 +598,9 @@ class LexicalEvidence:
             if self._band is None:
                 P, Q = np.indices(shape)
                 return self._banded(a, b, P.ravel(), Q.ravel()).reshape(shape)
-            # the cells the band's beads of sizes (a, b) use: scored; the others NaN
-            f = np.full(shape, np.nan)
-            blo, bhi, zh_rows = self._band
-            fill = compiled("lex_fscore_matrix")
-            args = (a, b, blo, bhi, zh_rows, f)
-            if not fill(self.per, self.expl, self.lo, self.hi, self.tc, self.ec, *args):
-                self._count(np.zeros(self.nz, np.int64), np.full(self.nz, self.ne, np.int64))
-                fill(self.per, self.expl, self.lo, self.hi, self.tc, self.ec, *args)
-            return f
+            if self._banded_matrices is None:
+                self._banded_matrices = self._band_matrices()
+            return self._banded_matrices[(a, b)]
         m = self.ne
         pc = self.pc[:, :m - b + 1, b - 1]
         hc = self.hc[:self.nz - a + 1, :, a - 1]
@@ -614,6 +609,24 @@ class LexicalEvidence:
         rec = (pc[a:] - pc[:-a]) / np.maximum((tc[a:] - tc[:-a])[:, None], 1.0)
         prec = np.minimum((hc[:, b:] - hc[:, :-b]) / ne, 1.0)
         return 2 * rec * prec / np.maximum(rec + prec, 1e-9)
+
+    def _band_matrices(self) -> dict[tuple[int, int], np.ndarray]:
+        """Every pair of window sizes' matrix, the cells the band's beads use scored (all at
+        once: the band's windows share their counts) and the others NaN."""
+        keys = list(self.f)
+        key = np.full((self.kz, self.ke), -1, np.int64)
+        for k, (a, b) in enumerate(keys):
+            key[a - 1, b - 1] = k
+        # one allocation a matrix (a few MB each: the allocator reuses them from block to
+        # block, where one of tens of MB would be fresh pages from the system every time)
+        out = tuple(np.full((self.nz - a + 1, self.ne - b + 1), np.nan) for a, b in keys)
+        blo, bhi, zh_rows = self._band
+        fill = compiled("lex_fscore_matrices")
+        args = (key, blo, bhi, zh_rows, out)
+        if not fill(self.per, self.expl, self.lo, self.hi, self.tc, self.ec, *args):
+            self._count(np.zeros(self.nz, np.int64), np.full(self.nz, self.ne, np.int64))
+            fill(self.per, self.expl, self.lo, self.hi, self.tc, self.ec, *args)
+        return dict(zip(keys, out))
 
     def _banded(self, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         """Scores of the cells (P, Q) from the banded counts (all of the block's counts
