@@ -311,3 +311,46 @@ def test_pooled_vectors_equal_the_stacked_formula(n):
         out = np.vstack([out, v[-1:]])
     want = (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)).astype(np.float32)
     _same(_pool(v), want)
+
+
+@pytest.mark.parametrize("case", CASES[:3])
+def test_renewed_scorer_equals_a_new_one(case):
+    """A realignment's second pass reuses the first scorer's lexicon-free parts: the same
+    scores as a scorer built afresh, windows embedded by the first pass forgotten."""
+    seed, n, m, E, margin, lexical, share, length, width = case
+    rng = np.random.default_rng(seed)
+    types = bead_types(3, 5)
+    xs = [_unit(rng, n) for _ in range(E)]
+    ys = [_unit(rng, m) for _ in range(E)]
+    ls, lt = rng.integers(3, 40, n).astype(float), rng.integers(9, 120, m).astype(float)
+    params = ScoreParams(knn=4, margin_weight=0.5 if margin else 0.0, length_weight=length,
+                         skip=-0.4, ratio=2.5, lexical_weight=0.8, share_weight=share,
+                         null_weight=0.9)
+    band = band_from_path(_path(rng, n, m), n, m, width)
+    lex1 = _Lexicon(rng, n, m, types, missing=set())
+    lex2 = _Lexicon(rng, n, m, types, missing={(2, 2)})
+
+    def scorer(lex):
+        return BandScorer([SideVectors(x, 3) for x in xs], [SideVectors(y, 3) for y in ys],
+                          ls, lt, params, 3, band, lexical=lex, dense=False)
+
+    def passes(sc, embed_seed):
+        first = sc.band_scores(types, approx=True)
+        allowed = {t: np.random.default_rng(embed_seed).random(first[0][0].shape) < 0.4
+                   for t in types if max(t) > 1}
+        r = np.random.default_rng(embed_seed)
+        for sides in (sc.src, sc.tgt):
+            for k in (2, 3):
+                starts = np.arange(0, max(sides[0].n - k + 1, 0), 2 + embed_seed % 2)
+                for side in sides:
+                    side.set_exact(k, starts, _unit(r, len(starts)))
+        return first, sc.band_scores(types, approx=False, allowed=allowed)
+
+    old = scorer(lex1)
+    passes(old, 1)
+    got = passes(old.renewed(lex2), 2)
+    want = passes(scorer(lex2), 2)
+    for (gs, gskip), (ws, wskip) in zip(got, want):
+        for g, w in zip(gs, ws):
+            _same(g, w)
+        _same(gskip, wskip)

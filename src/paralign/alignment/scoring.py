@@ -211,6 +211,21 @@ class BandScorer:
         # the first search's types, 1-1 and 1-0 scores (others None) and 0-1 scores
         self._first: tuple[tuple, list[np.ndarray | None], np.ndarray] | None = None
 
+    def renewed(self, lexical: Any | None) -> BandScorer:
+        """A scorer of the same band with other dictionary evidence and no window embedded
+        yet, sharing everything that depends on neither: the sentence vectors and window
+        norms, the strip and the approximate margins, the log lengths, the calibration
+        scales and the merge bonus's 1-1 strip (a realignment's second pass; the scores are
+        those a new scorer would give, as the tests check)."""
+        new = object.__new__(BandScorer)
+        new.__dict__.update(self.__dict__)
+        new.src = [s.fresh() for s in self.src]
+        new.tgt = [t.fresh() for t in self.tgt]
+        new.sims = self.sims.rebound(new.src, new.tgt)
+        new.lexical = lexical
+        new._first = None
+        return new
+
     @property
     def dense(self) -> bool:
         """Whether scores come from whole-matrix arithmetic (the band is the whole lattice)."""

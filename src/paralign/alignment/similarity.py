@@ -71,6 +71,25 @@ class SideVectors:
                 norms[k][start:start + len(sums)] = np.maximum(row_norms(sums), 1e-9)
             self.norms.update(norms)
 
+    def fresh(self) -> SideVectors:
+        """The same side with no encoder vectors recorded: its sentence vectors and window
+        norms shared (they depend on nothing else), its window vectors formed anew on use.
+
+        Why: the second pass of a realignment searches every chunk again with the same
+        vectors; only the windows each pass embeds differ.
+        """
+        new = object.__new__(SideVectors)
+        new.single, new.n, new.kmax, new.norms = self.single, self.n, self.kmax, self.norms
+        new._prefix = None
+        new.wvec = _LazyWindows(new)
+        new.wvec[1] = self.single
+        new.has = {k: np.zeros(len(v), bool) for k, v in self.has.items()}
+        new.has[1] = self.has[1]
+        for k, v in self.has.items():
+            if k > 1 and len(v) == 0:
+                new.wvec[k] = np.zeros((0, self.single.shape[1]), np.float32)
+        return new
+
     def _window_sums(self, sizes: list[int]):
         """``(k, start, sums)`` for every window size ``k`` in ``sizes``, block by block of
         window starts: ``sums[r]`` is the float64 sum of the vectors of sentences
@@ -227,6 +246,17 @@ class BandSimilarities:
         self._margin_memo: dict[tuple[int, bool, int], np.ndarray] = {}
         self._dense_memo: dict[tuple[int, int, int], np.ndarray] = {}
         self._cum: dict[int, np.ndarray] = {}
+
+    def rebound(self, src: Sequence[SideVectors], tgt: Sequence[SideVectors]
+                ) -> BandSimilarities:
+        """These similarities for the same sentences with other window vectors
+        (:meth:`SideVectors.fresh`): the strip, the neighbourhoods and the approximate
+        windows' margins are shared (they depend on the sentence vectors and the band only);
+        margins of exact windows are computed from the new sides."""
+        new = object.__new__(BandSimilarities)
+        new.__dict__.update(self.__dict__)
+        new.src, new.tgt = list(src), list(tgt)
+        return new
 
     @property
     def dense(self) -> bool:
