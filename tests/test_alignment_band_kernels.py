@@ -354,3 +354,20 @@ def test_renewed_scorer_equals_a_new_one(case):
         for g, w in zip(gs, ws):
             _same(g, w)
         _same(gskip, wskip)
+
+
+def test_side_vectors_are_freed_without_the_cycle_collector():
+    """A side and its lazy window mapping form no reference cycle: dropping the last
+    reference frees the side (and its window vectors) at once."""
+    import gc
+    import weakref
+
+    side = SideVectors(_unit(np.random.default_rng(0), 20), 3)
+    side.wvec[2]  # formed
+    ref = weakref.ref(side)
+    gc.disable()
+    try:
+        del side
+        assert ref() is None
+    finally:
+        gc.enable()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -94,6 +94,9 @@ class _Plan:
     seconds_search: float
     seconds: float
     words: Any = None           # the pair's DocumentWords (dictionary evidence), or None
+    # each banded chunk's scorer as the first pass left it, renewed for the second
+    # (BandScorer.renewed: its lexicon-free parts are the same in both passes)
+    scorers: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -335,7 +338,8 @@ class Aligner:
         t_embed, t_search, t_plan = ((plan.seconds_embed, plan.seconds_search, plan.seconds)
                                      if own_plan else (0.0, 0.0, 0.0))
         results = [self._align_block(sdoc, tdoc, ch, singles_s, singles_t, lengths, params,
-                                     lexicon, plan.words) for ch in _progress(chunks, c.progress)]
+                                     lexicon, plan.words, plan.scorers)
+                   for ch in _progress(chunks, c.progress)]
         beads = [b for r in results for b in r.beads]
         par = parallelism(nn, beads, len(sdoc), len(tdoc))
         verdict = parallel_verdict(sdoc, tdoc, par, beads)
@@ -360,7 +364,7 @@ class Aligner:
     def _align_block(self, sdoc: Document, tdoc: Document, chunk: Chunk,
                      singles_s: list[np.ndarray], singles_t: list[np.ndarray],
                      lengths: LengthModel, params: ScoreParams, lexicon: Any = None,
-                     words: Any = None) -> BlockResult:
+                     words: Any = None, scorers: dict | None = None) -> BlockResult:
         """The two searches of one chunk, with the plausible windows embedded in between
         (``words``: the pair's :class:`~paralign.alignment.lexical.DocumentWords`)."""
         blk = chunk.block
@@ -371,13 +375,19 @@ class Aligner:
         c = self.config
         K = c.max_merge
         types = self.types
-        S = [SideVectors(v[blk.s0:blk.s1], K) for v in singles_s]
-        T = [SideVectors(v[blk.t0:blk.t1], K) for v in singles_t]
         band = chunk_band(chunk, c.band)
         lexical = self._lexical(sdoc, tdoc, blk, lexicon, words, band)
-        scorer = BandScorer(S, T, lengths.src[blk.s0:blk.s1], lengths.tgt[blk.t0:blk.t1],
-                            params, K, band, lexical=lexical, zh_is_src=sdoc.lang == "zh")
-        scorer.calibrate()
+        key = (blk.s0, blk.s1, blk.t0, blk.t1)
+        before = scorers.pop(key, None) if scorers is not None else None
+        if before is not None:  # a second pass: only the dictionary evidence differs
+            scorer = before.renewed(lexical)
+            S, T = scorer.src, scorer.tgt
+        else:
+            S = [SideVectors(v[blk.s0:blk.s1], K) for v in singles_s]
+            T = [SideVectors(v[blk.t0:blk.t1], K) for v in singles_t]
+            scorer = BandScorer(S, T, lengths.src[blk.s0:blk.s1], lengths.tgt[blk.t0:blk.t1],
+                                params, K, band, lexical=lexical, zh_is_src=sdoc.lang == "zh")
+            scorer.calibrate()
         # first search: approximate windows, forward and backward
         scores, skip = scorer.band_scores(types, approx=True)
         allowed = plausible_merges(band, types, scores, skip, c.prune)
@@ -393,6 +403,8 @@ class Aligner:
         scores, skip = scorer.band_scores(types, approx=False, allowed=allowed)
         path, _ = search(band, types, scores, skip)
         beads = path_beads(path, band, types, scores, skip, blk.s0, blk.t0)
+        if scorers is not None and before is None and not scorer.dense:
+            scorers[key] = scorer.renewed(None)   # its embedded windows are not kept
         t_search += time.perf_counter() - t2
         return BlockResult(beads, windows, t_embed, t_search)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -160,15 +161,19 @@ class _LazyWindows(dict):
     Why: the coarse path's sides (whole documents, pooled level after level) only need the
     windows' norms, and a chunk's first search none of the vectors; forming them for every
     side cost a tenth of a long document's search and most of its peak memory.
+
+    The side is held by a weak reference: a strong one would make side and mapping a
+    reference cycle, which only the cyclic garbage collector frees, so that the window
+    vectors of finished chunks piled up (80 MB on the Bible) until it ran.
     """
 
     def __init__(self, side: SideVectors) -> None:
         super().__init__()
-        self._side = side
+        self._side = weakref.ref(side)
 
     def __missing__(self, k: int) -> np.ndarray:
-        side = self._side
-        if not 1 < k <= side.kmax:
+        side = self._side()
+        if side is None or not 1 < k <= side.kmax:
             raise KeyError(k)
         # the first search needs none, the exact one all sizes: form them together
         self.update(side._window_vectors([j for j in range(2, side.kmax + 1) if j not in self]))
