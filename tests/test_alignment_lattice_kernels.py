@@ -193,3 +193,17 @@ def test_warm_loads_the_kernels(monkeypatch, off, expected):
     if expected:
         assert all(len(lattice_kernels.compiled(k).signatures) >= 1
                    for k in ("lattice_rows", "path_rivals"))
+
+
+def test_a_sliced_band_uses_the_warmed_kernels(monkeypatch):
+    lattice_kernels.warm()
+    band, types, scores, skip = _problem(2, 40, 55, True, False, 0.3, np.float32)
+    lo = np.repeat(band.lo, 2)[::2]  # the same bounds, not contiguous (a chunk's slice)
+    sliced = type(band)(lo, band.hi)
+    assert not sliced.lo.flags.c_contiguous
+    before = {k: len(lattice_kernels.compiled(k).signatures) for k in ("lattice_rows", "path_rivals")}
+    monkeypatch.setattr(posterior, "KERNEL_ROWS", 0)
+    path, _ = search(sliced, types, scores, skip)
+    calibration.bead_evidence(sliced, types, scores, skip, path)
+    after = {k: len(lattice_kernels.compiled(k).signatures) for k in ("lattice_rows", "path_rivals")}
+    assert after == before

@@ -172,6 +172,12 @@ def _numpy_lattice(band: Band, types: Sequence[tuple[int, int]], scores: Sequenc
     return Lattice(band, list(types), sc, sk, alpha, beta, soft, stacked)
 
 
+def _index(x: np.ndarray) -> np.ndarray:
+    """A band's bounds as the kernels are compiled for (contiguous int64): a chunk's band is
+    often a slice, and another array layout would load a second compiled version."""
+    return np.ascontiguousarray(x, np.int64)
+
+
 def _compiled_lattices(band: Band, types: Sequence[tuple[int, int]],
                        scores: Sequence[np.ndarray], skip: np.ndarray,
                        runs: list[tuple[float, bool]]) -> list[Lattice]:
@@ -185,7 +191,7 @@ def _compiled_lattices(band: Band, types: Sequence[tuple[int, int]],
     stacked = np.empty((L, n1, len(types), W))
     sk, alpha, beta = np.empty((L, n1, W)), np.empty((L, n1, W)), np.empty((L, n1, W))
     compiled("lattice_rows")(
-        band.lo, band.hi - band.lo, A, B, raw, raw.dtype.type(NEG / 2), raw_skip,
+        _index(band.lo), _index(band.hi - band.lo), A, B, raw, raw.dtype.type(NEG / 2), raw_skip,
         raw_skip.dtype.type(NEG / 2), np.array([T for T, _ in runs]),
         np.array([soft for _, soft in runs]), ufunc_loops(), stacked, sk, alpha, beta)
     return [Lattice(band, list(types), [stacked[q][:, t] for t in range(len(types))], sk[q],
@@ -355,7 +361,7 @@ def _compiled_margins(lat: Lattice, path: Sequence[tuple[int, int, int, int]]) -
     tix = _type_index(lat.types, P)
     own, rival = np.empty(len(P)), np.empty(len(P))
     compiled("path_rivals")(
-        band.lo, band.hi - band.lo, np.array([a for a, _ in lat.types], np.int64),
+        _index(band.lo), _index(band.hi - band.lo), np.array([a for a, _ in lat.types], np.int64),
         np.array([b for _, b in lat.types], np.int64), lat.stacked, lat.skip, lat.alpha,
         lat.beta, P, tix, own, rival)
     return own - rival
