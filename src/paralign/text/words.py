@@ -100,8 +100,11 @@ def _jieba():  # -> jieba.Tokenizer
         full = jieba.Tokenizer()
         path = cache_file("jieba")
         if path is not None:  # jieba's own cache, in our folder rather than /tmp
-            os.makedirs(path, exist_ok=True)
-            full.tmp_dir = path
+            try:
+                os.makedirs(path, exist_ok=True)
+                full.tmp_dir = path
+            except OSError as exc:  # a broken cache folder only costs time, as everywhere
+                log.debug("jieba's cache not in %s (%s)", path, exc)
         full.initialize()
         return full.FREQ, full.total
 
