@@ -492,6 +492,8 @@ def expected_edits(beads: list[dict]) -> list[tuple[tuple[int, ...], tuple[int, 
 def test_review_loop_end_to_end(browser_page, exodus_report, tmp_path):
     """Open the report, merge, split, mark wrong, undo, download; apply the download to the
     texts with ``paralign apply``; the TSV, the TMX and the corpus hold the corrected beads."""
+    from playwright.sync_api import expect
+
     from paralign.cli import main
     from paralign.corpus import ParallelCorpus, read_tsv
 
@@ -512,7 +514,8 @@ def test_review_loop_end_to_end(browser_page, exodus_report, tmp_path):
     assert page.inner_text("#sel-info").startswith("bead 1 ")
     page.click("#merge-next")
     assert page.evaluate("window.paralignReport.total") == n - 1
-    assert row(1).locator(".s").inner_text() == "merge"
+    # the row is drawn again in the next frame: wait for it (auto-retrying, up to 5 s)
+    expect(row(1).locator(".s")).to_have_text("merge")
     row(1).locator(".k").click()
     page.click("#split")
     assert page.is_visible("#splitter")
@@ -523,16 +526,17 @@ def test_review_loop_end_to_end(browser_page, exodus_report, tmp_path):
     page.select_option("#split-src", "1")
     page.click("#split-ok")
     assert not page.is_visible("#splitter")
-    assert [row(k).locator(".s").inner_text() for k in (1, 2)] == ["split", "split"]
+    for k in (1, 2):
+        expect(row(k).locator(".s")).to_have_text("split")
     k_wrong = next(k for k, b in enumerate(expected) if b[2] == "wrong") + 1
     row(k_wrong).locator(".k").click()
     page.click("#wrong")
-    assert "wrong" in row(k_wrong).get_attribute("class").split()
+    expect(row(k_wrong)).to_have_class(re.compile(r"(^|\s)wrong(\s|$)"))
     row(k_wrong + 2).locator(".k").click()
     page.click("#merge-prev")  # a slip: undone
     page.click("#undo")
     assert page.evaluate("window.paralignReport.total") == n
-    assert page.inner_text("#edits") == "3 edited beads"
+    expect(page.locator("#edits")).to_have_text("3 edited beads")
     assert page.evaluate("window.paralignReport.check()")  # the filter's arrays follow
     # the search still works on the edited table
     page.fill("#q", "耶和華")  # Traditional query, Simplified text
