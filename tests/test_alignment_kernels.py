@@ -7,34 +7,13 @@ import numpy as np
 import pytest
 
 from paralign.alignment import dp, kernels
-from paralign.alignment.dp import NEG, Band, band_from_path, full_band, search
-from paralign.alignment.scoring import bead_types
+from paralign.alignment.dp import Band, band_from_path, search
+
+from lattice_problems import random_problem
 
 
 def _problem(seed: int, n: int, m: int, banded: bool, ties: bool, skip_dtype):
-    rng = np.random.default_rng(seed)
-    types = bead_types(3, 4)
-    if banded:
-        i = j = 0
-        path = [(0, 0)]
-        while i < n or j < m:
-            a, b = types[rng.integers(len(types))]
-            i, j = min(i + a, n), min(j + b, m)
-            path.append((i, j))
-        band = band_from_path(path, n, m, int(rng.integers(1, 5)))
-    else:
-        band = full_band(n, m)
-    W = band.width
-    scores = []
-    for _ in types:
-        s = rng.normal(0, 1, (n + 1, W))
-        if ties:  # few distinct values: many equal candidates and equal 0-1 chains
-            s = np.round(s * 2) / 2
-        s[rng.random(s.shape) < 0.1] = NEG
-        scores.append(s.astype(np.float32))
-    skip = np.full((n + 1, W), -0.3 if not ties else -0.5, skip_dtype)
-    skip[rng.random(skip.shape) < 0.05] = NEG
-    return band, types, scores, skip
+    return random_problem(seed, n, m, banded, ties, skip_dtype)
 
 
 def _run(monkeypatch, how: str, band, types, scores, skip):

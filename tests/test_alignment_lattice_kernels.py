@@ -8,37 +8,15 @@ import numpy as np
 import pytest
 
 from paralign.alignment import calibration, lattice_kernels, posterior
-from paralign.alignment.dp import NEG, band_from_path, full_band, search
-from paralign.alignment.scoring import bead_types
+from paralign.alignment.dp import NEG, search
+
+from lattice_problems import random_problem
 
 
 def _problem(seed: int, n: int, m: int, banded: bool, ties: bool, holes: float, skip_dtype):
     """A band, bead types up to 3-3, float32 scores with NEG holes (``holes`` of the cells,
     the 1-0 beads kept so that a path exists), and 0-1 scores."""
-    rng = np.random.default_rng(seed)
-    types = bead_types(3, 4)
-    if banded:
-        i = j = 0
-        path = [(0, 0)]
-        while i < n or j < m:
-            a, b = types[rng.integers(1, len(types))]
-            i, j = min(i + a, n), min(j + b, m)
-            path.append((i, j))
-        band = band_from_path(path, n, m, int(rng.integers(1, 5)))
-    else:
-        band = full_band(n, m)
-    W = band.width
-    scores = []
-    for t in types:
-        s = rng.normal(0, 1, (n + 1, W))
-        if ties:  # few distinct values: equal terms in the sums and maxima
-            s = np.round(s * 2) / 2
-        if t != (1, 0):
-            s[rng.random(s.shape) < holes] = NEG
-        scores.append(s.astype(np.float32))
-    skip = np.full((n + 1, W), -0.3 if not ties else -0.5, skip_dtype)
-    skip[rng.random(skip.shape) < 0.05] = NEG
-    return band, types, scores, skip
+    return random_problem(seed, n, m, banded, ties, skip_dtype, holes=holes, keep_nulls=True)
 
 
 def _use(monkeypatch, how: str) -> None:
