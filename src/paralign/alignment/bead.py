@@ -42,8 +42,10 @@ class Bead:
     origin: str = field(default="aligner", compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "src", tuple(int(i) for i in self.src))
-        object.__setattr__(self, "tgt", tuple(int(i) for i in self.tgt))
+        # map(int, ...) calls int() on each index as a generator would (the same values, the
+        # same errors for bad ones) without a generator frame per bead
+        object.__setattr__(self, "src", tuple(map(int, self.src)))
+        object.__setattr__(self, "tgt", tuple(map(int, self.tgt)))
 
     @property
     def kind(self) -> str:
@@ -63,6 +65,29 @@ class Bead:
         from ..corpus.formats import format_vecalign_line
 
         return format_vecalign_line(self.src, self.tgt, self.score if with_score else None)
+
+
+_new = object.__new__
+_SET_SRC, _SET_TGT, _SET_SCORE, _SET_SRC_TEXT, _SET_TGT_TEXT, _SET_ORIGIN = (
+    Bead.__dict__[name].__set__ for name in ("src", "tgt", "score", "src_text", "tgt_text", "origin"))
+
+
+def made_bead(src: tuple[int, ...], tgt: tuple[int, ...], score: float, src_text: str = "",
+              tgt_text: str = "", origin: str = "aligner") -> Bead:
+    """``Bead(src, tgt, score, src_text, tgt_text, origin)`` for indices that are tuples of
+    ``int`` already (the aligner's, or another bead's): the same bead, without the per-index
+    conversion of ``Bead.__post_init__``. Why: a long document has one bead per sentence
+    or so, made twice (by the search and with its texts by :class:`Alignment`), and the
+    checks were most of the time spent making them. Not for indices from outside: those go
+    through ``Bead(...)``, which converts and rejects bad ones."""
+    b = _new(Bead)
+    _SET_SRC(b, src)
+    _SET_TGT(b, tgt)
+    _SET_SCORE(b, score)
+    _SET_SRC_TEXT(b, src_text)
+    _SET_TGT_TEXT(b, tgt_text)
+    _SET_ORIGIN(b, origin)
+    return b
 
 
 @dataclass(frozen=True)
@@ -90,9 +115,13 @@ class Alignment:
 
     def __post_init__(self) -> None:
         filled = []
+        sjoin, tjoin = self.src.join, self.tgt.join
         for b in self.beads:
             if not b.src_text and not b.tgt_text:
-                b = replace(b, src_text=self.src.join(b.src), tgt_text=self.tgt.join(b.tgt))
+                if type(b) is Bead:  # its indices are checked already: copied as they are
+                    b = made_bead(b.src, b.tgt, b.score, sjoin(b.src), tjoin(b.tgt), b.origin)
+                else:
+                    b = replace(b, src_text=sjoin(b.src), tgt_text=tjoin(b.tgt))
             filled.append(b)
         object.__setattr__(self, "beads", filled)
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..text.document import Document
-from .bead import Bead
+from .bead import Bead, made_bead
 from .calibration import bead_confidences
 from .dp import Band
 from .neighbours import MutualNeighbours
@@ -56,9 +56,10 @@ def path_beads(path: Sequence[tuple[int, int, int, int]], band: Band,
     """The beads of a searched path (``(i0, i1, j0, j1)`` ranges of a block starting at
     sentences ``s0``, ``t0``), each with its confidence read off the lattice the path was
     searched in (:func:`paralign.alignment.calibration.bead_confidences`)."""
-    confs = bead_confidences(band, types, scores, skip, path)
-    return [Bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)),
-                 round(float(conf), CONF_DECIMALS))
+    confs = bead_confidences(band, types, scores, skip, path).tolist()
+    # the indices are ints of ranges: made without Bead's per-index checks (made_bead)
+    return [made_bead(tuple(range(s0 + i0, s0 + i1)), tuple(range(t0 + j0, t0 + j1)),
+                      round(conf, CONF_DECIMALS))
             for (i0, i1, j0, j1), conf in zip(path, confs)]
 
 
