@@ -32,6 +32,25 @@ class _Lexicon:
         f = self.f.get((a, b))
         return np.zeros(len(P)) if f is None else f[P, Q]
 
+    def band_scores(self, band, types, zh_is_src):
+        """``LexicalEvidence.band_scores`` read off the dense tables, cell by cell: the
+        bead of source size a, target size b ending at row i, column lo[i] + c."""
+        W = int((band.hi - band.lo).max()) + 1
+        out = np.full((len(types), len(band.lo), W), np.nan)
+        for t, (a, b) in enumerate(types):
+            f = self.f.get((a, b) if zh_is_src else (b, a))
+            if f is None:
+                out[t] = 0.0
+                continue
+            for i in range(len(band.lo)):
+                for c in range(band.hi[i] - band.lo[i] + 1):
+                    P, Q = i - a, band.lo[i] + c - b
+                    if not zh_is_src:
+                        P, Q = Q, P
+                    if 0 <= P < f.shape[0] and 0 <= Q < f.shape[1]:
+                        out[t, i, c] = f[P, Q]
+        return out
+
 
 def _path(rng, n, m):
     i = j = 0

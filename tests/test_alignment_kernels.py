@@ -141,7 +141,6 @@ def test_lexical_counts_compiled_match_numpy(monkeypatch, seed, n, m, k, max_tot
     if band_of == "zh-tgt-gaps":   # English rows, and Chinese columns that skip rows
         lo = np.where(np.arange(m + 1) % 2, 0, np.minimum(np.arange(m + 1), n))
         band = Band(lo, np.minimum(lo + width, n))
-        assert m < 3 or not lexical._zh_major(band, False, n)[2]   # filled in band order
     zh_is_src = band_of in (None, "zh-src")
     ev = lexical.LexicalEvidence(zh, en, k, k, max_total, band=band, zh_is_src=zh_is_src)
     assert ev._cells is not None
@@ -167,6 +166,53 @@ def test_lexical_counts_compiled_match_numpy(monkeypatch, seed, n, m, k, max_tot
         outside = np.ones(f.shape, bool)
         outside[P, Q] = False
         assert np.isnan(f[outside]).all()
+    if band is not None:   # in band layout: the band's own, then a wider one (counted again)
+        wider = Band(np.maximum(band.lo - 2, 0), np.minimum(band.hi + 2, band.hi[-1]))
+        for b_ in (band, wider):
+            types = [(a, b) for a in range(1, k + 2) for b in range(1, k + 1)]
+            _check_band_layout(ev, ref, b_, types, zh_is_src, n, m)
+
+
+def _check_band_layout(ev, ref, band, types, zh_is_src, n, m):
+    """``band_scores`` holds, at row i, column lo[i] + c, the score of the bead of each
+    (source, target) type ending there: the reference matrices' cell, NaN where the bead
+    does not exist, 0.0 throughout for a pair of sizes never scored."""
+    got = ev.band_scores(band, types, zh_is_src)
+    assert got.shape == (len(types), len(band.lo), band.width) and got.dtype == np.float64
+    assert ev.band_scores(band, types, zh_is_src) is got          # kept for the next search
+    for t, (a, b) in enumerate(types):
+        key = (a, b) if zh_is_src else (b, a)
+        if key not in ref:
+            assert (got[t] == 0.0).all(), key
+            continue
+        want = np.full(got.shape[1:], np.nan)
+        for i in range(len(band.lo)):
+            for c in range(band.hi[i] - band.lo[i] + 1):
+                p, q = i - a, band.lo[i] + c - b
+                if not zh_is_src:
+                    p, q = q, p
+                if 0 <= p <= n - key[0] and 0 <= q <= m - key[1]:
+                    want[i, c] = ref[key][p, q]
+        assert np.array_equal(got[t], want, equal_nan=True), key
+
+
+@pytest.mark.parametrize("seed,n,m,width", [(0, 12, 15, 2), (1, 30, 22, 1), (2, 1, 9, 2)])
+@pytest.mark.parametrize("zh_is_src", [True, False])
+def test_dense_counts_give_the_same_band_layout(monkeypatch, seed, n, m, width, zh_is_src):
+    """A short block (dense counts, or numba off) gives the band layout from its matrices."""
+    from paralign.alignment import lexical
+
+    zh, en = _lex_problem(seed, n, m)
+    _use(monkeypatch, lexical, "numpy")
+    ref = lexical.LexicalEvidence(zh, en, 3, 3, 4).f
+    ref = {key: ref[key] for key in ref}
+    rng = np.random.default_rng(seed)
+    band = (_random_band(rng, n + 1, m + 1, width) if zh_is_src
+            else _random_band(rng, m + 1, n + 1, width))
+    ev = lexical.LexicalEvidence(zh, en, 3, 3, 4, band=band, zh_is_src=zh_is_src)
+    assert ev._cells is None
+    _check_band_layout(ev, ref, band, [(a, b) for a in range(1, 5) for b in range(1, 4)],
+                       zh_is_src, n, m)
 
 
 @pytest.mark.parametrize("rows,cols,width", [(9, 13, 1), (31, 20, 2), (2, 7, 3), (50, 50, 4), (200, 180, 2)])

@@ -58,7 +58,7 @@ def band_type_scores(a: int, b: int, lo: np.ndarray, span: np.ndarray, m: int,
                      margin_on: bool, ms: np.ndarray, mt: np.ndarray, mwh: float,
                      scales: np.ndarray, w: np.ndarray, wsum: float,
                      exact: bool, sims_ex: np.ndarray, mask_on: bool, mask: np.ndarray,
-                     lex_mode: int, lex: np.ndarray, lw: float,
+                     lex_on: bool, lex: np.ndarray, lw: float,
                      bonus_on: bool, s11: np.ndarray, sw: float,
                      len_on: bool, lls: np.ndarray, llt: np.ndarray, lenw: float,
                      S: np.ndarray) -> None:
@@ -76,8 +76,8 @@ def band_type_scores(a: int, b: int, lo: np.ndarray, span: np.ndarray, m: int,
     * minus ``mwh`` times the windows' kNN means ``ms[e, P] + mt[e, Q]`` (``margin_on``);
     * times ``w[e]`` over ``scales[e]``, summed over encoders, over ``wsum``;
 
-    then plus ``lw`` times the dictionary F-score (``lex_mode`` 1: ``lex[P, Q]``, 2:
-    ``lex[Q, P]``, 3: a missing table, 0.0; 0: no term), plus ``sw`` times the merge bonus
+    then plus ``lw`` times the dictionary F-score ``lex[i, c]`` (``lex_on``; in band layout,
+    :meth:`paralign.alignment.lexical.LexicalEvidence.band_scores`), plus ``sw`` times the merge bonus
     from the strip ``s11`` of combined 1-1 scores (``bonus_on``; as ``_merge_bonus``), minus
     ``lenw`` times the squared log length ratio ``llt[Q] - lls[P]`` (``len_on``). Non-finite
     scores become ``NEG``; the float64 score is rounded to ``S``'s float32 as numpy does.
@@ -124,12 +124,8 @@ def band_type_scores(a: int, b: int, lo: np.ndarray, span: np.ndarray, m: int,
                 else:
                     tot = tot + term
             v = tot / wsum
-            if lex_mode == 1:
-                v = v + lw * lex[P, Q]
-            elif lex_mode == 2:
-                v = v + lw * lex[Q, P]
-            elif lex_mode == 3:
-                v = v + lw * 0.0
+            if lex_on:
+                v = v + lw * lex[i, c]
             if bonus_on:
                 best = ninf
                 if b >= 2:
@@ -337,8 +333,7 @@ def band_chain_scores(b: int, amax: int, T: np.ndarray, lo: np.ndarray, span: np
                       ns: np.ndarray, nt: np.ndarray,
                       margin_on: bool, ms: np.ndarray, mt: np.ndarray, mwh: float,
                       scales: np.ndarray, w: np.ndarray, wsum: float,
-                      lex_modes: np.ndarray, L1: np.ndarray, L2: np.ndarray, L3: np.ndarray,
-                      L4: np.ndarray, L5: np.ndarray, lw: float,
+                      lex_on: bool, lex: np.ndarray, lw: float,
                       bonus_on: np.ndarray, any_bonus: bool, s11: np.ndarray, sw: float,
                       len_on: bool, lls: np.ndarray, llt: np.ndarray, lenw: float,
                       out: np.ndarray) -> None:
@@ -356,8 +351,8 @@ def band_chain_scores(b: int, amax: int, T: np.ndarray, lo: np.ndarray, span: np
     ``T[a]``: the slice of ``out`` (types, n + 1, W) of the a-b type (-1 for none: the chain
     still runs through it); ``ns[e, a]``, ``ms[e, a]``, ``lls[a]`` the per-size window
     arrays padded to a common length (and ``nt``, ``mt``, ``llt`` for size ``b``);
-    ``lex_modes[a]``, ``L{a}`` the dictionary table per size (modes as in
-    :func:`band_type_scores`); ``bonus_on[a]`` (``any_bonus``: for some ``a``). Cells of a type that no chain reaches are
+    ``lex[T[a]]`` the dictionary F-scores of the a-b beads in band layout (``lex_on``; as
+    :func:`band_type_scores` reads them); ``bonus_on[a]`` (``any_bonus``: for some ``a``). Cells of a type that no chain reaches are
     left as they were (the caller fills ``out`` with ``NEG``).
     """
     n1 = len(lo)
@@ -463,27 +458,10 @@ def band_chain_scores(b: int, amax: int, T: np.ndarray, lo: np.ndarray, span: np
                     v[qi] = term if e == 0 else v[qi] + term
             for qi in range(k0, k1):
                 v[qi] = v[qi] / wsum
-            mode = lex_modes[a]
-            if mode == 1 or mode == 2:
-                if a == 1:
-                    Lt = L1
-                elif a == 2:
-                    Lt = L2
-                elif a == 3:
-                    Lt = L3
-                elif a == 4:
-                    Lt = L4
-                else:
-                    Lt = L5
-                if mode == 1:
-                    for qi in range(k0, k1):
-                        v[qi] = v[qi] + lw * Lt[P, qlo + qi]
-                else:
-                    for qi in range(k0, k1):
-                        v[qi] = v[qi] + lw * Lt[qlo + qi, P]
-            elif mode == 3:
+            base = qlo + b - lo[i]
+            if lex_on:
                 for qi in range(k0, k1):
-                    v[qi] = v[qi] + lw * 0.0
+                    v[qi] = v[qi] + lw * lex[t, i, base + qi]
             if bonus_on[a]:
                 for qi in range(k0, k1):
                     best = rowbest[qi] if b >= 2 else ninf
@@ -497,7 +475,6 @@ def band_chain_scores(b: int, amax: int, T: np.ndarray, lo: np.ndarray, span: np
                 for qi in range(k0, k1):
                     d = llt[b, qlo + qi] - lp
                     v[qi] = v[qi] - lenw * (d * d)
-            base = qlo + b - lo[i]
             for qi in range(k0, k1):
                 x = v[qi]
                 out[t, i, base + qi] = x if np.isfinite(x) else negf

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["compiled", "dp_rows", "ibm1_em", "ibm1_pairs", "lex_counts", "lex_fscore_matrices",
+__all__ = ["compiled", "dp_rows", "ibm1_em", "ibm1_pairs", "lex_counts", "lex_fscore_band",
            "lex_fscores", "numba_enabled", "warm"]
 
 log = logging.getLogger("paralign.alignment")
@@ -146,10 +146,9 @@ def warm() -> bool:
                            np.zeros((0, 1, 1)))
     compiled("lex_fscores")(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), i1, i1, np.zeros(1),
                             np.zeros(1), 1, 1, i0, i0, np.zeros(0))
-    # one signature per number of window-size pairs: the default configuration's 15
-    compiled("lex_fscore_matrices")(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), i1, i1,
-                                    np.zeros(1), np.zeros(1), np.zeros((1, 1), np.int64),
-                                    i0, i0, True, (np.zeros((0, 0)),) * 15)
+    compiled("lex_fscore_band")(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), i1, i1, np.zeros(1),
+                                np.zeros(1), np.zeros((1, 1), np.int64), i0, i0, True,
+                                np.zeros((0, 0, 0)))
     return True
 
 
@@ -185,27 +184,36 @@ def lex_fscores(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.ndarra
     return True
 
 
-def lex_fscore_matrices(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                        tc: np.ndarray, ec: np.ndarray, key: np.ndarray, blo: np.ndarray,
-                        bhi: np.ndarray, zh_rows: bool, out: tuple) -> bool:
-    """:func:`lex_fscores` of every cell that the beads ending in a band use, for every pair
-    of window sizes at once, written into their matrices (other cells are left as they are).
+def lex_fscore_band(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                    tc: np.ndarray, ec: np.ndarray, key: np.ndarray, blo: np.ndarray,
+                    bhi: np.ndarray, zh_rows: bool, out: np.ndarray) -> bool:
+    """:func:`lex_fscores` of the beads ending at every cell of a band, for every pair of
+    window sizes at once, in the band's own layout: ``out[k, r, c]`` scores the bead of the
+    sizes keyed ``k`` ending at band row ``r``, lattice column ``blo[r] + c`` (what the band
+    scorer reads cell by cell; NaN where that bead does not exist or ``c`` is past the row's
+    end ``bhi[r]``). Why this layout: a long block's whole (windows x windows) matrices cost
+    ten times the band's cells, most of it filling them with NaN.
 
-    ``key[a - 1, b - 1]``: the index in ``out`` of the matrix of window sizes (a, b)
-    (``n - a + 1`` by ``m - b + 1``; ``-1``: not wanted). Band
-    row ``r`` holds lattice columns ``blo[r]..bhi[r]``; rows count Chinese sentences when
-    ``zh_rows``, English ones otherwise. A bead ending at Chinese count ``i`` and English count
-    ``j`` takes windows ending there: growing the Chinese window adds one sentence's hits to
-    the recall's count, growing the English one a sentence's explained words to the
-    precision's, so each count is one addition (the same integers, exact). Returns False
-    (``out`` incomplete) when a cell needs counts outside the rows' ranges ``lo``, ``hi``.
+    ``key[a - 1, b - 1]``: the slice ``k`` of ``out`` of Chinese window size a, English size
+    b (``-1``: not wanted, left NaN). Rows count Chinese sentences when ``zh_rows``, English
+    ones otherwise. A bead ending at Chinese count ``i`` and English count ``j`` takes
+    windows ending there: growing the Chinese window adds one sentence's hits to the
+    recall's count, growing the English one a sentence's explained words to the
+    precision's, so each count is one addition (the same integers, exact), and the F-score
+    the float64 operations of :func:`lex_fscores`. Returns False (``out`` incomplete) when a
+    cell needs counts outside the rows' ranges ``lo``, ``hi``.
     """
     kz, ke = key.shape
     n = len(tc) - 1
     m = len(ec) - 1
+    K, R, W = out.shape
     rec = np.empty((kz + 1, ke + 1))      # rec[a, b]: the recall's count of the windows
     prec = np.empty((kz + 1, ke + 1))
-    for r in range(len(blo)):
+    nan = np.nan
+    for r in range(R):
+        for k in range(K):
+            for c in range(W):
+                out[k, r, c] = nan
         for col in range(blo[r], bhi[r] + 1):
             i = r if zh_rows else col
             j = col if zh_rows else r
@@ -239,6 +247,7 @@ def lex_fscore_matrices(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: n
                     if x >= lo[p] and x < hi[p]:
                         acc += expl[p, x - lo[p], a - 1]
                     prec[a, b] = acc
+            c = col - blo[r]
             for a in range(1, kz + 1):
                 p = i - a
                 if p < 0 or p > n - a:
@@ -250,7 +259,7 @@ def lex_fscore_matrices(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: n
                         continue
                     rc = rec[a, b] / max(tc[p + a] - tc[p], 1.0)
                     pr = min(prec[a, b] / (ec[q + b] - ec[q]), 1.0)
-                    out[k][p, q] = 2 * rc * pr / max(rc + pr, 1e-9)
+                    out[k, r, c] = 2 * rc * pr / max(rc + pr, 1e-9)
     return True
 
 

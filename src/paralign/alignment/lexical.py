@@ -460,24 +460,6 @@ def _cells_of(band: Band) -> tuple[np.ndarray, np.ndarray]:
     return r, np.repeat(lo - (np.cumsum(widths) - widths), widths) + np.arange(len(r))
 
 
-def _zh_major(band: Band, zh_is_src: bool, n: int) -> tuple[np.ndarray, np.ndarray, bool]:
-    """``band`` with the Chinese side as rows when it can be (a band whose rows are English
-    and whose every column's cells are consecutive rows: all bands of the search), so that
-    matrices are filled row by row; as it is otherwise (third item: whether rows are Chinese)."""
-    lo, hi = np.asarray(band.lo, np.int64), np.asarray(band.hi, np.int64)
-    if zh_is_src:
-        return lo, hi, True
-    r, c = _cells_of(band)
-    rmin = np.full(n + 1, len(lo), np.int64)
-    rmax = np.full(n + 1, -1, np.int64)
-    np.minimum.at(rmin, c, r)
-    np.maximum.at(rmax, c, r)
-    count = np.bincount(c, minlength=n + 1)
-    if len(c) and (count == rmax - rmin + 1).all():
-        return rmin, rmax, True
-    return lo, hi, False
-
-
 class _FScores(Mapping):
     """The F-score matrix of each (Chinese window size, English window size) pair, computed
     when first asked for (a banded search asks for a tenth of a long block's cells, through
@@ -570,7 +552,8 @@ class LexicalEvidence:
             self._sparse = (key // nt, key % nt, mult.astype(np.int64), type_ptr, type_ids,
                             en_ptr, en_ids, len(words.vocab))
             self._count(*_zh_ranges(band, zh_is_src, n, m, kz, ke))
-            self._band = None if band is None else _zh_major(band, zh_is_src, n)
+            self._band = band
+            self._zh_is_src = zh_is_src
             self._banded_matrices: dict[tuple[int, int], np.ndarray] | None = None
         else:
             self.pc = np.zeros((n + 1, m, ke))
@@ -581,6 +564,7 @@ class LexicalEvidence:
                 for a in range(1, kz + 1) if n - a + 1 > 0
                 and not (max_total is not None and a + b > max_total)]
         self.f: Mapping[tuple[int, int], np.ndarray] = _FScores(self, keys)
+        self._band_memo: tuple | None = None
 
     def _count(self, lo: np.ndarray, hi: np.ndarray) -> None:
         """The banded counts of :func:`~paralign.alignment.kernels.lex_counts` for each
@@ -611,22 +595,76 @@ class LexicalEvidence:
         return 2 * rec * prec / np.maximum(rec + prec, 1e-9)
 
     def _band_matrices(self) -> dict[tuple[int, int], np.ndarray]:
-        """Every pair of window sizes' matrix, the cells the band's beads use scored (all at
-        once: the band's windows share their counts) and the others NaN."""
+        """Every pair of window sizes' matrix, the cells the band's beads use scored (from
+        :meth:`band_scores`, all at once: the band's windows share their counts) and the
+        others NaN."""
+        band, zh_is_src = self._band, self._zh_is_src
         keys = list(self.f)
-        key = np.full((self.kz, self.ke), -1, np.int64)
-        for k, (a, b) in enumerate(keys):
-            key[a - 1, b - 1] = k
-        # one allocation a matrix (a few MB each: the allocator reuses them from block to
-        # block, where one of tens of MB would be fresh pages from the system every time)
-        out = tuple(np.full((self.nz - a + 1, self.ne - b + 1), np.nan) for a, b in keys)
-        blo, bhi, zh_rows = self._band
-        fill = compiled("lex_fscore_matrices")
-        args = (key, blo, bhi, zh_rows, out)
-        if not fill(self.per, self.expl, self.lo, self.hi, self.tc, self.ec, *args):
-            self._count(np.zeros(self.nz, np.int64), np.full(self.nz, self.ne, np.int64))
-            fill(self.per, self.expl, self.lo, self.hi, self.tc, self.ec, *args)
-        return dict(zip(keys, out))
+        types = [k if zh_is_src else (k[1], k[0]) for k in keys]
+        tab = self.band_scores(band, types, zh_is_src)
+        r, col = _cells_of(band)
+        c = col - np.asarray(band.lo, np.int64)[r]
+        i, j = (r, col) if zh_is_src else (col, r)
+        out = {}
+        for t, (a, b) in enumerate(keys):
+            M = np.full((self.nz - a + 1, self.ne - b + 1), np.nan)
+            p, q = i - a, j - b
+            ok = (p >= 0) & (q >= 0) & (p <= self.nz - a) & (q <= self.ne - b)
+            M[p[ok], q[ok]] = tab[t, r[ok], c[ok]]
+            out[(a, b)] = M
+        return out
+
+    def band_scores(self, band: Band, types: Sequence[tuple[int, int]], zh_is_src: bool
+                    ) -> np.ndarray:
+        """The F-scores of the beads ending at every cell of ``band``, in the band's layout,
+        as the band scorer reads them: ``out[t, i, c]`` that of the bead of ``types[t]``
+        (source window size, target window size; the source side is the band's rows, the
+        Chinese one when ``zh_is_src``) ending at row ``i``, column ``band.lo[i] + c``; NaN
+        where that bead does not exist, 0.0 throughout for a pair of sizes never scored (as
+        :meth:`score` gives). The same values as :attr:`f`'s cells, bit for bit.
+
+        Why: a long block's band holds a tenth of its (windows x windows) cells; scores in
+        whole matrices cost ten times as much memory to fill (with NaN, mostly) as the band
+        scorer ever reads. The last result is kept (both searches of a block read it).
+        """
+        memo = self._band_memo
+        types = tuple(types)
+        if (memo is not None and memo[0] is band and memo[1] == types
+                and memo[2] == zh_is_src):
+            return memo[3]
+        lo = np.asarray(band.lo, np.int64)
+        hi = np.asarray(band.hi, np.int64)
+        R, W = len(lo), band.width
+        zkeys = [(a, b) if zh_is_src else (b, a) for a, b in types]
+        scored = [k in self.f for k in zkeys]
+        if self._cells is not None:
+            key = np.full((self.kz, self.ke), -1, np.int64)
+            for t, (a, b) in enumerate(zkeys):
+                if scored[t]:
+                    key[a - 1, b - 1] = t
+            out = np.empty((len(types), R, W))
+            fill = compiled("lex_fscore_band")
+            args = (self.tc, self.ec, key, lo, hi, zh_is_src, out)
+            if not fill(self.per, self.expl, self.lo, self.hi, *args):
+                log.debug("dictionary evidence asked outside its band: counting the whole block")
+                self._count(np.zeros(self.nz, np.int64), np.full(self.nz, self.ne, np.int64))
+                fill(self.per, self.expl, self.lo, self.hi, *args)
+        else:   # dense counts (a short block): the matrices' cells
+            out = np.full((len(types), R, W), np.nan)
+            r, col = _cells_of(band)
+            c = col - lo[r]
+            i, j = (r, col) if zh_is_src else (col, r)
+            for t, (a, b) in enumerate(zkeys):
+                if not scored[t]:
+                    continue
+                p, q = i - a, j - b
+                ok = (p >= 0) & (q >= 0) & (p <= self.nz - a) & (q <= self.ne - b)
+                out[t, r[ok], c[ok]] = self.f[(a, b)][p[ok], q[ok]]
+        for t in range(len(types)):
+            if not scored[t]:
+                out[t] = 0.0
+        self._band_memo = (band, types, zh_is_src, out)
+        return out
 
     def _banded(self, a: int, b: int, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         """Scores of the cells (P, Q) from the banded counts (all of the block's counts

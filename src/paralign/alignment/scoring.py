@@ -467,6 +467,8 @@ class BandScorer:
         in_band = idx[None, :] <= (hi - lo)[:, None]
         rows = np.arange(n + 1)
         kernel = band_kernels.compiled("band_type_scores")
+        merged = [(a, b) for a, b in types if b >= 1]
+        lex_all = self._lex_band(types) if kernel is not None else None
         J = lo[:, None] + idx[None, :]
         out: list[np.ndarray] = []
         for a, b in types:
@@ -479,7 +481,8 @@ class BandScorer:
                 out.append(first[1][types.index((1, 1))].copy())
                 continue
             if kernel is not None:
-                out.append(self._kernel_type(kernel, marg, a, b, approx, allowed))
+                lex = None if lex_all is None else lex_all[merged.index((a, b))]
+                out.append(self._kernel_type(kernel, marg, a, b, approx, allowed, lex))
                 continue
             P = np.broadcast_to(rows[:, None] - a, J.shape)
             Q = J - b
@@ -541,30 +544,22 @@ class BandScorer:
         s11 = self._s11_strip() if any_bonus else np.zeros((1, 1))
         assert self.scales is not None
         scales = np.asarray(self.scales, np.float64)
-        dummy = np.zeros((1, 1))
-        lexical = self.lexical is not None and bool(p.lexical_weight)
+        lex = self._lex_band(types)
+        lex_on = lex is not None
+        if lex is None:
+            lex = np.zeros((0, 0, 0))
         for b in sorted({b for _, b in merged_types}):
             sizes = [a for a, bb in merged_types if bb == b]
             amax = max(sizes)
             T = np.full(amax + 1, -1, np.int64)
-            modes = np.zeros(amax + 1, np.int64)
             bonus_on = np.zeros(amax + 1, np.bool_)
-            tables = [dummy] * 6
             for a in sizes:
                 T[a] = merged_types.index((a, b))
                 bonus_on[a] = self._wants_bonus(a, b)
-                if lexical:
-                    f = self.lexical.f.get((a, b) if self.zh_is_src else (b, a))
-                    if f is None:
-                        modes[a] = 3
-                    else:
-                        modes[a] = 1 if self.zh_is_src else 2
-                        tables[a] = np.ascontiguousarray(f)
             kernel(b, amax, T, lo, span, m, self.sims.strip_stack, self.sims.strip_lo,
                    ns, nt, margin_on, ms, mt, float(p.margin_weight * 0.5), scales, self.w,
-                   float(np.sum(self.w)), modes, tables[1], tables[2], tables[3], tables[4],
-                   tables[5], float(p.lexical_weight), bonus_on, any_bonus, s11,
-                   float(p.share_weight), bool(p.length_weight), lls, llt,
+                   float(np.sum(self.w)), lex_on, lex, float(p.lexical_weight), bonus_on,
+                   any_bonus, s11, float(p.share_weight), bool(p.length_weight), lls, llt,
                    float(p.length_weight), out3)
         in_band = np.arange(W)[None, :] <= span[:, None]
         out: list[np.ndarray] = []
@@ -578,11 +573,23 @@ class BandScorer:
         skip = np.where(in_band, np.float32(p.skip), np.float32(NEG))
         return self._evidence_nulls(types, out, skip, lo)
 
+    def _lex_band(self, types: Sequence[tuple[int, int]]) -> np.ndarray | None:
+        """The dictionary F-scores of the beads of ``types`` with ``b >= 1`` (in that order)
+        at every cell of the band, in band layout
+        (:meth:`~paralign.alignment.lexical.LexicalEvidence.band_scores`: the evidence keeps
+        them for the block's second search); ``None`` without a dictionary term."""
+        if self.lexical is None or not self.p.lexical_weight:
+            return None
+        return self.lexical.band_scores(self.band, [(a, b) for a, b in types if b >= 1],
+                                        self.zh_is_src)
+
     def _kernel_type(self, kernel: Any, marg: Margins | None, a: int, b: int, approx: bool,
-                     allowed: dict[tuple[int, int], np.ndarray] | None) -> np.ndarray:
+                     allowed: dict[tuple[int, int], np.ndarray] | None,
+                     lex: np.ndarray | None) -> np.ndarray:
         """The scores of the a-b beads over the band from the compiled gather
         (:func:`paralign.alignment.band_kernels.band_type_scores`): the same cells and the
-        same arithmetic as the numpy gather of :meth:`band_scores` and :meth:`_cells`."""
+        same arithmetic as the numpy gather of :meth:`band_scores` and :meth:`_cells`
+        (``lex``: the beads' dictionary F-scores in band layout, ``None`` for none)."""
         band = self.band
         n, m, p = self.n, self.m, self.p
         lo, hi = band.lo, band.hi
@@ -607,13 +614,9 @@ class BandScorer:
             sims_ex = np.zeros((E, n + 1, W))
             for e, c in enumerate(self._sims(a, b, pr, qr, True)):
                 sims_ex[e][mask] = c
-        lex_mode, lex = 0, empty2
-        if self.lexical is not None and p.lexical_weight:
-            f = self.lexical.f.get((a, b) if self.zh_is_src else (b, a))
-            if f is None:
-                lex_mode = 3
-            else:
-                lex_mode, lex = (1 if self.zh_is_src else 2), f
+        lex_on = lex is not None
+        if lex is None:
+            lex = empty2
         bonus_on = self._wants_bonus(a, b)
         s11 = self._s11_strip() if bonus_on else empty2
         margin_on = marg is not None
@@ -625,7 +628,7 @@ class BandScorer:
                _stacked([tx.norms[b] for tx in self.tgt]),
                margin_on, ms, mt, float(p.margin_weight * 0.5),
                np.asarray(self.scales, np.float64), self.w, float(np.sum(self.w)),
-               exact, sims_ex, exact, mask, lex_mode, lex, float(p.lexical_weight),
+               exact, sims_ex, exact, mask, lex_on, lex, float(p.lexical_weight),
                bonus_on, s11, float(p.share_weight),
                bool(p.length_weight), self.log_ls[a], self.log_lt[b], float(p.length_weight),
                S)
