@@ -37,6 +37,8 @@ CASES = [
     (4, 30, 30, True, True, np.float64),
     (5, 1, 5, False, False, np.float32),
     (6, 5, 1, False, True, np.float32),
+    (7, 120, 90, True, True, np.float32),
+    (8, 70, 140, True, False, np.float64),
 ]
 
 

@@ -78,29 +78,38 @@ def dp_rows(D: np.ndarray, arg: np.ndarray, kk: np.ndarray, stacked: np.ndarray,
     barg = np.empty(W, np.int64)
     for i in range(n1):
         width_i = span[i] + 1
+        # type by type over the row (the same sums and comparisons as cell by cell, each
+        # cell seeing the types in order: the first maximum, as argmax), so that the inner
+        # loops run over contiguous columns without a test per cell: the bead of type t
+        # ending at column c starts at column c + off of row p, inside the band for c in
+        # c0 .. c1 - 1; outside it, it counts as NEG + its score
+        for t in range(T):
+            p = i - A[t]
+            off = 0
+            c0 = 0
+            c1 = 0
+            if p >= 0:
+                off = lo[i] - B[t] - lo[p]
+                c0 = min(max(0, -off), W)
+                c1 = max(min(width_i, span[p] - off + 1), c0)
+            first = t == 0
+            for c in range(c0):
+                v = NEG + np.float64(stacked[i, t, c])
+                if first or v > best[c]:
+                    best[c] = v
+                    barg[c] = t
+            for c in range(c0, c1):
+                v = D[p, c + off] + np.float64(stacked[i, t, c])
+                if first or v > best[c]:
+                    best[c] = v
+                    barg[c] = t
+            for c in range(c1, W):
+                v = NEG + np.float64(stacked[i, t, c])
+                if first or v > best[c]:
+                    best[c] = v
+                    barg[c] = t
         for c in range(W):
-            top = NEG
-            targ = -1
-            first = True
-            for t in range(T):
-                p = i - A[t]
-                v = NEG
-                ok = False
-                if p >= 0 and c < width_i:
-                    cp = lo[i] + c - B[t] - lo[p]
-                    if cp >= 0 and cp <= span[p]:
-                        ok = True
-                        v = D[p, cp] + np.float64(stacked[i, t, c])
-                if not ok:
-                    v = NEG + np.float64(stacked[i, t, c])
-                if first or v > top:  # the first maximum, as argmax
-                    top = v
-                    targ = t
-                    first = False
-            if top > NEG / 2:
-                best[c] = top
-                barg[c] = targ
-            else:
+            if T == 0 or not best[c] > NEG / 2:
                 best[c] = NEG
                 barg[c] = -1
         if i == 0:

@@ -125,7 +125,7 @@ def _register() -> None:
             _call(fn, args, dims, steps, data)
         return impl
 
-    for helper in (_unary, _logaddexp, _reduce_cells):  # called by the kernels
+    for helper in (_unary, _logaddexp, _reduce_terms):  # called by the kernels
         register_jitable(helper)
 
 
@@ -161,25 +161,23 @@ def _logaddexp(x: float, y: float) -> float:
 
 
 # -- the kernels -----------------------------------------------------------------------------
-def _reduce_cells(ev: np.ndarray, ecol: np.ndarray, ne: int, w: int, soft: bool,
-                  out: np.ndarray, top: np.ndarray, live: np.ndarray, pos: np.ndarray,
-                  fns: np.ndarray, ptrs: np.ndarray, dims: np.ndarray, steps: np.ndarray) -> None:
-    """``posterior._reduce`` of one row over bead types, from its finite terms only.
+def _reduce_terms(V: np.ndarray, K: np.ndarray, na: int, c0s: np.ndarray, c1s: np.ndarray,
+                  w: int, soft: bool, top: np.ndarray, out: np.ndarray, live: np.ndarray,
+                  pos: np.ndarray, E: np.ndarray, fns: np.ndarray, ptrs: np.ndarray,
+                  dims: np.ndarray, steps: np.ndarray) -> None:
+    """``posterior._reduce`` of one row over bead types, from its kept terms only.
 
-    The row's terms ``x[t, c]`` that are not -inf come as ``ev[:ne]`` with their columns
-    ``ecol``, ordered by column and within a column by type. ``out[c]`` (c < w) becomes the
-    log-sum-exp (soft) or the maximum of column c: ``safe + log(sum_t exp(x - safe))``,
-    ``safe`` the maximum (0 when every term is -inf), the sum over types in order. A term
-    left out is one whose exp numpy makes exactly 0 (-inf, or below ``_EXP_ZERO``, checked by
-    :func:`_self_check`): adding 0 to a sum of non-negative terms changes no bit. numpy's exp
-    is slow on such inputs (it raises the underflow flag vector by vector), which is one more
-    reason not to send them. ``ev`` is overwritten.
+    The row's terms come by active type ``a < na`` (in the order of the types) over columns
+    ``c0s[a] .. c1s[a] - 1``: ``V[a, c]``, kept where ``K[a, c]`` (a term of no lattice
+    that is not -inf is left out). ``top[c]`` (c < w) is the maximum of column c's kept
+    terms, -inf for none, as the caller found it. ``out[c]`` becomes the log-sum-exp (soft)
+    or the maximum of column c: ``safe + log(sum_t exp(x - safe))``, ``safe`` the maximum
+    (0 when every term is -inf), the sum over types in order. A term left out of the sum is
+    one whose exp numpy makes exactly 0 (-inf, or below ``_EXP_ZERO``, checked by
+    :func:`_self_check`): adding 0 to a sum of non-negative terms changes no bit. numpy's
+    exp is slow on such inputs (it raises the underflow flag vector by vector), which is
+    one more reason not to send them. ``top`` is overwritten.
     """
-    for c in range(w):
-        top[c] = _NEG_INF
-    for e in range(ne):
-        c = ecol[e]
-        top[c] = max(top[c], ev[e])
     if not soft:
         for c in range(w):
             out[c] = top[c]
@@ -187,22 +185,26 @@ def _reduce_cells(ev: np.ndarray, ecol: np.ndarray, ne: int, w: int, soft: bool,
     for c in range(w):
         if not top[c] > _NEG_INF:
             top[c] = 0.0
+    W = E.shape[1]
     k = 0
-    for e in range(ne):
-        v = ev[e] - top[ecol[e]]
-        live[k] = v
-        pos[k] = e
-        k += v >= _EXP_ZERO
-        ev[e] = 0.0
+    for a in range(na):
+        for c in range(c0s[a], c1s[a]):
+            E[a, c] = 0.0
+            if K[a, c]:
+                v = V[a, c] - top[c]
+                live[k] = v
+                pos[k] = a * W + c
+                k += v >= _EXP_ZERO
     if k:
         _unary(fns, 0, live, k, ptrs, dims, steps)
     for q in range(k):
-        ev[pos[q]] = live[q]
+        E[pos[q] // W, pos[q] % W] = live[q]
     for c in range(w):
         out[c] = 0.0
-    for e in range(ne):
-        c = ecol[e]
-        out[c] = out[c] + ev[e]
+    for a in range(na):
+        for c in range(c0s[a], c1s[a]):
+            if K[a, c]:
+                out[c] = out[c] + E[a, c]
     # log of the sums, the same way: log(0) is -inf
     k = 0
     for c in range(w):
@@ -240,20 +242,27 @@ def lattice_rows(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
     NT, n1, W = raw.shape
     NL = len(temperatures)
     n = n1 - 1
+    # finite beads of each type ending in each row: most rows have none of most merge types
+    # (pruned before the exact search), and the passes skip those types there
+    nf = np.zeros((n1, NT), np.int64)
     for q in range(NL):
         T = temperatures[q]
         divide = T != 1.0  # x / 1.0 is x, bit for bit
         for i in range(n1):
             w = span[i] + 1
             for t in range(NT):
+                count = 0
                 for c in range(w):
                     v = raw[t, i, c]
                     if v > thr:  # most beads of a band are pruned: divide the others only
                         stacked[q, i, t, c] = np.float64(v) / T if divide else np.float64(v)
+                        count += 1
                     else:
                         stacked[q, i, t, c] = _NEG_INF
                 for c in range(w, W):
                     stacked[q, i, t, c] = _NEG_INF
+                if q == 0:
+                    nf[i, t] = count
             for c in range(w):
                 v = raw_skip[i, c]
                 x = np.float64(v) / T if divide else np.float64(v)
@@ -271,37 +280,68 @@ def lattice_rows(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
                     if v < _FLOOR:
                         v = _FLOOR
                 prefix[q, i, c] = prefix[q, i, c - 1] + v
-    ev = np.empty((NL, NT * W))
-    ecol = np.empty(NT * W, np.int64)
+    # a row's terms, type by type (``_reduce_terms``): the active types' column ranges, the
+    # sums of each lattice, which of them are kept, the column maxima
+    V = np.empty((NL, NT, W))
+    K = np.empty((NT, W), np.uint8)
+    E = np.empty((NT, W))
+    ts = np.empty(NT, np.int64)
+    c0s = np.empty(NT, np.int64)
+    c1s = np.empty(NT, np.int64)
+    offs = np.empty(NT, np.int64)
+    rows = np.empty(NT, np.int64)
+    tops = np.empty((NL, W))
     live = np.empty(NT * W)
     pos = np.empty(NT * W, np.int64)
     best = np.empty(W)
-    top = np.empty(W)
     ptrs = np.empty(3, np.int64)
     dims = np.empty(1, np.int64)
     steps = np.empty(3, np.int64)
     # forward: alpha[i, j] = R_k<=j best[k] + sum(skip[k+1..j]), best[c] reduced over the
-    # beads ending at (i, c): alpha at their start + their score
+    # beads ending at (i, c): alpha at their start + their score. The bead of type t ending
+    # at column c starts at column c + off of row p = i - A[t], inside the band for c in
+    # c0 .. c1 - 1. Types are visited in order, so each column sees its terms in the order
+    # of the types, as numpy sums them.
     for i in range(n1):
         w = span[i] + 1
-        ne = 0
-        for c in range(w):
-            for t in range(NT):
-                p = i - A[t]
-                if stacked[0, i, t, c] > _NEG_INF and p >= 0:  # the same beads in every lattice
-                    cp = lo[i] + c - B[t] - lo[p]
-                    if cp >= 0 and cp <= span[p]:
-                        keep = False
+        na = 0
+        for t in range(NT):
+            p = i - A[t]
+            if p < 0 or nf[i, t] == 0:
+                continue
+            off = lo[i] - B[t] - lo[p]
+            c0 = max(0, -off)
+            c1 = min(w, span[p] - off + 1)
+            if c1 <= c0:
+                continue
+            ts[na] = t
+            c0s[na] = c0
+            c1s[na] = c1
+            offs[na] = off
+            rows[na] = p
+            na += 1
+        for q in range(NL):
+            for c in range(w):
+                tops[q, c] = _NEG_INF
+        for a in range(na):
+            t = ts[a]
+            p = rows[a]
+            off = offs[a]
+            for c in range(c0s[a], c1s[a]):
+                keep = False
+                if stacked[0, i, t, c] > _NEG_INF:  # the same beads in every lattice
+                    for q in range(NL):
+                        v = alpha[q, p, c + off] + stacked[q, i, t, c]
+                        V[q, a, c] = v
+                        keep = keep or v > _NEG_INF
+                    if keep:
                         for q in range(NL):
-                            v = alpha[q, p, cp] + stacked[q, i, t, c]
-                            ev[q, ne] = v
-                            keep = keep or v > _NEG_INF
-                        if keep:
-                            ecol[ne] = c
-                            ne += 1
+                            tops[q, c] = max(tops[q, c], V[q, a, c])
+                K[a, c] = keep
         for q in range(NL):
             soft = softs[q]
-            _reduce_cells(ev[q], ecol, ne, w, soft, best, top, live, pos, fns, ptrs, dims, steps)
+            _reduce_terms(V[q], K, na, c0s, c1s, w, soft, tops[q], best, live, pos, E, fns,
+                          ptrs, dims, steps)
             if i == 0:
                 best[0] = 0.0
             acc = best[0] - prefix[q, i, 0]
@@ -316,27 +356,50 @@ def lattice_rows(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
             for c in range(w, W):
                 alpha[q, i, c] = _NEG_INF
     # backward: beta[i, j] = R_k>=j g[k] + sum(skip[j+1..k]), g[c] reduced over the beads
-    # starting at (i, c): their score + beta at their end
+    # starting at (i, c): their score + beta at their end. The bead of type t starting at
+    # column c ends at column c + off of row r = i + A[t], inside the band for c in
+    # c0 .. c1 - 1.
     for i in range(n, -1, -1):
         w = span[i] + 1
-        ne = 0
-        for c in range(w):
-            for t in range(NT):
-                r = i + A[t]
-                if r <= n:
-                    c2 = lo[i] + c + B[t] - lo[r]
-                    if c2 >= 0 and c2 <= span[r] and stacked[0, r, t, c2] > _NEG_INF:
-                        keep = False
+        na = 0
+        for t in range(NT):
+            r = i + A[t]
+            if r > n or nf[r, t] == 0:
+                continue
+            off = lo[i] + B[t] - lo[r]
+            c0 = max(0, -off)
+            c1 = min(w, span[r] - off + 1)
+            if c1 <= c0:
+                continue
+            ts[na] = t
+            c0s[na] = c0
+            c1s[na] = c1
+            offs[na] = off
+            rows[na] = r
+            na += 1
+        for q in range(NL):
+            for c in range(w):
+                tops[q, c] = _NEG_INF
+        for a in range(na):
+            t = ts[a]
+            r = rows[a]
+            off = offs[a]
+            for c in range(c0s[a], c1s[a]):
+                c2 = c + off
+                keep = False
+                if stacked[0, r, t, c2] > _NEG_INF:
+                    for q in range(NL):
+                        v = beta[q, r, c2] + stacked[q, r, t, c2]
+                        V[q, a, c] = v
+                        keep = keep or v > _NEG_INF
+                    if keep:
                         for q in range(NL):
-                            v = beta[q, r, c2] + stacked[q, r, t, c2]
-                            ev[q, ne] = v
-                            keep = keep or v > _NEG_INF
-                        if keep:
-                            ecol[ne] = c
-                            ne += 1
+                            tops[q, c] = max(tops[q, c], V[q, a, c])
+                K[a, c] = keep
         for q in range(NL):
             soft = softs[q]
-            _reduce_cells(ev[q], ecol, ne, w, soft, best, top, live, pos, fns, ptrs, dims, steps)
+            _reduce_terms(V[q], K, na, c0s, c1s, w, soft, tops[q], best, live, pos, E, fns,
+                          ptrs, dims, steps)
             if i == n:
                 best[w - 1] = 0.0
             acc = best[w - 1] + prefix[q, i, w - 1]
