@@ -45,6 +45,9 @@ BAD = [
     ("null_weight", -0.1, "null_weight must be >= 0"),
     ("null_weight", 1.5, "null_weight must be <= 1"),
     ("null_weight", "0.5", "null_weight must be a finite number"),
+    ("threads", 0, "threads must be None or an integer >= 1"),
+    ("threads", 2.0, "threads must be None or an integer >= 1"),
+    ("threads", True, "threads must be None or an integer >= 1"),
 ]
 
 
@@ -86,7 +89,7 @@ OTHER = {
     "margin_weight": 0.3, "length_weight": 0.05, "lexical_weight": 0.4, "share_weight": 0.1,
     "skip": -0.5, "prune": 1.2, "band": 20, "paragraph_anchors": False, "split_long": 60,
     "cache": False, "cache_dir": "/tmp/elsewhere", "progress": True, "device": "cpu",
-    "zh_convert": "t2s", "realign": 0, "null_weight": 0.35,
+    "zh_convert": "t2s", "realign": 0, "null_weight": 0.35, "threads": None,
 }
 
 

@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "paralign.paths": 0,
     "paralign.files": 0,
     "paralign.lazytable": 0,
+    "paralign.blas": 0,
     # reading and segmenting text; encoders and the embedding cache
     "paralign.text": 1,
     "paralign.embed": 1,

@@ -23,15 +23,19 @@ Pipeline for one document pair (each step linear in document length), one module
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from .. import __version__
+from ..blas import blas_mode
 from ..config import AlignConfig
 from ..errors import InputError
 from ..text.document import Document
@@ -54,6 +58,10 @@ TextLike = str | Sequence[str] | Document
 
 # Dictionary evidence is computed densely for blocks (chunks) up to this many cells.
 LEX_CELLS = 600_000
+
+#: Most threads one document's chunks are searched on by default (``AlignConfig.threads``):
+#: the chunks take turns to embed their windows, so more threads than this mostly wait.
+MAX_THREADS = 2
 
 
 def _as_document(x: TextLike, config: AlignConfig, side: str) -> Document:
@@ -337,9 +345,7 @@ class Aligner:
         lengths, params, blocks, chunks = plan.lengths, plan.params, plan.blocks, plan.chunks
         t_embed, t_search, t_plan = ((plan.seconds_embed, plan.seconds_search, plan.seconds)
                                      if own_plan else (0.0, 0.0, 0.0))
-        results = [self._align_block(sdoc, tdoc, ch, singles_s, singles_t, lengths, params,
-                                     lexicon, plan.words, plan.scorers)
-                   for ch in _progress(chunks, c.progress)]
+        results = self._chunk_results(sdoc, tdoc, plan, lexicon)
         beads = [b for r in results for b in r.beads]
         par = parallelism(nn, beads, len(sdoc), len(tdoc))
         verdict = parallel_verdict(sdoc, tdoc, par, beads)
@@ -360,15 +366,71 @@ class Aligner:
         sig = self.signature + (f"|lexicon:{lexicon.signature}" if lexicon is not None else "")
         return Alignment(sdoc, tdoc, beads, signature=sig, parallelism=par, stats=stats)
 
+    def _chunk_results(self, sdoc: Document, tdoc: Document, plan: _Plan,
+                       lexicon: Any) -> list[BlockResult]:
+        """Every chunk of the plan aligned, in order: on ``config.threads`` threads when
+        there are several chunks (see :class:`_Turns` for what keeps the beads the same).
+
+        With threads, each chunk's seconds are its own thread's, which overlap: the pass's
+        wall time is shared out between embedding and search in proportion to them, so
+        that the stats still add up to the time the pass took.
+        """
+        c = self.config
+        chunks = plan.chunks
+        if plan.words is not None:     # made once, before any thread reads it
+            plan.words.glosses(lexicon)
+
+        def job(i: int, chunk: Chunk, turns: _Turns | None) -> BlockResult:
+            try:
+                return self._align_block(sdoc, tdoc, chunk, plan.singles_s, plan.singles_t,
+                                         plan.lengths, plan.params, lexicon, plan.words,
+                                         plan.scorers, turns, i)
+            except BaseException:
+                if turns is not None:   # the later chunks would wait for its turn
+                    turns.cancel()
+                raise
+
+        workers = min(_threads(c.threads), sum(1 for ch in chunks if ch.block.cells()))
+        if workers < 2:
+            return [job(i, ch, None) for i, ch in enumerate(_progress(chunks, c.progress))]
+        from concurrent.futures import ThreadPoolExecutor
+
+        t0 = time.perf_counter()
+        turns = _Turns()
+        with ThreadPoolExecutor(workers, thread_name_prefix="paralign-chunk") as pool:
+            futures = [pool.submit(job, i, ch, turns) for i, ch in enumerate(chunks)]
+            try:
+                for f in _progress(futures, c.progress):
+                    f.exception()      # waits; failures are raised below, in chunk order
+            except BaseException:      # an interrupt: the chunks not started never start
+                turns.cancel()
+                for f in futures:
+                    f.cancel()
+                raise
+        failed = [f.exception() for f in futures if f.exception() is not None]
+        real = [e for e in failed if not isinstance(e, _Cancelled)]
+        if real or failed:
+            raise (real or failed)[0]
+        results = [f.result() for f in futures]
+        busy = sum(r.seconds_search + r.seconds_embed for r in results)
+        share = (time.perf_counter() - t0) / busy if busy > 0 else 0.0
+        return [replace(r, seconds_search=r.seconds_search * share,
+                        seconds_embed=r.seconds_embed * share) for r in results]
+
     # -- one chunk -------------------------------------------------------------------------
     def _align_block(self, sdoc: Document, tdoc: Document, chunk: Chunk,
                      singles_s: list[np.ndarray], singles_t: list[np.ndarray],
                      lengths: LengthModel, params: ScoreParams, lexicon: Any = None,
-                     words: Any = None, scorers: dict | None = None) -> BlockResult:
+                     words: Any = None, scorers: dict | None = None,
+                     turns: _Turns | None = None, index: int = 0) -> BlockResult:
         """The two searches of one chunk, with the plausible windows embedded in between
-        (``words``: the pair's :class:`~paralign.alignment.lexical.DocumentWords`)."""
+        (``words``: the pair's :class:`~paralign.alignment.lexical.DocumentWords`; with
+        ``turns``, this chunk's windows are embedded in its turn, ``index``)."""
         blk = chunk.block
         if blk.n == 0 or blk.m == 0:
+            if turns is not None:
+                with turns.turn(index):
+                    pass
             return BlockResult([Bead((blk.s0 + i,), (), NULL_CONF) for i in range(blk.n)]
                                + [Bead((), (blk.t0 + j,), NULL_CONF) for j in range(blk.m)])
         t0 = time.perf_counter()
@@ -394,10 +456,12 @@ class Aligner:
         del scores, skip
         t_search = time.perf_counter() - t0
         # embed the windows of plausible merges
-        t1 = time.perf_counter()
-        windows = embed_windows(self.encoders, (sdoc, tdoc), (blk.s0, blk.t0), (S, T),
-                                allowed, band)
-        t_embed = time.perf_counter() - t1
+        with turns.turn(index) if turns is not None else contextlib.nullcontext():
+            t1 = time.perf_counter()
+            with blas_mode(None):
+                windows = embed_windows(self.encoders, (sdoc, tdoc), (blk.s0, blk.t0),
+                                        (S, T), allowed, band)
+            t_embed = time.perf_counter() - t1
         # final search: exact windows, implausible merges excluded
         t2 = time.perf_counter()
         scores, skip = scorer.band_scores(types, approx=False, allowed=allowed)
@@ -432,6 +496,62 @@ class Aligner:
         return LexicalEvidence.from_words(words, (z0, z1), (e0, e1), K, K,
                                           self.config.max_total, lexicon, band,
                                           sdoc.lang == "zh")
+
+
+class _Cancelled(Exception):
+    """A chunk given up because another failed (or the user interrupted)."""
+
+
+class _Turns:
+    """Chunks searched on several threads take turns, in chunk order, to embed windows.
+
+    Why the order: the encoders, the embedding cache and use-m3's composer are shared and
+    not all of them are safe across threads, and what they return may depend on what was
+    asked before (the composer keeps the states it has built; a cache answers what it
+    holds). Embedding the chunks' windows one at a time and in chunk order asks the
+    encoders exactly what one thread asked, so the vectors, hence the beads, are the same
+    as without threads; everything else of a chunk is its own. A chunk waits for its turn
+    only after its first search, while the other thread searches.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = 0
+        self._cancelled = False
+
+    @contextlib.contextmanager
+    def turn(self, index: int) -> Iterator[None]:
+        with self._cond:
+            while self._next != index and not self._cancelled:
+                self._cond.wait()
+            if self._cancelled:
+                raise _Cancelled
+        try:
+            yield
+        except BaseException:
+            self.cancel()
+            raise
+        finally:
+            with self._cond:
+                self._next = index + 1
+                self._cond.notify_all()
+
+    def cancel(self) -> None:
+        with self._cond:
+            self._cancelled = True
+            self._cond.notify_all()
+
+
+def _threads(setting: int | None) -> int:
+    """Threads for the chunks of one document: the setting, or the cores this process
+    may use, at most :data:`MAX_THREADS`."""
+    if setting is not None:
+        return setting
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_THREADS))
 
 
 def _progress(chunks: list, progress: bool | None):

@@ -20,14 +20,13 @@ matrix and the same quantities come from whole-matrix arithmetic on its 2-D pref
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import weakref
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from ..blas import one_blas_thread
 from .dp import KERNEL_ROWS, Band
 
 __all__ = ["SideVectors", "BandSimilarities", "Margins"]
@@ -196,24 +195,6 @@ def _band_kernel(name: str) -> Any:
     from . import band_kernels
 
     return band_kernels.compiled(name)
-
-
-@functools.cache
-def _blas_controller() -> Any:
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def one_blas_thread() -> contextlib.AbstractContextManager:
-    """BLAS limited to one thread, for the many small products of a band's strip.
-
-    Why: each is a few dozen rows by a few hundred columns; a second BLAS thread saves
-    nothing there, and on a busy machine every product waits for it to be scheduled (25x
-    slower measured with two cores under load: most of a long document's search). One
-    thread also makes the strip the same on every machine, whatever its core count.
-    """
-    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _topk_mean(S: np.ndarray, k: int) -> np.ndarray:
