@@ -49,6 +49,7 @@ def test_kernel_matches_numpy(monkeypatch, seed, n, m, banded, ties, skip_dtype,
     ref_beads, ref_total, ref_D = _run(monkeypatch, "numpy", band, types, scores, skip)
     beads, total, D = _run(monkeypatch, how, band, types, scores, skip)
     assert beads == ref_beads
+    assert all(type(b) is tuple and all(type(x) is int for x in b) for b in beads)
     assert total == ref_total
     assert np.array_equal(D, ref_D)
 

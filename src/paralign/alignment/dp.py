@@ -146,6 +146,14 @@ def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.nda
         raise RuntimeError("no path through the band")  # cannot happen with a valid band
     if not path:
         return ([], total, D) if return_table else ([], total)
+    backtrace = compiled("dp_backtrace") if kernel is not None else None
+    if backtrace is not None:  # compiled: one bead a sentence or so was most of the time
+        out = np.empty((n + band.m + 1, 4), np.int64)
+        k = backtrace(arg, kk, A, B, lo.astype(np.int64), c, out)
+        if k < 0:
+            raise RuntimeError("broken backtrace")  # pragma: no cover
+        beads = list(map(tuple, out[k - 1::-1].tolist())) if k else []
+        return (beads, total, D) if return_table else (beads, total)
     while i > 0 or lo[i] + c > 0:
         k = int(kk[i, c])
         while c > k:  # 0-1 beads

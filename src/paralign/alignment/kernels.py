@@ -137,6 +137,41 @@ def dp_rows(D: np.ndarray, arg: np.ndarray, kk: np.ndarray, stacked: np.ndarray,
             kk[i, c] = rec
 
 
+
+def dp_backtrace(arg: np.ndarray, kk: np.ndarray, A: np.ndarray, B: np.ndarray,
+                 lo: np.ndarray, c: int, out: np.ndarray) -> int:
+    """The backtrace of :func:`paralign.alignment.dp.search` from node ``(n, lo[n] + c)``
+    over the tables :func:`dp_rows` filled: the beads ``(i0, i1, j0, j1)`` from the last to
+    the first into ``out`` (k, 4), room for every bead (n + m at most); returns how many,
+    or -1 for a broken backtrace. Why compiled: a long document's path has one bead per
+    sentence or so, and the Python loop cost more than the search's own rows."""
+    i = len(lo) - 1
+    k = 0
+    while i > 0 or lo[i] + c > 0:
+        stop = kk[i, c]
+        while c > stop:  # 0-1 beads
+            j = lo[i] + c
+            out[k, 0] = i
+            out[k, 1] = i
+            out[k, 2] = j - 1
+            out[k, 3] = j
+            k += 1
+            c -= 1
+        t = arg[i, c]
+        if t < 0:
+            if i == 0 and lo[i] + c == 0:
+                break
+            return -1
+        j = lo[i] + c
+        out[k, 0] = i - A[t]
+        out[k, 1] = i
+        out[k, 2] = j - B[t]
+        out[k, 3] = j
+        k += 1
+        i = i - A[t]
+        c = j - B[t] - lo[i]
+    return k
+
 def warm() -> bool:
     """Import numba and load the compiled kernels for the argument types the search uses
     (float32 scores; the dictionary evidence's int64 lists and float64 counts), so that the
@@ -150,6 +185,9 @@ def warm() -> bool:
            np.zeros((1, 1, 1), np.float32), np.ones(1, np.int64), np.zeros(1, np.int64),
            np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros((1, 1), np.float32),
            np.zeros(1, np.float32))
+    compiled("dp_backtrace")(np.full((1, 1), -1, np.int16), np.zeros((1, 1), np.int32),
+                             np.ones(1, np.int64), np.zeros(1, np.int64),
+                             np.zeros(1, np.int64), 0, np.zeros((1, 4), np.int64))
     i0, i1 = np.zeros(0, np.int64), np.zeros(1, np.int64)
     compiled("lex_counts")(i0, i0, i0, i1, i0, i1, i0, 1, i0, i0, np.zeros((0, 1, 1)),
                            np.zeros((0, 1, 1)))
