@@ -293,16 +293,28 @@ def lattice_rows(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
     tops = np.empty((NL, W))
     live = np.empty(NT * W)
     pos = np.empty(NT * W, np.int64)
-    best = np.empty(W)
+    fbest = np.empty((NL, W))
+    bbest = np.empty((NL, W))
     ptrs = np.empty(3, np.int64)
     dims = np.empty(1, np.int64)
     steps = np.empty(3, np.int64)
+    # The forward and the backward pass are independent: row k of the one runs with row
+    # n - k of the other, their running log-sum-exps along the rows side by side (each is a
+    # chain of the C library's exp and log1p, one step waiting for the last: two chains
+    # keep the CPU busy while each waits). Each table gets the same operations in the same
+    # order as in a pass of its own.
+    #
     # forward: alpha[i, j] = R_k<=j best[k] + sum(skip[k+1..j]), best[c] reduced over the
     # beads ending at (i, c): alpha at their start + their score. The bead of type t ending
     # at column c starts at column c + off of row p = i - A[t], inside the band for c in
     # c0 .. c1 - 1. Types are visited in order, so each column sees its terms in the order
     # of the types, as numpy sums them.
-    for i in range(n1):
+    # backward: beta[i, j] = R_k>=j g[k] + sum(skip[j+1..k]), g[c] reduced over the beads
+    # starting at (i, c): their score + beta at their end. The bead of type t starting at
+    # column c ends at column c + off of row r = i + A[t], inside the band for c in
+    # c0 .. c1 - 1.
+    for k in range(n1):
+        i = k
         w = span[i] + 1
         na = 0
         for t in range(NT):
@@ -339,36 +351,18 @@ def lattice_rows(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
                             tops[q, c] = max(tops[q, c], V[q, a, c])
                 K[a, c] = keep
         for q in range(NL):
-            soft = softs[q]
-            _reduce_terms(V[q], K, na, c0s, c1s, w, soft, tops[q], best, live, pos, E, fns,
-                          ptrs, dims, steps)
-            if i == 0:
-                best[0] = 0.0
-            acc = best[0] - prefix[q, i, 0]
-            alpha[q, i, 0] = prefix[q, i, 0] + acc
-            for c in range(1, w):
-                v = best[c] - prefix[q, i, c]
-                if soft:
-                    acc = _logaddexp(acc, v)
-                elif v > acc:
-                    acc = v
-                alpha[q, i, c] = prefix[q, i, c] + acc
-            for c in range(w, W):
-                alpha[q, i, c] = _NEG_INF
-    # backward: beta[i, j] = R_k>=j g[k] + sum(skip[j+1..k]), g[c] reduced over the beads
-    # starting at (i, c): their score + beta at their end. The bead of type t starting at
-    # column c ends at column c + off of row r = i + A[t], inside the band for c in
-    # c0 .. c1 - 1.
-    for i in range(n, -1, -1):
-        w = span[i] + 1
+            _reduce_terms(V[q], K, na, c0s, c1s, w, softs[q], tops[q], fbest[q], live, pos, E,
+                          fns, ptrs, dims, steps)
+        ib = n - k
+        wb = span[ib] + 1
         na = 0
         for t in range(NT):
-            r = i + A[t]
+            r = ib + A[t]
             if r > n or nf[r, t] == 0:
                 continue
-            off = lo[i] + B[t] - lo[r]
+            off = lo[ib] + B[t] - lo[r]
             c0 = max(0, -off)
-            c1 = min(w, span[r] - off + 1)
+            c1 = min(wb, span[r] - off + 1)
             if c1 <= c0:
                 continue
             ts[na] = t
@@ -378,7 +372,7 @@ def lattice_rows(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
             rows[na] = r
             na += 1
         for q in range(NL):
-            for c in range(w):
+            for c in range(wb):
                 tops[q, c] = _NEG_INF
         for a in range(na):
             t = ts[a]
@@ -397,22 +391,47 @@ def lattice_rows(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
                             tops[q, c] = max(tops[q, c], V[q, a, c])
                 K[a, c] = keep
         for q in range(NL):
+            _reduce_terms(V[q], K, na, c0s, c1s, wb, softs[q], tops[q], bbest[q], live, pos, E,
+                          fns, ptrs, dims, steps)
+        # the two rows' running reductions
+        for q in range(NL):
             soft = softs[q]
-            _reduce_terms(V[q], K, na, c0s, c1s, w, soft, tops[q], best, live, pos, E, fns,
-                          ptrs, dims, steps)
-            if i == n:
-                best[w - 1] = 0.0
-            acc = best[w - 1] + prefix[q, i, w - 1]
-            beta[q, i, w - 1] = acc - prefix[q, i, w - 1]
-            for c in range(w - 2, -1, -1):
-                v = best[c] + prefix[q, i, c]
-                if soft:
-                    acc = _logaddexp(acc, v)
-                elif v > acc:
-                    acc = v
-                beta[q, i, c] = acc - prefix[q, i, c]
+            fb = fbest[q]
+            bb = bbest[q]
+            if i == 0:
+                fb[0] = 0.0
+            if ib == n:
+                bb[wb - 1] = 0.0
+            facc = fb[0] - prefix[q, i, 0]
+            alpha[q, i, 0] = prefix[q, i, 0] + facc
+            bacc = bb[wb - 1] + prefix[q, ib, wb - 1]
+            beta[q, ib, wb - 1] = bacc - prefix[q, ib, wb - 1]
+            if soft:
+                for step in range(1, max(w, wb)):
+                    if step < w:
+                        v = fb[step] - prefix[q, i, step]
+                        facc = _logaddexp(facc, v)
+                        alpha[q, i, step] = prefix[q, i, step] + facc
+                    if step < wb:
+                        c = wb - 1 - step
+                        v = bb[c] + prefix[q, ib, c]
+                        bacc = _logaddexp(bacc, v)
+                        beta[q, ib, c] = bacc - prefix[q, ib, c]
+            else:
+                for c in range(1, w):
+                    v = fb[c] - prefix[q, i, c]
+                    if v > facc:
+                        facc = v
+                    alpha[q, i, c] = prefix[q, i, c] + facc
+                for c in range(wb - 2, -1, -1):
+                    v = bb[c] + prefix[q, ib, c]
+                    if v > bacc:
+                        bacc = v
+                    beta[q, ib, c] = bacc - prefix[q, ib, c]
             for c in range(w, W):
-                beta[q, i, c] = _NEG_INF
+                alpha[q, i, c] = _NEG_INF
+            for c in range(wb, W):
+                beta[q, ib, c] = _NEG_INF
 
 
 def path_rivals(lo: np.ndarray, span: np.ndarray, A: np.ndarray, B: np.ndarray,
