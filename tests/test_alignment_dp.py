@@ -226,6 +226,65 @@ def test_band_from_path_covers_path_and_is_monotone():
     assert rb.lo[0] == 0 and rb.hi[-1] == 8
 
 
+
+def _band_from_path_loops(path, n, m, width):
+    """band_from_path as it was written before (a Python loop over nodes and rows)."""
+    lo = np.full(n + 1, m, np.int64)
+    hi = np.zeros(n + 1, np.int64)
+    for i, j in path:
+        lo[i] = min(lo[i], j)
+        hi[i] = max(hi[i], j)
+    seen = hi >= lo
+    last_hi = 0
+    for i in range(n + 1):
+        if seen[i]:
+            last_hi = hi[i]
+        else:
+            lo[i] = hi[i] = last_hi
+    lo_w, hi_w = lo.copy(), hi.copy()
+    for d in range(1, width + 1):
+        lo_w[d:] = np.minimum(lo_w[d:], lo[:-d])
+        hi_w[:-d] = np.maximum(hi_w[:-d], hi[d:])
+    lo_w = np.maximum(lo_w - width, 0)
+    hi_w = np.minimum(hi_w + width, m)
+    lo_w = np.minimum.accumulate(lo_w[::-1])[::-1]
+    hi_w = np.maximum.accumulate(hi_w)
+    lo_w[0] = 0
+    hi_w[-1] = m
+    return lo_w, hi_w
+
+
+def _random_path(seed, n, m, steps):
+    rng = np.random.default_rng(seed)
+    i = j = 0
+    path = [(0, 0)]
+    while i < n or j < m:
+        a, b = steps[rng.integers(len(steps))]
+        i, j = min(i + a, n), min(j + b, m)
+        path.append((i, j))
+    return path
+
+
+BAND_PATHS = [  # (path, n, m, width)
+    ([(0, 0), (1, 2), (2, 3), (4, 5), (5, 8)], 5, 8, 1),
+    ([(0, 0), (5, 8)], 5, 8, 2),                      # rows 1..4 jumped over
+    ([(0, 0), (0, 3), (0, 7), (3, 7), (3, 9)], 3, 9, 0),  # several nodes a row, width 0
+    ([], 4, 6, 1),                                    # no node at all
+    ([(2, 4)], 4, 6, 3),                              # rows before the first node
+    ([(0, 0), (2, 1), (1, 5), (3, 2)], 3, 6, 1),      # not monotone
+    (_random_path(1, 60, 80, [(1, 1), (1, 2), (2, 1), (0, 1), (1, 0), (3, 1)]), 60, 80, 4),
+    (_random_path(2, 200, 90, [(2, 0), (3, 1), (1, 1)]), 200, 90, 8),
+    ([(np.int64(i), np.int64(2 * i)) for i in range(11)], 10, 20, 2),  # numpy ints
+]
+
+
+@pytest.mark.parametrize("path,n,m,width", BAND_PATHS)
+def test_band_from_path_is_the_loops_band(path, n, m, width):
+    band = band_from_path(path, n, m, width)
+    lo, hi = _band_from_path_loops(path, n, m, width)
+    assert band.lo.dtype == np.int64 and band.hi.dtype == np.int64
+    assert np.array_equal(band.lo, lo) and np.array_equal(band.hi, hi)
+
 def test_deterministic():
     zh, en, cz, ce = _build([0, 4, 5, 6, 7], [(0, -1), (4, 0), (4, 1), (5, -1), (6, -1), (7, 0), (7, 1)])
     runs = [[(b.src, b.tgt, b.score) for b in _align(zh, en, cz, ce).beads] for _ in range(3)]

@@ -67,17 +67,18 @@ def band_from_path(path: Sequence[tuple[int, int]], n: int, m: int, width: int) 
     """
     lo = np.full(n + 1, m, np.int64)
     hi = np.zeros(n + 1, np.int64)
-    for i, j in path:
-        lo[i] = min(lo[i], j)
-        hi[i] = max(hi[i], j)
-    # rows the path jumps over take the bounds of their neighbours
+    # each row's first and last column on the path (at once: a document's coarse path has a
+    # node per sentence or so)
+    nodes = np.asarray(path, np.int64).reshape(-1, 2)
+    np.minimum.at(lo, nodes[:, 0], nodes[:, 1])
+    np.maximum.at(hi, nodes[:, 0], nodes[:, 1])
+    # rows the path jumps over take the last column of the last row it visits before them
+    # (0 before the first)
     seen = hi >= lo
-    last_hi = 0
-    for i in range(n + 1):
-        if seen[i]:
-            last_hi = hi[i]
-        else:
-            lo[i] = hi[i] = last_hi
+    last = np.maximum.accumulate(np.where(seen, np.arange(n + 1), -1))
+    last_hi = np.where(last >= 0, hi[np.maximum(last, 0)], 0)
+    lo = np.where(seen, lo, last_hi)
+    hi = np.where(seen, hi, last_hi)
     # widen along both axes: a cell within `width` rows or columns of the path
     lo_w = lo.copy()
     hi_w = hi.copy()
