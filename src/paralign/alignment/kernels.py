@@ -312,133 +312,132 @@ def lex_fscore_band(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.nd
 
 def ibm1_pairs(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
                tgt_ids: np.ndarray, ns: int, nt: int
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                          np.ndarray]:
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The word pairs of IBM model 1 (:func:`paralign.alignment.lexicon._ibm1`) without
     sorting every token pair: bead ``d`` has source words ``src_ids[src_ptr[d]:src_ptr[d + 1]]``
     and target words ``tgt_ids[tgt_ptr[d]:tgt_ptr[d + 1]]``; source ``ns`` is NULL.
 
     An *occurrence* is one (target token, source token or NULL) of a bead, numbered bead by
-    bead, target token by target token, source by source, NULL last (the numpy code's order);
-    target tokens are numbered likewise. Returns the distinct pairs sorted by (source, target)
-    (``us``, ``ut``), in how many beads each occurs, the pair of each occurrence (``inv``),
-    and each pair's occurrences as the target tokens they belong to, in occurrence order
-    (``tok[ptr[u]:ptr[u + 1]]``). Occurrences are bucketed by source word, and each bucket by
-    target: the pairs of ``np.unique`` of the pair keys, in linear time. Lists are int32
-    (the caller checks that the occurrences fit).
+    bead, target token by target token, source by source, NULL last (the numpy code's
+    order): bead ``d``'s start at the sum of the earlier beads' ``lt * (ls + 1)``, so the
+    number of each is arithmetic. Returns the distinct pairs sorted by (source, target)
+    (``us``, ``ut``), in how many beads each occurs, and the pair of each occurrence
+    (``inv``, int32: the caller checks that the occurrences fit): the pairs of
+    ``np.unique`` of the pair keys, in linear time.
+
+    Why this way: the occurrences are the one big list (the Bible's 7 million a direction);
+    ``inv`` is the only array of that length made. Each source word's occurrences are
+    enumerated in occurrence order from the positions of that word (a counting sort of the
+    source tokens, a tenth of the occurrences' length), three times: to count the pairs,
+    to list the word's distinct targets (ascending), and to number its occurrences.
     """
     nb = len(src_ptr) - 1
-    cnt = np.zeros(ns + 2, np.int64)
-    N = 0
+    obase = np.zeros(nb + 1, np.int64)      # first occurrence of each bead
+    wcnt = np.zeros(ns + 1, np.int64)       # source positions of each word, counted
     for d in range(nb):
         lt = tgt_ptr[d + 1] - tgt_ptr[d]
-        if lt == 0:
-            continue
+        obase[d + 1] = obase[d] + lt * (src_ptr[d + 1] - src_ptr[d] + 1)
         for x in range(src_ptr[d], src_ptr[d + 1]):
-            cnt[src_ids[x] + 1] += lt
-        cnt[ns + 1] += lt
-        N += lt * (src_ptr[d + 1] - src_ptr[d] + 1)
-    for s in range(ns + 1):
-        cnt[s + 1] += cnt[s]
-    occ = np.empty(N, np.int32)          # bucketed by source: occurrence, target, token
-    tgt_of = np.empty(N, np.int32)
-    tok_of = np.empty(N, np.int32)
-    fill = cnt[:ns + 1].copy()
-    o = 0
-    k = 0
+            wcnt[src_ids[x] + 1] += 1
+    for s in range(ns):
+        wcnt[s + 1] += wcnt[s]
+    wpos = np.empty(wcnt[ns], np.int64)     # ... listed by word, ascending (bead by bead)
+    wbead = np.empty(wcnt[ns], np.int64)
+    fill = wcnt[:ns].copy()
     for d in range(nb):
-        if tgt_ptr[d + 1] == tgt_ptr[d]:
-            continue
-        for y in range(tgt_ptr[d], tgt_ptr[d + 1]):
-            tw = tgt_ids[y]
-            for x in range(src_ptr[d], src_ptr[d + 1] + 1):
-                s = src_ids[x] if x < src_ptr[d + 1] else ns
-                f = fill[s]
-                occ[f] = o
-                tgt_of[f] = tw
-                tok_of[f] = k
-                fill[s] = f + 1
-                o += 1
-            k += 1
-    # distinct targets of each source: counted, then listed in ascending order
+        for x in range(src_ptr[d], src_ptr[d + 1]):
+            f = fill[src_ids[x]]
+            wpos[f] = x
+            wbead[f] = d
+            fill[src_ids[x]] = f + 1
+    N = obase[nb]
     stamp = np.full(nt + 1, -1, np.int64)
-    U = 0
-    for s in range(ns + 1):
-        for r in range(cnt[s], cnt[s + 1]):
-            if stamp[tgt_of[r]] != s:
-                stamp[tgt_of[r]] = s
-                U += 1
-    us = np.empty(U, np.int64)
-    ut = np.empty(U, np.int64)
-    ptr = np.zeros(U + 1, np.int64)
-    inv = np.empty(N, np.int32)
-    tok = np.empty(N, np.int32)
     local = np.empty(nt + 1, np.int64)
     buf = np.empty(nt + 1, np.int64)
-    pos = np.zeros(nt + 1, np.int64)
     last = np.empty(nt + 1, np.int64)
-    beads = np.zeros(U, np.int64)
-    bead_of = np.empty(tgt_ptr[nb], np.int64)       # the bead of each target token
-    for d in range(nb):
-        for y in range(tgt_ptr[d], tgt_ptr[d + 1]):
-            bead_of[y] = d
+    U = 0
+    us = np.empty(0, np.int64)
+    ut = np.empty(0, np.int64)
+    beads = np.empty(0, np.int64)
+    inv = np.empty(N, np.int32)
     base = 0
-    for s in range(ns + 1):
-        nd = 0
-        for r in range(cnt[s], cnt[s + 1]):
-            tw = tgt_of[r]
-            if stamp[tw] != ns + 1 + s:
-                stamp[tw] = ns + 1 + s
-                buf[nd] = tw
-                nd += 1
-        srt = np.sort(buf[:nd])
-        for q in range(nd):
-            local[srt[q]] = q
-            us[base + q] = s
-            ut[base + q] = srt[q]
-            pos[q] = 0
-        for r in range(cnt[s], cnt[s + 1]):
-            q = local[tgt_of[r]]
-            inv[occ[r]] = base + q
-            pos[q] += 1
-        # the bucket's occurrences grouped by pair, each pair's in occurrence order
-        for q in range(nd):
-            ptr[base + q + 1] = ptr[base + q] + pos[q]
-            pos[q] = ptr[base + q]
-            last[q] = -1
-        for r in range(cnt[s], cnt[s + 1]):
-            q = local[tgt_of[r]]
-            tok[pos[q]] = tok_of[r]
-            pos[q] += 1
-            d = bead_of[tok_of[r]]       # beads come in order: count each pair's changes
-            if last[q] != d:
-                last[q] = d
-                beads[base + q] += 1
-        base += nd
-    return us, ut, beads, inv, ptr, tok
+    # step 0 counts the pairs (phase 0); step 1 lists each word's targets (phase 1), then
+    # numbers its occurrences (phase 2)
+    for step in range(2):
+        if step == 1:
+            us = np.empty(U, np.int64)
+            ut = np.empty(U, np.int64)
+            beads = np.zeros(U, np.int64)
+        for s in range(ns + 1):
+            nd = 0
+            for phase in range(step, 2 * step + 1):
+                if phase == 2:
+                    srt = np.sort(buf[:nd])
+                    for q in range(nd):
+                        local[srt[q]] = q
+                        us[base + q] = s
+                        ut[base + q] = srt[q]
+                        last[q] = -1
+                # the word's occurrences, in occurrence order: bead by bead (the word's
+                # positions in one bead are a run of its list), target token by target
+                # token, position by position
+                r0, r1 = (wcnt[s], wcnt[s + 1]) if s < ns else (0, nb)
+                r = r0
+                while r < r1:
+                    if s < ns:
+                        d = wbead[r]
+                        g = r + 1
+                        while g < r1 and wbead[g] == d:
+                            g += 1
+                    else:                   # NULL: once in every bead, after its words
+                        d = r
+                        g = r + 1
+                    ls = src_ptr[d + 1] - src_ptr[d] + 1
+                    for y in range(tgt_ptr[d], tgt_ptr[d + 1]):
+                        tw = tgt_ids[y]
+                        o0 = obase[d] + (y - tgt_ptr[d]) * ls
+                        for h in range(r, g):
+                            if phase == 0:
+                                if stamp[tw] != s:
+                                    stamp[tw] = s
+                                    U += 1
+                            elif phase == 1:
+                                if stamp[tw] != ns + 1 + s:
+                                    stamp[tw] = ns + 1 + s
+                                    buf[nd] = tw
+                                    nd += 1
+                            else:
+                                q = local[tw]
+                                xo = wpos[h] - src_ptr[d] if s < ns else ls - 1
+                                inv[o0 + xo] = base + q
+                                if last[q] != d:    # beads come in order: count changes
+                                    last[q] = d
+                                    beads[base + q] += 1
+                    r = g
+            base += nd
+    return us, ut, beads, inv
 
 
 def ibm1_em(src_ptr: np.ndarray, tgt_ptr: np.ndarray, inv: np.ndarray, us: np.ndarray,
-            ptr: np.ndarray, tok: np.ndarray, prior: np.ndarray, ns: int, iterations: int
-            ) -> np.ndarray:
+            prior: np.ndarray, ns: int, iterations: int) -> np.ndarray:
     """EM of IBM model 1 over the occurrences of :func:`ibm1_pairs`: t(target | source) of
     each pair, starting uniform, ``prior`` pseudo-counts added to each pair's expected count.
 
     Every sum runs over the same terms in the same order as the ``np.bincount`` calls of the
     numpy code, so the probabilities are bit-identical to it: a target token's normalizer
-    over its sources (occurrence by occurrence, reading the pairs' probabilities in no
-    order), a pair's expected count over its occurrences (pair by pair, each reading the
-    normalizers of its tokens: a far smaller table than the pairs'), a source's total over
-    its pairs by ascending target (the pairs' own order).
+    over its sources, then at once each of those occurrences' posterior added to its pair's
+    expected count (so each pair's count sums its occurrences in occurrence order, from
+    0.0, as ``bincount`` does); a source's total over its pairs by ascending target (the
+    pairs' own order). One pass over ``inv`` an iteration and no other array of the
+    occurrences' length: the memory is two float arrays of the pairs' length.
     """
     U = len(us)
     nb = len(src_ptr) - 1
     t = np.ones(U)
-    zs = np.empty(tgt_ptr[-1])
     counts = np.empty(U)
     for _ in range(iterations):
+        counts[:] = 0.0
         o = 0
-        k = 0
         for d in range(nb):
             lt = tgt_ptr[d + 1] - tgt_ptr[d]
             if lt == 0:
@@ -448,8 +447,11 @@ def ibm1_em(src_ptr: np.ndarray, tgt_ptr: np.ndarray, inv: np.ndarray, us: np.nd
                 z = 0.0
                 for x in range(ls):
                     z += t[inv[o + x]]
-                zs[k] = z if z > 1e-300 else 1e-300
-                k += 1
+                if z < 1e-300:
+                    z = 1e-300
+                for x in range(ls):
+                    u = inv[o + x]
+                    counts[u] += t[u] / z
                 o += ls
         u = 0
         while u < U:               # one source at a time: its total, then its pairs' t
@@ -457,11 +459,7 @@ def ibm1_em(src_ptr: np.ndarray, tgt_ptr: np.ndarray, inv: np.ndarray, us: np.nd
             tot = 0.0
             v = u
             while v < U and us[v] == s:
-                c = 0.0
-                tv = t[v]
-                for r in range(ptr[v], ptr[v + 1]):
-                    c += tv / zs[tok[r]]
-                counts[v] = c + prior[v]
+                counts[v] = counts[v] + prior[v]
                 tot += counts[v]
                 v += 1
             if tot < 1e-300:

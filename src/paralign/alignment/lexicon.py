@@ -132,9 +132,9 @@ def _ibm1(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray, tgt_ids
     if pairs is None:
         return _ibm1_numpy(src_ptr, src_ids, tgt_ptr, tgt_ids, ns, nt, prior, prior_weight,
                            iterations)
-    us, ut, beads, inv, ptr, tok = pairs(src_ptr, src_ids, tgt_ptr, tgt_ids, ns, nt)
+    us, ut, beads, inv = pairs(src_ptr, src_ids, tgt_ptr, tgt_ids, ns, nt)
     pc = _prior_counts(us * (nt + 1) + ut, nt, prior, prior_weight)
-    t = compiled("ibm1_em")(src_ptr, tgt_ptr, inv, us, ptr, tok, pc, ns, iterations)
+    t = compiled("ibm1_em")(src_ptr, tgt_ptr, inv, us, pc, ns, iterations)
     return us, ut, t, beads
 
 
@@ -238,20 +238,24 @@ def learn_lexicon(pairs: Iterable[tuple[str | Sequence[str], str | Sequence[str]
             pe += g
             pw += [1.0 / len(g)] * len(g)
         prior = (np.array(pz, np.int64), np.array(pe, np.int64), np.array(pw))
+    W = ne + 1
+    # each direction's pairs (millions on the Bible) are cut to those passing the threshold
+    # before the other direction is trained: only one direction's arrays are alive at once
     zu, eu, t_ez, beads = _ibm1(zptr, zids, eptr, eids, nz, ne, prior, prior_weight,
                                 iterations)                                     # t(e | z)
+    keep = (zu < nz) & (eu < ne) & (t_ez >= threshold)
+    fwd = zu[keep] * W + eu[keep]            # sorted (the pairs come sorted)
+    fwd_beads = beads[keep]                  # in how many pairs each occurs
+    del zu, eu, t_ez, beads, keep
     rprior = None if prior is None else (prior[1], prior[0], prior[2])
     eu2, zu2, t_ze, _ = _ibm1(eptr, eids, zptr, zids, ne, nz, rprior, prior_weight,
                               iterations)                                       # t(z | e)
-    W = ne + 1
-    real = (zu < nz) & (eu < ne)
-    fwd_keys = zu * W + eu                   # sorted (the pairs come sorted), as ``beads``
-    fwd = fwd_keys[real & (t_ez >= threshold)]
     rev = (zu2 * W + eu2)[(zu2 < nz) & (eu2 < ne) & (t_ze >= threshold)]
+    del eu2, zu2, t_ze, _
     both = rev[np.isin(rev, fwd)]
     # in how many pairs both words appear (one co-occurrence proves nothing)
-    pos = np.searchsorted(fwd_keys, both)
-    both = np.sort(both[beads[pos] >= min_count])
+    pos = np.searchsorted(fwd, both)
+    both = np.sort(both[fwd_beads[pos] >= min_count])
     izv = list(zvocab)
     iev = list(evocab)
     out: dict[str, set[str]] = {}
