@@ -149,3 +149,117 @@ def test_content_stem_is_the_stem_of_content_words(word):
     got = lexical.content_stem(word)
     assert got == (None if word in lexical._STOP or len(word) < 2 else
                    word if word.isdigit() else stem(word))
+
+
+# -- the whole-document readings equal the sentence-by-sentence ones ---------------------------
+def _old_en_content(text):
+    """en_content as it was written first: one findall a sentence, a stem a word."""
+    out = []
+    for lw in map(str.lower, lexical._EN_WORD.findall(text)):
+        st = lexical.content_stem(lw)
+        if st is not None:
+            out.append((lw, st))
+    return tuple(out)
+
+
+def _old_glosses(t):
+    """_token_glosses as it was written first (one token at a time)."""
+    import re
+
+    if not t or not lexical._HAN_OR_ALNUM.search(t):
+        return frozenset()
+    gloss_table, pinyin_table = lexical.dictionary_tables()
+    gloss, pinyin = gloss_table.need_all(), pinyin_table.need_all()
+    g = set(gloss.get(t, "").split())
+    num = lexical._zh_number(t)
+    if num is not None:
+        g.add(num)
+    if re.fullmatch(r"[A-Za-z]+", t):
+        g.add(stem(t.lower()))
+    if 2 <= len(t) <= 4 and all(c in pinyin for c in t):
+        for i in range(len(t)):
+            for j in range(i + 1, len(t) + 1):
+                g.add("".join(pinyin[c] for c in t[i:j]))
+    if t not in gloss and len(t) > 1 and lexical.DICTIONARY_HAN.search(t):
+        for w in lexical._dictionary_words(t, gloss):
+            g.update(gloss[w].split())
+    return frozenset(g)
+
+
+def _old_zh_number(t):
+    t = t.rstrip(lexical._MEASURE) if len(t) > 1 else t
+    if not t:
+        return None
+    if t.isdigit():
+        return str(int(t)) if t.isascii() else None
+    if not all(c in lexical._ZDIGIT or c in lexical._ZUNIT for c in t):
+        return None
+    if not any(c in lexical._ZUNIT for c in t):
+        return "".join(str(lexical._ZDIGIT[c]) for c in t) if len(t) >= 2 else str(lexical._ZDIGIT[t])
+    return lexical._zh_number(t)
+
+
+EN_EDGE = ["", "   ", "The THE the", "K is a Kelvin sign", "x y z 1 22 333", "١٢٣ and ３２ digits",
+           "naïve café Über", "fishing\x00stories", "\x00", "it's 2024-05-01, O'Neil!", "ǅungla ß"]
+ZH_TOKENS = ["", " ", "。", "一九七六", "三十二岁", "两千零五", "2024年", "Python", "abc1", "陈清扬", "喝水",
+             "很漂亮", "十", "万", "一万零五百", "Ａ", "ab", "A", "〇〇七", "二〇二四年", "十万八千", "百",
+             "年", "３２", "上帝说", "北京大学", "ß", "老人家", "一二三四五"]
+
+
+def _random_en(seed, n, nul=True):
+    rng = np.random.default_rng(seed)
+    pool = " ".join(DOC_EN + EN_EDGE).split(" ") + ["", "12", "A", "Books"]
+    pool = [w for w in pool if nul or "\x00" not in w] + (["\x00"] if nul else [])
+    return [" ".join(rng.choice(pool, rng.integers(0, 12))) for _ in range(n)]
+
+
+CLEAN_EDGE = [s for s in EN_EDGE if "\x00" not in s]      # read in one findall
+
+
+@pytest.mark.parametrize("en", [DOC_EN, CLEAN_EDGE, EN_EDGE, DOC_EN + CLEAN_EDGE + DOC_EN,
+                                _random_en(0, 60), _random_en(2, 80, nul=False),
+                                _random_en(1, 5), [], [""], ["only\x00one"]])
+def test_document_words_read_english_as_sentence_by_sentence(en):
+    """The one-pass reading of the English side gives each sentence the words of
+    en_tokens (as vocabulary ids) and leaves en_content's memo as one findall a sentence
+    would; a text holding the end mark itself is read sentence by sentence."""
+    lexical._en_memo.clear()
+    words = lexical.DocumentWords(DOC_ZH[:1], en)
+    word_of = {i: w for w, i in words.vocab.items()}
+    assert len(word_of) == len(words.vocab)
+    assert set(words.vocab) == set().union(set(), *(lexical._en_token_set(s) for s in en))
+    for j, s in enumerate(en):
+        ids = words.e_ids[words.e_ptr[j]:words.e_ptr[j + 1]]
+        assert len(set(ids.tolist())) == len(ids) == words.e_count[j]
+        assert {word_of[k] for k in ids.tolist()} == en_tokens(s), s
+        assert lexical._en_memo[s] == _old_en_content(s) == lexical.en_content(s), s
+
+
+@pytest.mark.parametrize("lexicon", [None, LEXICON, {}])
+@pytest.mark.parametrize("zh", [DOC_ZH, DOC_ZH[::-1] + ["", "。。", "Ａ Python 3"]])
+def test_document_words_glosses_equal_the_token_by_token_ones(lexicon, zh):
+    """Each type's glossed English words (from the whole document's glosses at once, with
+    and without a lexicon) are those of the first token-by-token code."""
+    from paralign.alignment.lexicon import Lexicon
+
+    lexical._token_glosses.cache_clear()
+    lex = None if lexicon is None else Lexicon(dict(lexicon))
+    words = lexical.DocumentWords(zh, DOC_EN)
+    has, ptr, ids = words.glosses(lex)
+    word_of = {i: w for w, i in words.vocab.items()}
+    for g, t in enumerate(words.types):
+        want = _old_glosses(t)
+        if lex is not None:
+            want = want | lex.glosses(t.lower() if t.isascii() else t)
+        assert has[g] == bool(want), t
+        got = ids[ptr[g]:ptr[g + 1]].tolist()
+        assert len(set(got)) == len(got)
+        assert {word_of[k] for k in got} == {w for w in want if w in words.vocab}, t
+
+
+@pytest.mark.parametrize("tok", ZH_TOKENS + DOC_ZH)
+def test_token_glosses_equal_the_first_code(tok):
+    lexical._token_glosses.cache_clear()
+    assert lexical._tokens_glosses([tok, tok]) == [_old_glosses(tok)] * 2
+    assert lexical._token_glosses(tok) == _old_glosses(tok)
+    assert lexical._zh_number(tok) == _old_zh_number(tok)

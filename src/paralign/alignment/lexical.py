@@ -24,8 +24,10 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from importlib import resources
+from itertools import chain, repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -148,6 +150,8 @@ def _parse_cedict() -> tuple[dict[str, str], dict[str, str]]:
 
 _ZDIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _ZUNIT = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+_ZUNITS = frozenset(_ZUNIT)
+_ZNUMERAL = frozenset(_ZDIGIT) | _ZUNITS
 # what may follow a number inside one jieba token (一九七六年, 三十二岁)
 _MEASURE = "年月日号岁个次本点天"
 
@@ -159,9 +163,9 @@ def _zh_number(t: str) -> str | None:
         return None
     if t.isdigit():
         return str(int(t)) if t.isascii() else None
-    if not all(c in _ZDIGIT or c in _ZUNIT for c in t):
+    if not _ZNUMERAL.issuperset(t):
         return None
-    if not any(c in _ZUNIT for c in t):
+    if _ZUNITS.isdisjoint(t):
         return "".join(str(_ZDIGIT[c]) for c in t) if len(t) >= 2 else str(_ZDIGIT[t])
     total = section = 0
     digit = None
@@ -212,27 +216,76 @@ def zh_tokens(text: str, lexicon: Lexicon | None = None) -> list[frozenset[str]]
     return out
 
 
-@functools.lru_cache(maxsize=200_000)
+# The memo of _token_glosses: token -> its glosses, oldest first out beyond GLOSS_MEMO tokens
+# (the lexicon reads the same words' glosses after the evidence; the lock keeps two threads'
+# fills apart).
+_gloss_memo: dict[str, frozenset[str]] = {}
+_gloss_lock = threading.Lock()
+GLOSS_MEMO = 200_000
+
+
 def _token_glosses(t: str) -> frozenset[str]:
     """The English words one Chinese token may be rendered by (memoized: tokens recur)."""
+    got = _gloss_memo.get(t)
+    return got if got is not None else _tokens_glosses([t])[0]
+
+
+def _forget_glosses() -> None:
+    with _gloss_lock:
+        _gloss_memo.clear()
+
+
+_token_glosses.cache_clear = _forget_glosses  # type: ignore[attr-defined]  # a cold start
+
+
+def _tokens_glosses(tokens: Sequence[str]) -> list[frozenset[str]]:
+    """:func:`_token_glosses` of each token, those not in the memo computed together: the
+    dictionary's parts loaded once for all of them (every lookup of :func:`_glosses` is a
+    substring of its token), not twice a token."""
+    memo = _gloss_memo
+    out: dict[str, frozenset[str]] = {}
+    todo = []
+    for t in dict.fromkeys(tokens):
+        g = memo.get(t)
+        if g is None:
+            todo.append(t)
+        else:
+            out[t] = g
+    if todo:
+        gloss_table, pinyin_table = dictionary_tables()
+        text = "".join(todo)
+        gloss_table.need(text)
+        pinyin_table.need(text)
+        gloss, pinyin = gloss_table.data, pinyin_table.data
+        new = [_glosses(t, gloss, pinyin) for t in todo]
+        out.update(zip(todo, new))
+        with _gloss_lock:
+            memo.update(zip(todo, new))
+            while len(memo) > GLOSS_MEMO:
+                memo.pop(next(iter(memo)))
+    return [out[t] for t in tokens]
+
+
+def _glosses(t: str, gloss: dict[str, str], pinyin: dict[str, str]) -> frozenset[str]:
+    """The glosses of token ``t`` from the dictionary's tables (their parts for ``t``'s
+    characters loaded)."""
     if not t or not _HAN_OR_ALNUM.search(t):
-        return frozenset()
-    gloss_table, pinyin_table = dictionary_tables()
-    gloss_table.need(t)
-    pinyin_table.need(t)
-    gloss, pinyin = gloss_table.data, pinyin_table.data
-    g = set(gloss.get(t, "").split())
+        return _NONE
+    own = gloss.get(t)
+    g = set(own.split()) if own is not None else set()
     num = _zh_number(t)
     if num is not None:
         g.add(num)
-    if re.fullmatch(r"[A-Za-z]+", t):
+    if t.isascii() and t.isalpha():          # [A-Za-z]+
         g.add(stem(t.lower()))
-    if 2 <= len(t) <= 4 and all(c in pinyin for c in t):
-        # names: any run of the token's syllables, e.g. 陈清扬 -> chen, qingyang, chenqingyang
-        for i in range(len(t)):
-            for j in range(i + 1, len(t) + 1):
-                g.add("".join(pinyin[c] for c in t[i:j]))
-    if t not in gloss and len(t) > 1 and DICTIONARY_HAN.search(t):
+    if 2 <= len(t) <= 4:
+        syl = list(map(pinyin.get, t))
+        if None not in syl:
+            # names: any run of the token's syllables, e.g. 陈清扬 -> chen, qingyang,
+            # chenqingyang
+            n = len(t)
+            g.update(["".join(syl[i:j]) for i in range(n) for j in range(i + 1, n + 1)])
+    if own is None and len(t) > 1 and DICTIONARY_HAN.search(t):
         # jieba's word is not in the dictionary (喝水, 本书, 很漂亮): the words it is made
         # of, longest dictionary match first (喝 + 水, 本 + 书, 很 + 漂亮)
         for w in _dictionary_words(t, gloss):
@@ -258,24 +311,131 @@ def content_stem(lw: str) -> str | None:
     return lw if lw.isdigit() else stem(lw)
 
 
-@functools.lru_cache(maxsize=100_000)
+# The memo of en_content: text -> its content words, oldest first out beyond EN_MEMO texts
+# (filled a document at a time by DocumentWords; the lock keeps two threads' fills apart).
+_en_memo: dict[str, tuple[tuple[str, str], ...]] = {}
+_en_lock = threading.Lock()
+EN_MEMO = 100_000
+
+
 def en_content(text: str) -> tuple[tuple[str, str], ...]:
     """The content words of an English sentence in order (repeats kept), each as (lower-
     cased, stem): what both the evidence (:func:`en_tokens`) and the lexicon
     (:func:`paralign.alignment.lexicon.en_words`) read, memoized so that a long document's
-    sentences are read once for both."""
-    out = []
-    for lw in map(str.lower, _EN_WORD.findall(text)):
-        st = content_stem(lw)
-        if st is not None:
-            out.append((lw, st))
-    return tuple(out)
+    sentences are read once for both (:class:`DocumentWords` reads a whole document's in
+    one pass and keeps them here)."""
+    got = _en_memo.get(text)
+    if got is None:
+        out = []
+        for lw in map(str.lower, _EN_WORD.findall(text)):
+            st = content_stem(lw)
+            if st is not None:
+                out.append((lw, st))
+        got = tuple(out)
+        _remember_en([text], [got])
+    return got
+
+
+def _remember_en(texts: Sequence[str], contents: Sequence[tuple[tuple[str, str], ...]]) -> None:
+    """Put the content words of ``texts`` into the memo of :func:`en_content`."""
+    with _en_lock:
+        _en_memo.update(zip(texts, contents))
+        while len(_en_memo) > EN_MEMO:
+            _en_memo.pop(next(iter(_en_memo)))
+
+
+# A mark that cannot be an English word (findall yields letters and digits only): it ends
+# each sentence in one findall over a whole document.
+_END = "\x00"
+_EN_WORD_OR_END = re.compile(r"[A-Za-z]+|\d+|\x00")
+
+
+def _en_document(texts: Sequence[str]) -> list[str]:
+    """The words of :func:`en_content`'s findall in every text, as one list with :data:`_END`
+    after each text's words: one regex pass over the document instead of one a text."""
+    joined = _END.join(texts) + _END
+    if joined.count(_END) == len(texts):
+        toks = _EN_WORD_OR_END.findall(joined)
+    else:       # a text holds the mark itself: one findall a text
+        toks = []
+        for t in texts:
+            toks.extend(_EN_WORD.findall(t))
+            toks.append(_END)
+    return toks
 
 
 @functools.lru_cache(maxsize=100_000)
 def _en_token_set(text: str) -> frozenset[str]:
     """:func:`en_tokens`, memoized: each pass of the aligner reads every sentence again."""
     return frozenset(w for pair in en_content(text) for w in pair)
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _unique(x: np.ndarray) -> np.ndarray:
+    """``np.unique(x)`` of a 1-d integer array, by sorting: numpy 2's ``np.unique`` hashes
+    first, ten times slower on the million keys of a long document."""
+    x = np.sort(x)
+    if len(x) > 1:
+        x = x[np.concatenate([[True], x[1:] != x[:-1]])]
+    return x
+
+
+def _en_ids(texts: Sequence[str]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """The English side of :class:`DocumentWords`: the vocabulary of the texts' content
+    words (lower-cased and stemmed: :func:`en_tokens`), each text's distinct words as ids
+    (ascending, all texts' in one array) and how many each has. The texts' :func:`en_content`
+    is kept in its memo on the way (the lexicon reads it next)."""
+    toks = _en_document(texts)
+    forms = dict.fromkeys(toks)                # distinct words as found (and the end mark)
+    code = dict(zip(forms, range(len(forms))))
+    codes = np.fromiter(map(code.__getitem__, toks), np.int64, len(toks))
+    vocab: dict[str, int] = {}
+    F = len(forms)
+    lw_id = np.full(F, -1, np.int64)
+    st_id = np.full(F, -1, np.int64)
+    is_end = np.zeros(F, bool)
+    pair_of: list[tuple[str, str] | None] = []
+    for f, form in enumerate(forms):
+        if form == _END:
+            is_end[f] = True
+            pair_of.append(None)
+            continue
+        lw = form.lower()
+        st = content_stem(lw)
+        if st is None:
+            pair_of.append(None)
+            continue
+        pair_of.append((lw, st))
+        lw_id[f] = vocab.setdefault(lw, len(vocab))
+        st_id[f] = vocab.setdefault(st, len(vocab))
+    end = is_end[codes]
+    sent = np.cumsum(end) - end                # the text of each word
+    keep = lw_id[codes] >= 0
+    kc, ks = codes[keep], sent[keep]
+    V = len(vocab) + 1
+    key = _unique(np.concatenate([ks * V + lw_id[kc], ks * V + st_id[kc]]))
+    n = len(texts)
+    counts = np.bincount(key // V, minlength=n).astype(np.int64)
+    bounds = np.searchsorted(ks, np.arange(n + 1)).tolist()
+    pairs = list(map(pair_of.__getitem__, kc.tolist()))
+    _remember_en(texts, [tuple(pairs[bounds[j]:bounds[j + 1]]) for j in range(n)])
+    return vocab, key % V, counts
+
+
+def _gloss_ids(sets: Sequence[frozenset[str]], vocab: dict[str, int]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whether each set is non-empty, and its words that ``vocab`` has as (set index, word
+    id) pairs, ascending."""
+    lens = np.fromiter(map(len, sets), np.int64, len(sets))
+    words = list(chain.from_iterable(sets))
+    ids = np.fromiter(map(vocab.get, words, repeat(-1, len(words))), np.int64, len(words))
+    typ = np.repeat(np.arange(len(sets), dtype=np.int64), lens)
+    ok = ids >= 0
+    V = len(vocab) + 1
+    key = _unique(typ[ok] * V + ids[ok])
+    return lens > 0, key // V, key % V
 
 
 # Blocks of at least this many sentence pairs count their words with the compiled kernels
@@ -301,31 +461,23 @@ class DocumentWords:
     def __init__(self, zh: Sequence[str], en: Sequence[str]) -> None:
         from ..text.words import zh_word_texts
 
-        types: dict[str, int] = {}
-        ztype: list[int] = []
-        zlen = np.zeros(len(zh), np.int64)
-        for i, sent in enumerate(zh):
-            ws = zh_word_texts(sent)
-            zlen[i] = len(ws)
-            ztype.extend([types.setdefault(t, len(types)) for t in ws])
-        vocab: dict[str, int] = {}
-        en_ids: list[int] = []
-        elen = np.zeros(len(en), np.int64)
-        for j, sent in enumerate(en):
-            toks = _en_token_set(sent)
-            elen[j] = len(toks)
-            en_ids.extend([vocab.setdefault(w, len(vocab)) for w in toks])
+        # Each side in one pass over the whole document: words mapped to ids through C-level
+        # maps and numpy, not a Python call per word (a Bible has a million of them a side).
+        seqs = list(map(zh_word_texts, zh))
+        flat = list(chain.from_iterable(seqs))
+        types = dict.fromkeys(flat)                 # the distinct words, first seen first
+        index = dict(zip(types, range(len(types))))
         self.nz, self.ne = len(zh), len(en)
-        self.z_type = np.array(ztype, np.int64)
+        self.z_type = np.fromiter(map(index.__getitem__, flat), np.int64, len(flat))
         self.z_ptr = np.zeros(len(zh) + 1, np.int64)
-        np.cumsum(zlen, out=self.z_ptr[1:])
-        self.e_ids = np.array(en_ids, np.int64)
+        np.cumsum(np.fromiter(map(len, seqs), np.int64, len(seqs)), out=self.z_ptr[1:])
+        self.vocab, self.e_ids, elen = _en_ids(en)
         self.e_ptr = np.zeros(len(en) + 1, np.int64)
         np.cumsum(elen, out=self.e_ptr[1:])
         self.e_count = elen
-        self.vocab = vocab
         self.types = [t.strip() for t in types]      # each type as zh_tokens reads it
-        self._cedict: list[frozenset[str]] | None = None
+        # each type's CC-CEDICT glosses among the English words: (type, word id) pairs
+        self._cedict: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._tables: dict[int, tuple[Lexicon | None, _Glosses]] = {}
 
     def glosses(self, lexicon: Lexicon | None = None) -> _Glosses:
@@ -335,26 +487,25 @@ class DocumentWords:
         got = self._tables.get(id(lexicon))
         if got is not None and got[0] is lexicon:
             return got[1]
+        G = len(self.types)
         if self._cedict is None:
-            self._cedict = [_token_glosses(t) for t in self.types]
-        sets = self._cedict
-        if lexicon is not None:
-            sets = list(sets)
+            self._cedict = _gloss_ids(_tokens_glosses(self.types), self.vocab)
+        has, typ, ids = self._cedict
+        if lexicon is not None and lexicon.pairs:
             pairs = lexicon.pairs
-            for g, t in enumerate(self.types):
-                extra = pairs.get(t.lower() if t.isascii() else t)
-                if extra:
-                    sets[g] = sets[g] | extra
-        vocab = self.vocab
-        ids = [[vocab[w] for w in gs if w in vocab] for gs in sets]
-        has = np.fromiter((bool(gs) for gs in sets), bool, len(sets))
-        ptr = np.zeros(len(sets) + 1, np.int64)
-        np.cumsum([len(x) for x in ids], out=ptr[1:])
-        flat = np.fromiter((k for x in ids for k in x), np.int64, int(ptr[-1]))
+            keys = (t.lower() if t.isascii() else t for t in self.types)
+            extra = [pairs.get(k, _NONE) for k in keys]
+            xhas, xtyp, xids = _gloss_ids(extra, self.vocab)
+            has = has | xhas
+            V = len(self.vocab) + 1
+            key = _unique(np.concatenate([typ * V + ids, xtyp * V + xids]))
+            typ, ids = key // V, key % V
+        ptr = np.zeros(G + 1, np.int64)
+        np.cumsum(np.bincount(typ, minlength=G), out=ptr[1:])
         while len(self._tables) >= 4:
             self._tables.pop(next(iter(self._tables)))
-        self._tables[id(lexicon)] = (lexicon, (has, ptr, flat))
-        return has, ptr, flat
+        self._tables[id(lexicon)] = (lexicon, (has, ptr, ids))
+        return has, ptr, ids
 
     def evidence(self, zspan: tuple[int, int], espan: tuple[int, int], kz: int, ke: int,
                  max_total: int | None = None, lexicon: Lexicon | None = None,
