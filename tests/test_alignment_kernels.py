@@ -218,6 +218,131 @@ def test_dense_counts_give_the_same_band_layout(monkeypatch, seed, n, m, width, 
                        zh_is_src, n, m)
 
 
+@pytest.mark.parametrize("seed,n,m,k,ranges", [
+    (0, 12, 15, 3, "random"), (1, 40, 30, 5, "random"), (2, 25, 25, 4, "whole"), (3, 1, 9, 5, "random"),
+    (4, 9, 1, 5, "whole"), (5, 30, 40, 5, "diagonal"), (6, 60, 45, 2, "empty"),
+])
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_lex_counts_equal_the_dense_counts(monkeypatch, seed, n, m, k, ranges, how):
+    """The banded counts of lex_counts, for any English range of each Chinese sentence
+    (random, unordered, empty, whole), are the differences of the dense prefix counts."""
+    from paralign.alignment import lexical
+
+    zh, en = _lex_problem(seed, n, m)
+    words = lexical.DocumentWords(zh, en)
+    has, type_ptr, type_ids = words.glosses(None)
+    so = np.repeat(np.arange(n, dtype=np.int64), np.diff(words.z_ptr))
+    tok = words.z_type
+    so, tok = so[has[tok]], tok[has[tok]]
+    pc, hc = np.zeros((n + 1, m, k)), np.zeros((n, m + 1, k))
+    lexical._counts_numpy(so, tok, type_ptr, type_ids, words.e_ptr, words.e_ids, n, m,
+                          len(words.vocab), k, k, pc, hc)
+    rng = np.random.default_rng(seed)
+    if ranges == "whole":
+        lo, hi = np.zeros(n, np.int64), np.full(n, m, np.int64)
+    elif ranges == "diagonal":
+        lo = np.clip(np.arange(n) * m // n - 3, 0, m).astype(np.int64)
+        hi = np.clip(lo + 7, 0, m).astype(np.int64)
+    else:
+        lo = rng.integers(0, m + 1, n).astype(np.int64)
+        hi = np.minimum(lo + rng.integers(0, m + 1, n), m).astype(np.int64)
+        if ranges == "empty":
+            hi[::2] = lo[::2]
+    key, mult = np.unique(so * len(has) + tok, return_counts=True)
+    W = max(int((hi - lo).max()), 1)
+    per, expl = np.zeros((n, W, k)), np.zeros((n, W, k))
+    kernel = kernels.compiled("lex_counts") if how == "numba" else kernels.lex_counts
+    kernel(key // len(has), key % len(has), mult.astype(np.int64), type_ptr, type_ids,
+           words.e_ptr, words.e_ids, len(words.vocab), lo, hi, per, expl)
+    for z in range(n):
+        x = np.arange(lo[z], hi[z])
+        for b in range(k):
+            want = (pc[z + 1, x, b] - pc[z, x, b]) * (x <= m - b - 1)
+            assert np.array_equal(per[z, :len(x), b], want), (z, b)
+        for a in range(k):
+            want = (hc[z, x + 1, a] - hc[z, x, a]) * (z <= n - a - 1)
+            assert np.array_equal(expl[z, :len(x), a], want), (z, a)
+        assert not per[z, len(x):].any() and not expl[z, len(x):].any()
+    assert min(n, m) < 3 or (per.any() and expl.any())
+
+
+@pytest.mark.parametrize("seed,n,m,width,zh_is_src", [
+    (0, 20, 25, 2, True), (1, 25, 20, 2, False), (2, 40, 35, 3, True), (3, 35, 40, 3, False),
+    (4, 8, 30, 4, False), (5, 30, 8, 4, True),
+])
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_band_scores_never_read_counts_outside_their_ranges(monkeypatch, seed, n, m, width,
+                                                             zh_is_src, how):
+    """Counted for ranges a sentence short here and there of what the band's beads need,
+    lex_fscore_band either says so (False) or gives the dense scores: a missing count is
+    never read as a zero."""
+    from paralign.alignment import lexical
+
+    zh, en = _lex_problem(seed, n, m)
+    _use(monkeypatch, lexical, "numpy")
+    ref = lexical.LexicalEvidence(zh, en, 4, 4, 6).f
+    ref = {key: ref[key] for key in ref}
+    _use(monkeypatch, lexical, how)
+    monkeypatch.setattr(lexical, "KERNEL_CELLS", 0)
+    rng = np.random.default_rng(seed)
+    band = (_random_band(rng, n + 1, m + 1, width) if zh_is_src
+            else _random_band(rng, m + 1, n + 1, width))
+    types = [(a, b) for a in range(1, 5) for b in range(1, 5) if a + b <= 6]
+    lo0, hi0 = lexical._zh_ranges(band, zh_is_src, n, m, 4, 4)
+    fill = kernels.compiled("lex_fscore_band") if how == "numba" else kernels.lex_fscore_band
+    said, right = 0, 0
+    for trial in range(40):
+        lo, hi = lo0.copy(), hi0.copy()
+        pick = rng.random(n) < 0.1
+        side = rng.random(n) < 0.5
+        lo[pick & side] = np.minimum(lo[pick & side] + 1, hi[pick & side])
+        hi[pick & ~side] = np.maximum(hi[pick & ~side] - 1, lo[pick & ~side])
+        ev = lexical.LexicalEvidence(zh, en, 4, 4, 6, band=band, zh_is_src=zh_is_src)
+        ev._count(lo, hi)
+        zkeys = [(a, b) if zh_is_src else (b, a) for a, b in types]
+        key = np.full((4, 4), -1, np.int64)
+        for t, (a, b) in enumerate(zkeys):
+            key[a - 1, b - 1] = t
+        out = np.empty((len(types), len(band.lo), band.width))
+        ok = fill(ev.per, ev.expl, ev.lo, ev.hi, ev.tc, ev.ec, key, np.asarray(band.lo),
+                  np.asarray(band.hi), zh_is_src, out)
+        assert ok == _all_counted(band, zh_is_src, zkeys, lo, hi, n, m), trial
+        if not ok:
+            said += 1
+            continue
+        right += 1
+        _check_band_layout(_Fixed(out), ref, band, types, zh_is_src, n, m)
+    assert said and right          # both outcomes met
+
+
+def _all_counted(band, zh_is_src, zkeys, lo, hi, n, m) -> bool:
+    """Whether every bead of (Chinese, English) sizes ``zkeys`` ending in the band finds its
+    counts inside the ranges: the recall's of English window (q, b) for each Chinese
+    sentence of the window, the precision's of English sentences q .. j - 1 for its first."""
+    for r in range(len(band.lo)):
+        for col in range(band.lo[r], band.hi[r] + 1):
+            i, j = (r, col) if zh_is_src else (col, r)
+            for a, b in zkeys:
+                p, q = i - a, j - b
+                if p < 0 or q < 0 or p > n - a or q > m - b:
+                    continue
+                if any(not lo[z] <= q < hi[z] for z in range(p, i)):
+                    return False
+                if not (lo[p] <= q and j <= hi[p]):
+                    return False
+    return True
+
+
+class _Fixed:
+    """An evidence whose band_scores are a given table (for _check_band_layout)."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def band_scores(self, band, types, zh_is_src):
+        return self.out
+
+
 @pytest.mark.parametrize("rows,cols,width", [(9, 13, 1), (31, 20, 2), (2, 7, 3), (50, 50, 4), (200, 180, 2)])
 @pytest.mark.parametrize("zh_is_src", [True, False])
 def test_band_ranges_cover_every_cell_the_search_asks_for(rows, cols, width, zh_is_src):

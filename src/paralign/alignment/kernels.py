@@ -242,71 +242,144 @@ def lex_fscore_band(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.nd
     ten times the band's cells, most of it filling them with NaN.
 
     ``key[a - 1, b - 1]``: the slice ``k`` of ``out`` of Chinese window size a, English size
-    b (``-1``: not wanted, left NaN). Rows count Chinese sentences when ``zh_rows``, English
-    ones otherwise. A bead ending at Chinese count ``i`` and English count ``j`` takes
-    windows ending there: growing the Chinese window adds one sentence's hits to the
-    recall's count, growing the English one a sentence's explained words to the
-    precision's, so each count is one addition (the same integers, exact), and the F-score
-    the float64 operations of :func:`lex_fscores`. Returns False (``out`` incomplete) when a
-    cell needs counts outside the rows' ranges ``lo``, ``hi``.
+    b (``-1``: not wanted, left NaN); wanted sizes are closed downwards (with (a, b), every
+    smaller pair), as the bead types are. Rows count Chinese sentences when ``zh_rows``,
+    English ones otherwise. A bead ending at Chinese count ``i`` and English count ``j``
+    takes the windows ending there. Along a row one side's count is fixed, so that its
+    window sum slides along the row: taken as the difference of two prefix sums over the
+    row (exact: the counts are integers), and the other side's sums are grown one sentence
+    at a time; then each pair of sizes is scored along the row's cells in turn, with the
+    float64 operations of :func:`lex_fscores`. Returns False (``out`` incomplete) when a
+    bead needs counts outside the rows' ranges ``lo``, ``hi``.
     """
     kz, ke = key.shape
     n = len(tc) - 1
     m = len(ec) - 1
     K, R, W = out.shape
-    rec = np.empty((kz + 1, ke + 1))      # rec[a, b]: the recall's count of the windows
-    prec = np.empty((kz + 1, ke + 1))
     nan = np.nan
+    L = W + kz + ke + 2
+    slide = np.empty((kz + ke + 1, L))      # prefix sums of the sliding side, per size
+    sbad = np.empty((kz + ke + 1, L), np.int64)   # prefix counts of its sentences out of range
+    grow = np.empty((kz + 1, ke + 1, L))    # the other side's sums, grown size by size
     for r in range(R):
         for k in range(K):
             for c in range(W):
                 out[k, r, c] = nan
-        for col in range(blo[r], bhi[r] + 1):
-            i = r if zh_rows else col
-            j = col if zh_rows else r
+        c0 = blo[r]
+        c1 = bhi[r]
+        if c1 < c0:
+            continue
+        if not zh_rows:
+            # English count j fixed; Chinese count i = col. Recall: per[z] for the English
+            # window (j - b, b), summed over Chinese sentences z = i - a .. i - 1 (slides).
+            j = r
+            z0 = c0 - kz if c0 - kz > 0 else 0
+            nzs = c1 - z0                      # sentences z0 .. c1 - 1
             for b in range(1, ke + 1):
                 q = j - b
-                if q < 0:
-                    break
-                acc = 0.0
+                slide[b, 0] = 0.0
+                sbad[b, 0] = 0
+                for t in range(nzs):
+                    z = z0 + t
+                    if q >= 0 and q >= lo[z] and q < hi[z]:
+                        slide[b, t + 1] = slide[b, t] + per[z, q - lo[z], b - 1]
+                        sbad[b, t + 1] = sbad[b, t]
+                    else:
+                        slide[b, t + 1] = slide[b, t]
+                        sbad[b, t + 1] = sbad[b, t] + 1
+            # precision: expl[p] of English sentences j - b .. j - 1, grown along b
+            for t in range(nzs):
+                p = z0 + t
                 for a in range(1, kz + 1):
-                    z = i - a
-                    if z < 0:
-                        break
-                    if key[a - 1, b - 1] >= 0:
-                        if q < lo[z] or q >= hi[z]:
-                            return False
-                    if q >= lo[z] and q < hi[z]:
-                        acc += per[z, q - lo[z], b - 1]
-                    rec[a, b] = acc
+                    acc = 0.0
+                    for b in range(1, ke + 1):
+                        x = j - b
+                        if x >= lo[p] and x < hi[p]:
+                            acc += expl[p, x - lo[p], a - 1]
+                        grow[a, b, t] = acc
+            for a in range(1, kz + 1):
+                i0 = c0 if c0 > a else a                 # p = i - a >= 0
+                i1 = c1 if c1 < n else n                 # p <= n - a
+                if i1 < i0:
+                    continue
+                # the precision's counts of English sentences j - b .. j - 1 of every p
+                top_lo = 0
+                low_hi = m
+                for p in range(i0 - a, i1 - a + 1):
+                    top_lo = lo[p] if lo[p] > top_lo else top_lo
+                    low_hi = hi[p] if hi[p] < low_hi else low_hi
+                for b in range(1, ke + 1):
+                    k = key[a - 1, b - 1]
+                    q = j - b
+                    if k < 0 or q < 0 or q > m - b:
+                        continue
+                    # counted: the recall's for every z of the windows, the precision's
+                    if (sbad[b, i1 - z0] - sbad[b, i0 - a - z0] > 0 or q < top_lo
+                            or j > low_hi):
+                        return False
+                    ne = ec[q + b] - ec[q]
+                    for i in range(i0, i1 + 1):
+                        p = i - a
+                        t = p - z0
+                        rc = (slide[b, t + a] - slide[b, t]) / max(tc[p + a] - tc[p], 1.0)
+                        pr = min(grow[a, b, t] / ne, 1.0)
+                        out[k, r, i - c0] = 2 * rc * pr / max(rc + pr, 1e-9)
+        else:
+            # Chinese count i fixed; English count j = col. Precision: expl[p] of English
+            # sentences x = j - b .. j - 1 (slides), p = i - a.
+            i = r
+            x0 = c0 - ke if c0 - ke > 0 else 0
+            nxs = c1 - x0                      # sentences x0 .. c1 - 1
             for a in range(1, kz + 1):
                 p = i - a
-                if p < 0:
-                    break
-                acc = 0.0
-                for b in range(1, ke + 1):
-                    x = j - b
-                    if x < 0:
-                        break
-                    if key[a - 1, b - 1] >= 0:
-                        if x < lo[p] or j > hi[p]:
-                            return False
-                    if x >= lo[p] and x < hi[p]:
-                        acc += expl[p, x - lo[p], a - 1]
-                    prec[a, b] = acc
-            c = col - blo[r]
+                slide[a, 0] = 0.0
+                sbad[a, 0] = 0
+                for t in range(nxs):
+                    x = x0 + t
+                    if p >= 0 and x >= lo[p] and x < hi[p]:
+                        slide[a, t + 1] = slide[a, t] + expl[p, x - lo[p], a - 1]
+                        sbad[a, t + 1] = sbad[a, t]
+                    else:
+                        slide[a, t + 1] = slide[a, t]
+                        sbad[a, t + 1] = sbad[a, t] + 1
+            # recall: per[z] of the English window (q, b), grown along a (z = i - a)
+            for b in range(1, ke + 1):
+                for t in range(nxs):
+                    q = x0 + t
+                    acc = 0.0
+                    for a in range(1, kz + 1):
+                        z = i - a
+                        if z >= 0 and q >= lo[z] and q < hi[z]:
+                            acc += per[z, q - lo[z], b - 1]
+                        grow[a, b, t] = acc
+            top_lo = 0
+            low_hi = m
             for a in range(1, kz + 1):
                 p = i - a
                 if p < 0 or p > n - a:
                     continue
+                top_lo = lo[p] if lo[p] > top_lo else top_lo     # over z = p .. i - 1
+                low_hi = hi[p] if hi[p] < low_hi else low_hi
+                tz = max(tc[p + a] - tc[p], 1.0)
                 for b in range(1, ke + 1):
-                    q = j - b
                     k = key[a - 1, b - 1]
-                    if k < 0 or q < 0 or q > m - b:
+                    if k < 0:
                         continue
-                    rc = rec[a, b] / max(tc[p + a] - tc[p], 1.0)
-                    pr = min(prec[a, b] / (ec[q + b] - ec[q]), 1.0)
-                    out[k, r, c] = 2 * rc * pr / max(rc + pr, 1e-9)
+                    j0 = c0 if c0 > b else b               # q = j - b >= 0
+                    j1 = c1 if c1 < m else m               # q <= m - b
+                    if j1 < j0:
+                        continue
+                    # counted: the recall's of q = j0 - b .. j1 - b for every z, the
+                    # precision's of English sentences j0 - b .. j1 - 1 for p
+                    if (j0 - b < top_lo or j1 - b >= low_hi
+                            or sbad[a, j1 - x0] - sbad[a, j0 - b - x0] > 0):
+                        return False
+                    for j in range(j0, j1 + 1):
+                        q = j - b
+                        t = q - x0
+                        rc = grow[a, b, t] / tz
+                        pr = min((slide[a, t + b] - slide[a, t]) / (ec[q + b] - ec[q]), 1.0)
+                        out[k, r, j - c0] = 2 * rc * pr / max(rc + pr, 1e-9)
     return True
 
 
@@ -492,10 +565,13 @@ def lex_counts(tok_sent: np.ndarray, tok_type: np.ndarray, tok_mult: np.ndarray,
 
     A token's hits (English sentences holding one of its words, found by binary search in
     each word's postings) mark the windows holding one: window ``x`` of size ``b`` does
-    when the first hit at or after ``x`` is closer than ``b``. Going up the Chinese sentences,
-    the nearest one explaining each word tells the same of Chinese windows. Counts are exact
-    in any order of summation, so they equal the numpy code's
-    (:func:`paralign.alignment.lexical._counts_numpy`).
+    when the first hit at or after ``x`` is closer than ``b``. The same of Chinese windows,
+    word by word of each English sentence: the Chinese sentences offering the word (its
+    Chinese postings, from the nearest window start holding ``x`` on) are the nearest
+    explaining it for the window starts just before them. (Going up every Chinese sentence
+    and looking at every word of its English range, as first written, costs ten times the
+    words that any nearby window explains.) Counts are exact in any order of summation, so
+    they equal the numpy code's (:func:`paralign.alignment.lexical._counts_numpy`).
     """
     n, _, ke = per.shape
     kz = expl.shape[2]
@@ -532,7 +608,14 @@ def lex_counts(tok_sent: np.ndarray, tok_type: np.ndarray, tok_mult: np.ndarray,
         for q in range(type_ptr[tok_type[t]], type_ptr[tok_type[t] + 1]):
             k = type_ids[q]
             r0, r1 = eptr[k], eptr[k + 1]
-            r = r0 + np.searchsorted(epost[r0:r1], x0)
+            r = r0
+            rr = r1
+            while r < rr:                       # the first hit at or after x0
+                mid = (r + rr) >> 1
+                if epost[mid] < x0:
+                    r = mid + 1
+                else:
+                    rr = mid
             while r < r1 and epost[r] < last:
                 h = epost[r]
                 if stamp[h] != t:
@@ -562,16 +645,61 @@ def lex_counts(tok_sent: np.ndarray, tok_type: np.ndarray, tok_mult: np.ndarray,
                 for b in range(h - w, top):
                     per[z, w - x0, b] += c
             prev = h
-    # Chinese windows: going up the sentences, nxt[k] is the first sentence at or after p
-    # explaining word k (n: none)
-    nxt = np.full(V, n, np.int64)
-    for p in range(n - 1, -1, -1):
-        for t in range(tptr[p], tptr[p + 1]):
-            for q in range(type_ptr[tok_type[t]], type_ptr[tok_type[t] + 1]):
-                nxt[type_ids[q]] = p
-        top = kz if kz < n - p else n - p
+    # Chinese windows, word by word of each English sentence x: the Chinese sentences s
+    # offering the word (its postings, near the windows holding x) make the windows (p, a)
+    # that explain it, p = s - a + 1 .. s for the first such s at or after p
+    cptr = np.zeros(V + 1, np.int64)
+    for t in range(T):
+        g = tok_type[t]
+        for q in range(type_ptr[g], type_ptr[g + 1]):
+            cptr[type_ids[q] + 1] += 1
+    for k in range(V):
+        cptr[k + 1] += cptr[k]
+    cend = cptr[:V].copy()
+    cpost = np.empty(max(cptr[V], 1), np.int64)
+    last = np.full(V, -1, np.int64)
+    for t in range(T):                          # ascending sentences: each once a word
+        z = tok_sent[t]
+        g = tok_type[t]
+        for q in range(type_ptr[g], type_ptr[g + 1]):
+            k = type_ids[q]
+            if last[k] != z:
+                last[k] = z
+                cpost[cend[k]] = z
+                cend[k] += 1
+    pmin = np.full(m, n, np.int64)              # the Chinese windows' starts counting x
+    pmax = np.full(m, -1, np.int64)
+    for p in range(n):
         for x in range(lo[p], hi[p]):
-            for q in range(en_ptr[x], en_ptr[x + 1]):
-                d = nxt[en_ids[q]] - p
-                for a in range(d, top):
-                    expl[p, x - lo[p], a] += 1.0
+            if p < pmin[x]:
+                pmin[x] = p
+            if p > pmax[x]:
+                pmax[x] = p
+    for x in range(m):
+        p0 = pmin[x]
+        p1 = pmax[x]
+        if p1 < 0:
+            continue
+        for q in range(en_ptr[x], en_ptr[x + 1]):
+            k = en_ids[q]
+            r0 = cptr[k]
+            r1 = cend[k]
+            while r0 < r1:                      # the first s >= p0
+                mid = (r0 + r1) >> 1
+                if cpost[mid] < p0:
+                    r0 = mid + 1
+                else:
+                    r1 = mid
+            r1 = cend[k]
+            prev = p0 - 1
+            while r0 < r1 and cpost[r0] <= p1 + kz - 1:
+                s = cpost[r0]
+                pa = s - kz + 1 if s - kz + 1 > prev + 1 else prev + 1
+                pb = s if s < p1 else p1
+                for p in range(pa, pb + 1):
+                    if x >= lo[p] and x < hi[p]:
+                        top = kz if kz < n - p else n - p
+                        for a in range(s - p, top):
+                            expl[p, x - lo[p], a] += 1.0
+                prev = s
+                r0 += 1
