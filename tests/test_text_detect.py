@@ -142,3 +142,48 @@ def test_french_file_is_a_clear_error(tmp_path, capsys):
     assert main(["align", str(zh), str(fr), "-o", str(tmp_path / "o.tmx")]) == 2
     err = capsys.readouterr().err
     assert "fr.txt" in err and "French" in err and len(err.strip().splitlines()) == 1
+
+
+def _needs_model_per_word(text: str) -> bool:
+    """needs_model as first written, word by word (the reference for the counted one)."""
+    import importlib
+
+    D = importlib.import_module("paralign.text.detect")
+    words = D._LATIN_WORD.findall(text)
+    if len(words) < D._MIN_WORDS:
+        return False
+    en_share = sum(w.lower() in D._EN_FUNCTION for w in words) / len(words)
+    accented = sum(any(ch > "\x7f" for ch in w) for w in words) / len(words)
+    return not (en_share >= 2 * D._EN_SHARE or (en_share >= D._EN_SHARE and accented < D._ACCENTED))
+
+
+NEEDS_MODEL = [
+    ("The old man was fishing by the river, and the sky grew dark over the water.", False),
+    ("Le vieil homme pêchait au bord de la rivière, et le ciel devenait sombre.", True),
+    ("Beijing Shanghai Tianjin Chongqing Guangzhou Shenzhen Chengdu Wuhan Xian", True),
+    ("The café and the naïve façade of the old résumé were in the city of the river.", False),
+    ("café naïve façade résumé the of and café naïve façade résumé", None),
+    ("too short", False),
+]
+
+
+@pytest.mark.parametrize("text, expected", NEEDS_MODEL)
+def test_needs_model_counts_each_word_as_the_per_word_rule(text, expected):
+    from paralign.text.detect import needs_model
+
+    assert needs_model(text) == _needs_model_per_word(text)
+    if expected is not None:
+        assert needs_model(text) is expected
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_needs_model_on_random_word_mixes(seed):
+    import random
+
+    from paralign.text.detect import needs_model
+
+    rng = random.Random(seed)
+    vocab = ["the", "of", "and", "The", "AND", "river", "sky", "été", "naïve", "über",
+             "Straße", "und", "der", "le", "la", "fishing", "ÉTÉ", "x"]
+    text = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 60)))
+    assert needs_model(text) == _needs_model_per_word(text)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,8 +199,10 @@ def needs_model(text: str) -> bool:
     words = _LATIN_WORD.findall(text)
     if len(words) < _MIN_WORDS:
         return False
-    en_share = sum(w.lower() in _EN_FUNCTION for w in words) / len(words)
-    accented = sum(any(ch > "\x7f" for ch in w) for w in words) / len(words)
+    # counted per distinct word (a book has a few thousand), the same integer sums
+    seen = Counter(words)
+    en_share = sum(n for w, n in seen.items() if w.lower() in _EN_FUNCTION) / len(words)
+    accented = sum(n for w, n in seen.items() if not w.isascii()) / len(words)
     return not (en_share >= 2 * _EN_SHARE or (en_share >= _EN_SHARE and accented < _ACCENTED))
 
 
