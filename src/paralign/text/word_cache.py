@@ -4,9 +4,12 @@ Why: jieba is the largest part of the dictionary evidence of a long document (th
 42,687 Chinese verses: about a fifth of its search once everything else was compiled), and
 its words depend on the text and the tokenizer alone. Like the embedding vectors, they are
 kept in paralign's cache folder, in a SQLite file named after the tokenizer (jieba's
-version and dictionary, OpenCC's version, :data:`VERSION` of :func:`~.words.words`), keyed by
-a digest of the text, so that a second alignment of the same text (another configuration, a
-benchmark, a corpus realigned with its lexicon) reads them in one query.
+version and dictionary, OpenCC's version, :data:`VERSION` of :func:`~.words.words`, and
+:data:`FORMAT` of the stored form), keyed by a digest of the text, so that a second alignment
+of the same text (another configuration, a benchmark, a corpus realigned with its lexicon)
+reads them in one query. A long document's words are also kept whole, in one row keyed by
+the digest of its texts: read back with one lookup and two string splits, where 41,000
+sentence rows (the Bible) cost a B-tree lookup and a JSON decoding each.
 
 :func:`preload` fills the memo of :func:`~.words.zh_word_texts` for a whole document at once;
 a cache that cannot be read or written only costs the time of cutting (logged once, never an
@@ -29,6 +32,17 @@ log = logging.getLogger("paralign.text")
 
 #: Bump when :func:`paralign.text.words.words` changes the Chinese words it returns.
 VERSION = 1
+#: Bump when the stored form changes (it names the file: another form is another file, never
+#: misread). 2: each text's words as one string, each word after :data:`_WORD` (JSON for a
+#: text holding that character itself); documents of :data:`DOC_TEXTS` texts or more whole.
+FORMAT = 2
+
+# separators of the stored form: before each word, between the texts of a document
+_WORD = "\x1f"
+_TEXT = "\x1e"
+#: Documents of at least this many distinct texts also keep their words in one row (below,
+#: reading the sentence rows takes milliseconds).
+DOC_TEXTS = 2000
 
 # rows read or written per SQL statement (SQLite's default limit is 32,766 variables)
 _CHUNK = 900
@@ -56,7 +70,7 @@ def cache_path(cache_dir: str | None = None) -> str | None:
     if cache_disabled():
         return None
     folder = os.path.expanduser(str(cache_dir)) if cache_dir is not None else default_cache_dir()
-    return os.path.join(folder, f"zh-words-{_signature()}.sqlite3")
+    return os.path.join(folder, f"zh-words-{_signature()}-f{FORMAT}.sqlite3")
 
 
 def _key(text: str) -> bytes:
@@ -72,7 +86,48 @@ def _connect(path: str) -> sqlite3.Connection:
     # never corrupts the file. A synced commit costs milliseconds of a one-pair call.
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("CREATE TABLE IF NOT EXISTS words (h BLOB PRIMARY KEY, w TEXT NOT NULL)")
+    conn.execute("CREATE TABLE IF NOT EXISTS docs (h BLOB PRIMARY KEY, w TEXT NOT NULL)")
     return conn
+
+
+def _encode(ws: Sequence[str]) -> str:
+    """A text's words as stored: each after :data:`_WORD` ("" for none), or JSON (which
+    starts with "[") when a word holds that character."""
+    if any(_WORD in w for w in ws):
+        return json.dumps(list(ws), ensure_ascii=False)
+    return "".join([_WORD + w for w in ws])
+
+
+def _decode(w: str) -> list[str]:
+    """The words of a stored row (``ValueError`` for a damaged JSON one)."""
+    if w[:1] == "[":
+        ws = json.loads(w)
+        if not isinstance(ws, list) or not all(isinstance(x, str) for x in ws):
+            raise ValueError("word cache: not a list of words")
+        return ws
+    if w and w[0] != _WORD:
+        raise ValueError("word cache: not a stored form")
+    return w.split(_WORD)[1:]
+
+
+def _doc_key(texts: Sequence[str]) -> bytes:
+    """The key of a document's row: a digest of its texts joined by :data:`_TEXT` (rows are
+    kept for documents whose texts hold no :data:`_TEXT`; a lookup for texts that do has more
+    texts in that row than it asks for, which :func:`_read_doc` refuses)."""
+    joined = _TEXT.join(texts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(joined, digest_size=16, person=b"doc").digest()
+
+
+def _read_doc(conn: sqlite3.Connection, key: bytes, n: int) -> list[list[str]] | None:
+    """The words of a document's ``n`` texts from its row, ``None`` without one (or a row
+    that is not ``n`` texts' words)."""
+    row = conn.execute("SELECT w FROM docs WHERE h = ?", (key,)).fetchone()
+    if row is None:
+        return None
+    parts = row[0].split(_TEXT)
+    if len(parts) != n or any(p and p[0] != _WORD for p in parts):
+        return None
+    return [p.split(_WORD)[1:] for p in parts]
 
 
 def preload(texts: Sequence[str], cache_dir: str | None = None) -> int:
@@ -88,37 +143,52 @@ def preload(texts: Sequence[str], cache_dir: str | None = None) -> int:
     if not todo:
         return 0
     path = cache_path(cache_dir)
-    found: dict[str, tuple[str, ...]] = {}
+    found: dict[str, Sequence[str]] = {}
     conn = None
+    doc = None
+    doc_found = False
     if path is not None:
         try:
             conn = _connect(path)
-            keys = {_key(t): t for t in todo}
-            klist = list(keys)
-            for s in range(0, len(klist), _CHUNK):
-                part = klist[s:s + _CHUNK]
-                q = f"SELECT h, w FROM words WHERE h IN ({','.join('?' * len(part))})"
-                for h, w in conn.execute(q, part):
-                    found[keys[h]] = tuple(json.loads(w))
+            if len(todo) >= DOC_TEXTS:
+                doc = _doc_key(todo)
+                whole = _read_doc(conn, doc, len(todo))
+                if whole is not None:
+                    found = dict(zip(todo, whole))
+                    doc_found = True
+            if not doc_found:
+                klist = [_key(t) for t in todo]
+                keys = dict(zip(klist, todo))
+                for s in range(0, len(klist), _CHUNK):
+                    part = klist[s:s + _CHUNK]
+                    q = f"SELECT h, w FROM words WHERE h IN ({','.join('?' * len(part))})"
+                    for h, w in conn.execute(q, part):
+                        found[keys[h]] = _decode(w)
         except (sqlite3.Error, OSError, ValueError) as exc:
             _trouble(path, "unreadable", exc)
-            found, conn = {}, None
+            found, conn, doc = {}, None, None
     for t, ws in found.items():
         remember_zh_words(t, ws)
     cut = [t for t in todo if t not in found]
-    rows = [(_key(t), json.dumps(zh_word_texts(t), ensure_ascii=False)) for t in cut]
+    rows = [(_key(t), _encode(zh_word_texts(t))) for t in cut]
     if conn is not None:
         try:
-            if rows:
+            whole_row = None
+            if doc is not None and not doc_found and not any(
+                    _TEXT in t or _WORD in t for t in todo):
+                whole_row = (doc, _TEXT.join([_encode(zh_word_texts(t)) for t in todo]))
+            if rows or whole_row:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.executemany("INSERT OR REPLACE INTO words VALUES (?, ?)", rows)
+                if whole_row:
+                    conn.execute("INSERT OR REPLACE INTO docs VALUES (?, ?)", whole_row)
                 conn.execute("COMMIT")
         except (sqlite3.Error, OSError) as exc:
             _trouble(path, "not written", exc)
         finally:
             conn.close()
-    log.debug("Chinese words: %d texts, %d from the word cache, %d cut", len(todo),
-              len(found), len(cut))
+    log.debug("Chinese words: %d texts, %d from the word cache%s, %d cut", len(todo),
+              len(found), " (the document's row)" if doc_found else "", len(cut))
     return len(cut)
 
 
