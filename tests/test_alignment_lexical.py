@@ -263,3 +263,23 @@ def test_token_glosses_equal_the_first_code(tok):
     assert lexical._tokens_glosses([tok, tok]) == [_old_glosses(tok)] * 2
     assert lexical._token_glosses(tok) == _old_glosses(tok)
     assert lexical._zh_number(tok) == _old_zh_number(tok)
+
+
+@pytest.mark.parametrize("lexicon", [None, LEXICON])
+def test_document_words_glosses_are_computed_once_for_threads(lexicon):
+    """Chunks of a pass on threads ask for the same glosses at once: one computes them, the
+    others get that very table (and the token memo holds what one thread alone gives)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from paralign.alignment.lexicon import Lexicon
+
+    lexical._token_glosses.cache_clear()
+    lex = None if lexicon is None else Lexicon(dict(lexicon))
+    words = lexical.DocumentWords(DOC_ZH * 30, DOC_EN)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: words.glosses(lex), range(8)))
+    assert all(g[1] is got[0][1] for g in got)
+    alone = lexical.DocumentWords(DOC_ZH * 30, DOC_EN).glosses(lex)
+    for x, y in zip(got[0], alone):
+        assert np.array_equal(x, y)
+    assert all(lexical._token_glosses(t) == _old_glosses(t) for t in words.types)

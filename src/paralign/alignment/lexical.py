@@ -218,7 +218,7 @@ def zh_tokens(text: str, lexicon: Lexicon | None = None) -> list[frozenset[str]]
 
 # The memo of _token_glosses: token -> its glosses, oldest first out beyond GLOSS_MEMO tokens
 # (the lexicon reads the same words' glosses after the evidence; the lock keeps two threads'
-# fills apart).
+# fills, and their loads of the dictionary's parts, apart).
 _gloss_memo: dict[str, frozenset[str]] = {}
 _gloss_lock = threading.Lock()
 GLOSS_MEMO = 200_000
@@ -254,15 +254,15 @@ def _tokens_glosses(tokens: Sequence[str]) -> list[frozenset[str]]:
     if todo:
         gloss_table, pinyin_table = dictionary_tables()
         text = "".join(todo)
-        gloss_table.need(text)
-        pinyin_table.need(text)
-        gloss, pinyin = gloss_table.data, pinyin_table.data
-        new = [_glosses(t, gloss, pinyin) for t in todo]
-        out.update(zip(todo, new))
-        with _gloss_lock:
+        with _gloss_lock:           # loading the tables' parts is one thread's at a time
+            gloss_table.need(text)
+            pinyin_table.need(text)
+            gloss, pinyin = gloss_table.data, pinyin_table.data
+            new = [_glosses(t, gloss, pinyin) for t in todo]
             memo.update(zip(todo, new))
             while len(memo) > GLOSS_MEMO:
                 memo.pop(next(iter(memo)))
+        out.update(zip(todo, new))
     return [out[t] for t in tokens]
 
 
@@ -479,6 +479,9 @@ class DocumentWords:
         # each type's CC-CEDICT glosses among the English words: (type, word id) pairs
         self._cedict: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._tables: dict[int, tuple[Lexicon | None, _Glosses]] = {}
+        # the chunks of a pass may run on threads: one computes a lexicon's glosses, the
+        # others wait for them
+        self._lock = threading.Lock()
 
     def glosses(self, lexicon: Lexicon | None = None) -> _Glosses:
         """Per token type, whether it has any gloss (types without are not counted), and
@@ -487,6 +490,13 @@ class DocumentWords:
         got = self._tables.get(id(lexicon))
         if got is not None and got[0] is lexicon:
             return got[1]
+        with self._lock:
+            got = self._tables.get(id(lexicon))
+            if got is not None and got[0] is lexicon:
+                return got[1]
+            return self._glosses(lexicon)
+
+    def _glosses(self, lexicon: Lexicon | None) -> _Glosses:
         G = len(self.types)
         if self._cedict is None:
             self._cedict = _gloss_ids(_tokens_glosses(self.types), self.vocab)
