@@ -381,6 +381,7 @@ def _bitext_ids(seed: int, beads: int, nz: int, ne: int, empty: bool):
 @pytest.mark.parametrize("seed,beads,nz,ne,empty,iterations,prior_weight", [
     (0, 40, 30, 25, False, 5, 1.0), (1, 200, 80, 60, True, 3, 0.5), (2, 1, 3, 3, False, 5, 1.0),
     (3, 60, 5, 90, True, 0, 1.0), (4, 120, 50, 40, False, 8, 0.0),
+    (5, 1500, 400, 300, True, 4, 1.0),
 ])
 @pytest.mark.parametrize("how", ["numba", "python"])
 def test_ibm1_compiled_matches_numpy(monkeypatch, seed, beads, nz, ne, empty, iterations,

@@ -147,3 +147,59 @@ def test_compiled_learning_equals_numpy_learning(monkeypatch, use_dictionary):
     monkeypatch.setattr(lexicon, "KERNEL_OCCURRENCES", 0)
     got = learn_lexicon(pairs, use_dictionary=use_dictionary, min_count=1)
     assert len(ref) > 10 and got.pairs == ref.pairs and got.signature == ref.signature
+
+
+@pytest.mark.parametrize("sides", [
+    [["a"]],
+    [["猫", "狗", "猫"], ["狗"], ["鱼", "猫", "鱼", "骨头"]],
+    [["x", "y"], ["y", "x"], ["z"], ["x", "x", "x"]],
+])
+def test_side_ids_are_first_appearance_numbers(sides):
+    """The pairs' words as ids and pointers: each word numbered at its first appearance,
+    every token kept in order (what flattening the lists and numbering them gives)."""
+    import numpy as np
+
+    from paralign.alignment.lexicon import _Side
+
+    side = _Side()
+    for ws in sides:
+        side.add(ws)
+    ptr, ids = side.arrays()
+    flat = [w for ws in sides for w in ws]
+    vocab = {w: i for i, w in enumerate(dict.fromkeys(flat))}
+    assert side.vocab == vocab and list(side.vocab) == list(vocab)
+    assert ids.dtype == np.int64 and ids.tolist() == [vocab[w] for w in flat]
+    assert ptr.dtype == np.int64 and ptr.tolist() == np.cumsum([0] + [len(ws) for ws in sides]).tolist()
+
+
+@pytest.mark.parametrize("prior,expected", [
+    (None, {}),
+    # (source, target, weight): a miss (pair 1, 2 never co-occurs), a pair named twice
+    (([0, 1, 0, 2], [1, 2, 1, 0], [0.25, 1.0, 0.5, 0.1]), {0: 0.25 + 0.5, 3: 0.1}),
+    (([2, 2], [0, 1], [0.3, 0.7]), {3: 0.3, 4: 0.7}),
+    (([1], [2], [1.0]), {}),
+])
+@pytest.mark.parametrize("weight", [1.0, 0.5])
+def test_prior_counts_sparse_and_dense(prior, expected, weight):
+    """The prior's pseudo-counts, sparse (the kernels' EM) and dense (numpy's): the
+    dictionary pairs among the co-occurring ones, weights of a pair named twice summed in
+    the prior's order (np.add.at's)."""
+    import numpy as np
+
+    from paralign.alignment.lexicon import _prior_counts, _prior_hits
+
+    nt = 2
+    pairs = [(0, 1), (1, 0), (1, 1), (2, 0), (2, 1)]
+    ukey = np.array([s * (nt + 1) + t for s, t in pairs], np.int64)
+    if prior is not None:
+        prior = tuple(np.array(x, dt) for x, dt in zip(prior, (np.int64, np.int64, float)))
+    ppos, pval = _prior_hits(ukey, nt, prior, weight)
+    ref = np.zeros(len(ukey))
+    if prior is not None:
+        for s, t, w in zip(*prior):
+            if (s, t) in pairs:
+                ref[pairs.index((s, t))] += w * weight
+    assert ppos.tolist() == sorted(expected)
+    assert [float(v) for v in pval] == [float(ref[p]) for p in ppos]
+    assert np.array_equal(_prior_counts(ukey, nt, prior, weight), ref)
+    assert np.allclose([ref[p] for p in sorted(expected)], [expected[p] * weight for p in sorted(expected)])

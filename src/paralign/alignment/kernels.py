@@ -395,8 +395,8 @@ def ibm1_pairs(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
     order): bead ``d``'s start at the sum of the earlier beads' ``lt * (ls + 1)``, so the
     number of each is arithmetic. Returns the distinct pairs sorted by (source, target)
     (``us``, ``ut``), in how many beads each occurs, and the pair of each occurrence
-    (``inv``, int32: the caller checks that the occurrences fit): the pairs of
-    ``np.unique`` of the pair keys, in linear time.
+    (``inv``): the pairs of ``np.unique`` of the pair keys, in linear time. All int32 (the
+    caller checks that the occurrences fit; there are fewer pairs, words and beads).
 
     Why this way: the occurrences are the one big list (the Bible's 7 million a direction);
     ``inv`` is the only array of that length made. Each source word's occurrences are
@@ -429,18 +429,18 @@ def ibm1_pairs(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
     buf = np.empty(nt + 1, np.int64)
     last = np.empty(nt + 1, np.int64)
     U = 0
-    us = np.empty(0, np.int64)
-    ut = np.empty(0, np.int64)
-    beads = np.empty(0, np.int64)
+    us = np.empty(0, np.int32)
+    ut = np.empty(0, np.int32)
+    beads = np.empty(0, np.int32)
     inv = np.empty(N, np.int32)
     base = 0
     # step 0 counts the pairs (phase 0); step 1 lists each word's targets (phase 1), then
     # numbers its occurrences (phase 2)
     for step in range(2):
         if step == 1:
-            us = np.empty(U, np.int64)
-            ut = np.empty(U, np.int64)
-            beads = np.zeros(U, np.int64)
+            us = np.empty(U, np.int32)
+            ut = np.empty(U, np.int32)
+            beads = np.zeros(U, np.int32)
         for s in range(ns + 1):
             nd = 0
             for phase in range(step, 2 * step + 1):
@@ -492,9 +492,11 @@ def ibm1_pairs(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
 
 
 def ibm1_em(src_ptr: np.ndarray, tgt_ptr: np.ndarray, inv: np.ndarray, us: np.ndarray,
-            prior: np.ndarray, ns: int, iterations: int) -> np.ndarray:
+            ppos: np.ndarray, pval: np.ndarray, ns: int, iterations: int) -> np.ndarray:
     """EM of IBM model 1 over the occurrences of :func:`ibm1_pairs`: t(target | source) of
-    each pair, starting uniform, ``prior`` pseudo-counts added to each pair's expected count.
+    each pair, starting uniform, prior pseudo-counts added to each pair's expected count
+    (``pval`` to pairs ``ppos``, ascending; 0.0 to the others, as the numpy code's dense
+    array adds).
 
     Every sum runs over the same terms in the same order as the ``np.bincount`` calls of the
     numpy code, so the probabilities are bit-identical to it: a target token's normalizer
@@ -527,12 +529,17 @@ def ibm1_em(src_ptr: np.ndarray, tgt_ptr: np.ndarray, inv: np.ndarray, us: np.nd
                     counts[u] += t[u] / z
                 o += ls
         u = 0
+        p = 0
         while u < U:               # one source at a time: its total, then its pairs' t
             s = us[u]
             tot = 0.0
             v = u
             while v < U and us[v] == s:
-                counts[v] = counts[v] + prior[v]
+                pv = 0.0
+                if p < len(ppos) and ppos[p] == v:
+                    pv = pval[p]
+                    p += 1
+                counts[v] = counts[v] + pv
                 tot += counts[v]
                 v += 1
             if tot < 1e-300:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,7 +117,7 @@ def _ibm1(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray, tgt_ids
     Pair ``d`` has source words ``src_ids[src_ptr[d]:src_ptr[d + 1]]`` and target words
     ``tgt_ids[tgt_ptr[d]:tgt_ptr[d + 1]]`` (repeats kept). Returns the co-occurring pairs
     (source ids, target ids, sorted), their probabilities and in how many sentence pairs
-    each occurs. Index ``ns`` is the NULL source word, present in every pair. ``prior``
+    each occurs (ids and counts int32: the Bible's pairs are millions). Index ``ns`` is the NULL source word, present in every pair. ``prior``
     (source ids, target ids, weights) gives Dirichlet pseudo-counts (times
     ``prior_weight``) to dictionary pairs, so that a word seen once or twice leans towards
     its dictionary translations instead of whatever it co-occurred with.
@@ -133,21 +134,40 @@ def _ibm1(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray, tgt_ids
         return _ibm1_numpy(src_ptr, src_ids, tgt_ptr, tgt_ids, ns, nt, prior, prior_weight,
                            iterations)
     us, ut, beads, inv = pairs(src_ptr, src_ids, tgt_ptr, tgt_ids, ns, nt)
-    pc = _prior_counts(us * (nt + 1) + ut, nt, prior, prior_weight)
-    t = compiled("ibm1_em")(src_ptr, tgt_ptr, inv, us, pc, ns, iterations)
+    key = us.astype(np.int64)
+    key *= nt + 1
+    key += ut
+    ppos, pval = _prior_hits(key, nt, prior, prior_weight)
+    del key
+    t = compiled("ibm1_em")(src_ptr, tgt_ptr, inv, us, ppos, pval, ns, iterations)
     return us, ut, t, beads
+
+
+def _prior_hits(ukey: np.ndarray, nt: int,
+                prior: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+                prior_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """The prior's pseudo-counts of the pairs ``ukey`` (sorted keys source * (nt + 1) +
+    target), sparse: the pairs that have one (ascending) and their counts (the dictionary
+    knows a few of the millions of pairs; the others' count is 0.0). A pair named twice
+    sums its weights in the prior's order, as ``np.add.at`` does."""
+    if prior is None or not len(prior[0]) or not len(ukey):
+        return np.zeros(0, np.int64), np.zeros(0)
+    pk = prior[0] * (nt + 1) + prior[1]
+    pos = np.searchsorted(ukey, pk)
+    hit = (pos < len(ukey)) & (ukey[np.minimum(pos, len(ukey) - 1)] == pk)
+    ppos, which = np.unique(pos[hit], return_inverse=True)
+    pval = np.zeros(len(ppos))
+    np.add.at(pval, which, prior[2][hit] * prior_weight)
+    return ppos.astype(np.int64), pval
 
 
 def _prior_counts(ukey: np.ndarray, nt: int,
                   prior: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
                   prior_weight: float) -> np.ndarray:
-    """The prior's pseudo-counts of the pairs ``ukey`` (sorted keys source * (nt + 1) + target)."""
+    """:func:`_prior_hits` as one count a pair."""
     pc = np.zeros(len(ukey))
-    if prior is not None and len(prior[0]) and len(ukey):
-        pk = prior[0] * (nt + 1) + prior[1]
-        pos = np.searchsorted(ukey, pk)
-        hit = (pos < len(ukey)) & (ukey[np.minimum(pos, len(ukey) - 1)] == pk)
-        np.add.at(pc, pos[hit], prior[2][hit] * prior_weight)
+    ppos, pval = _prior_hits(ukey, nt, prior, prior_weight)
+    pc[ppos] = pval
     return pc
 
 
@@ -171,7 +191,7 @@ def _ibm1_numpy(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
         bead_of.append(np.full(len(t) * len(ss), d, np.int64))
         base += len(t)
     if not occ_s:
-        z = np.zeros(0, np.int64)
+        z = np.zeros(0, np.int32)
         return z, z, np.zeros(0), z
     S = np.concatenate(occ_s)
     T = np.concatenate(occ_t)
@@ -192,16 +212,29 @@ def _ibm1_numpy(src_ptr: np.ndarray, src_ids: np.ndarray, tgt_ptr: np.ndarray,
         counts = np.bincount(inv, weights=post, minlength=len(ukey)) + pc
         tot = np.bincount(us, weights=counts, minlength=ns + 1)
         t = counts / np.maximum(tot[us], 1e-300)
-    return us, ut, t, beads
+    return us.astype(np.int32), ut.astype(np.int32), t, beads.astype(np.int32)
 
 
-def _ids(sides: list[list[str]]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """Word ids (in order of first appearance) and the pairs' words as pointers and ids."""
-    flat = [w for ws in sides for w in ws]
-    vocab = {w: i for i, w in enumerate(dict.fromkeys(flat))}
-    ptr = np.zeros(len(sides) + 1, np.int64)
-    np.cumsum([len(ws) for ws in sides], out=ptr[1:])
-    return vocab, ptr, np.fromiter(map(vocab.__getitem__, flat), np.int64, len(flat))
+class _Side:
+    """One side's words of the training pairs as ids (in order of first appearance), kept
+    as compact arrays while the pairs are read: a long document's words are a million
+    tokens, which as lists of lists of strings (and again flattened) cost tens of MB."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self._ids = array("q")
+        self._lens = array("q")
+
+    def add(self, words: list[str]) -> None:
+        vocab = self.vocab
+        self._ids.extend([vocab.setdefault(w, len(vocab)) for w in words])
+        self._lens.append(len(words))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pointers (pair ``d``'s words are ``ids[ptr[d]:ptr[d + 1]]``) and ids, int64."""
+        ptr = np.zeros(len(self._lens) + 1, np.int64)
+        np.cumsum(np.frombuffer(self._lens, np.int64), out=ptr[1:])
+        return ptr, np.frombuffer(self._ids, np.int64).copy()
 
 
 def learn_lexicon(pairs: Iterable[tuple[str | Sequence[str], str | Sequence[str]]], *, iterations: int = 5,
@@ -215,17 +248,19 @@ def learn_lexicon(pairs: Iterable[tuple[str | Sequence[str], str | Sequence[str]
     (one co-occurrence proves nothing). With ``use_dictionary`` CC-CEDICT's translations are
     the prior (``prior_weight`` pseudo-counts spread over a word's glosses).
     """
-    zs: list[list[str]] = []
-    es: list[list[str]] = []
+    zside, eside = _Side(), _Side()
+    npairs = 0
     for z, e in pairs:
         zw, ew = _side_words(z, zh_words), _side_words(e, en_words)
         if zw and ew:
-            zs.append(zw)
-            es.append(ew)
-    if not zs:
+            zside.add(zw)
+            eside.add(ew)
+            npairs += 1
+    if not npairs:
         return Lexicon({}, 0)
-    zvocab, zptr, zids = _ids(zs)
-    evocab, eptr, eids = _ids(es)
+    (zptr, zids), (eptr, eids) = zside.arrays(), eside.arrays()
+    zvocab, evocab = zside.vocab, eside.vocab
+    del zside, eside
     nz, ne = len(zvocab), len(evocab)
     prior = None
     if use_dictionary and prior_weight:
@@ -244,14 +279,15 @@ def learn_lexicon(pairs: Iterable[tuple[str | Sequence[str], str | Sequence[str]
     zu, eu, t_ez, beads = _ibm1(zptr, zids, eptr, eids, nz, ne, prior, prior_weight,
                                 iterations)                                     # t(e | z)
     keep = (zu < nz) & (eu < ne) & (t_ez >= threshold)
-    fwd = zu[keep] * W + eu[keep]            # sorted (the pairs come sorted)
+    fwd = zu[keep].astype(np.int64) * W + eu[keep]     # sorted (the pairs come sorted)
     fwd_beads = beads[keep]                  # in how many pairs each occurs
     del zu, eu, t_ez, beads, keep
     rprior = None if prior is None else (prior[1], prior[0], prior[2])
     eu2, zu2, t_ze, _ = _ibm1(eptr, eids, zptr, zids, ne, nz, rprior, prior_weight,
                               iterations)                                       # t(z | e)
-    rev = (zu2 * W + eu2)[(zu2 < nz) & (eu2 < ne) & (t_ze >= threshold)]
-    del eu2, zu2, t_ze, _
+    keep = (zu2 < nz) & (eu2 < ne) & (t_ze >= threshold)
+    rev = zu2[keep].astype(np.int64) * W + eu2[keep]
+    del eu2, zu2, t_ze, _, keep
     both = rev[np.isin(rev, fwd)]
     # in how many pairs both words appear (one co-occurrence proves nothing)
     pos = np.searchsorted(fwd, both)
@@ -261,8 +297,8 @@ def learn_lexicon(pairs: Iterable[tuple[str | Sequence[str], str | Sequence[str]
     out: dict[str, set[str]] = {}
     for k in both.tolist():
         out.setdefault(izv[k // W], set()).add(iev[k % W])
-    lex = Lexicon({k: frozenset(v) for k, v in out.items()}, len(zs))
-    log.info("lexicon: %d word pairs learned from %d beads", len(lex), len(zs))
+    lex = Lexicon({k: frozenset(v) for k, v in out.items()}, npairs)
+    log.info("lexicon: %d word pairs learned from %d beads", len(lex), npairs)
     return lex
 
 
