@@ -42,7 +42,7 @@ from ..text.document import Document
 from .bead import Alignment, Bead
 from .confidence import NULL_CONF, PARALLELISM_WARN, parallel_verdict, parallelism, path_beads
 from .dp import search
-from .embedding import embed_windows, encode_sentences
+from .embedding import WindowMemo, embed_windows, encode_sentences
 from .lengths import LengthModel, fit_lengths
 from .neighbours import mutual_neighbours
 from .scoring import BandScorer, ScoreParams, bead_types
@@ -105,6 +105,8 @@ class _Plan:
     # each banded chunk's scorer as the first pass left it, renewed for the second
     # (BandScorer.renewed: its lexicon-free parts are the same in both passes)
     scorers: dict = field(default_factory=dict)
+    # the window vectors the first pass embedded, for the second (None: not kept)
+    memo: WindowMemo | None = None
 
 
 @dataclass(frozen=True)
@@ -244,11 +246,13 @@ class Aligner:
         if lexicon is None and c.realign and {sdoc.lang, tdoc.lang} == {"zh", "en"}:
             from .lexicon import learn_lexicon, training_pairs
 
-            plan = self._plan(sdoc, tdoc, stretches)
+            plan = self._plan(sdoc, tdoc, stretches, keep_windows=True)
             first = self._align_pass(sdoc, tdoc, None, plan)
             pairs = training_pairs([first])
             if len(pairs) < c.realign:
                 return first
+            if plan.memo is not None:
+                plan.memo.recording = False
             t0 = time.perf_counter()
             lexicon = learn_lexicon(pairs)
             t_learn = time.perf_counter() - t0
@@ -297,10 +301,13 @@ class Aligner:
             log.warning("both sides are detected as %s: is one of them the wrong file?", sdoc.tag)
         return sdoc, tdoc, stretches
 
-    def _plan(self, sdoc: Document, tdoc: Document, stretches: list[Block]) -> _Plan:
+    def _plan(self, sdoc: Document, tdoc: Document, stretches: list[Block], *,
+              keep_windows: bool = False) -> _Plan:
         """What every pass over two documents shares (none of it depends on a lexicon):
         the sentence vectors, the mutual neighbours, the length model, the blocks and
-        their chunks (the coarse path of a long document is most of this)."""
+        their chunks (the coarse path of a long document is most of this); with
+        ``keep_windows``, a memo of the window vectors the first pass embeds, for the next
+        (when the encoders allow, :class:`~.embedding.WindowMemo`)."""
         c = self.config
         t0 = time.perf_counter()
         singles_s = [encode_sentences(e, sdoc.norms) for e in self.encoders]
@@ -332,8 +339,10 @@ class Aligner:
             zdoc, edoc = (sdoc, tdoc) if sdoc.lang == "zh" else (tdoc, sdoc)
             words = DocumentWords(zdoc.norms, edoc.norms)
         t_search = time.perf_counter() - t_chunk
+        # a realignment embeds most windows of its first pass again: keep them in between
+        memo = WindowMemo() if keep_windows and WindowMemo.remembers(self.encoders) else None
         return _Plan(singles_s, singles_t, nn, lengths, params, blocks, chunks, t_embed,
-                     t_search, time.perf_counter() - t0, words)
+                     t_search, time.perf_counter() - t0, words, memo=memo)
 
     def _align_pass(self, sdoc: Document, tdoc: Document, lexicon: Any, plan: _Plan, *,
                     own_plan: bool = True) -> Alignment:
@@ -384,7 +393,7 @@ class Aligner:
             try:
                 return self._align_block(sdoc, tdoc, chunk, plan.singles_s, plan.singles_t,
                                          plan.lengths, plan.params, lexicon, plan.words,
-                                         plan.scorers, turns, i)
+                                         plan.scorers, turns, i, plan.memo)
             except BaseException:
                 if turns is not None:   # the later chunks would wait for its turn
                     turns.cancel()
@@ -422,10 +431,12 @@ class Aligner:
                      singles_s: list[np.ndarray], singles_t: list[np.ndarray],
                      lengths: LengthModel, params: ScoreParams, lexicon: Any = None,
                      words: Any = None, scorers: dict | None = None,
-                     turns: _Turns | None = None, index: int = 0) -> BlockResult:
+                     turns: _Turns | None = None, index: int = 0,
+                     memo: WindowMemo | None = None) -> BlockResult:
         """The two searches of one chunk, with the plausible windows embedded in between
         (``words``: the pair's :class:`~paralign.alignment.lexical.DocumentWords`; with
-        ``turns``, this chunk's windows are embedded in its turn, ``index``)."""
+        ``turns``, this chunk's windows are embedded in its turn, ``index``; ``memo``: the
+        windows a first pass embedded, see :class:`~.embedding.WindowMemo`)."""
         blk = chunk.block
         if blk.n == 0 or blk.m == 0:
             if turns is not None:
@@ -460,7 +471,7 @@ class Aligner:
             t1 = time.perf_counter()
             with blas_mode(None):
                 windows = embed_windows(self.encoders, (sdoc, tdoc), (blk.s0, blk.t0),
-                                        (S, T), allowed, band)
+                                        (S, T), allowed, band, memo)
             t_embed = time.perf_counter() - t1
         # final search: exact windows, implausible merges excluded
         t2 = time.perf_counter()
