@@ -200,7 +200,7 @@ def zh_words_known(text: str) -> bool:
 
 def remember_zh_words(text: str, ws: Sequence[str]) -> None:
     """Put the words of ``text`` (from the word cache) into the memo of :func:`zh_word_texts`."""
-    _zh_memo[text] = tuple(sys.intern(w) for w in ws)
+    _zh_memo[text] = tuple(map(sys.intern, ws))
     while len(_zh_memo) > ZH_MEMO:
         _zh_memo.pop(next(iter(_zh_memo)), None)
 
