@@ -404,3 +404,57 @@ def test_ibm1_compiled_matches_numpy(monkeypatch, seed, beads, nz, ne, empty, it
         assert (np.diff(ref[0] * (args[5] + 1) + ref[1]) > 0).all()    # sorted, distinct
 
 
+
+
+def _mirrored_suffixes(band, types, scores, skip):
+    """The best suffix of every cell as the pruning first read it: the mirrored problem's
+    prefix table (numpy search over the mirrored scores), mapped back to the band."""
+    from paralign.alignment.search import mirror_scores
+
+    n, m, W = band.n, band.m, band.width
+    rband = dp.reverse_band(band)
+    rscores, rskip = mirror_scores(band, rband, types, scores, skip)
+    _, _, Db = search(rband, types, rscores, rskip, return_table=True, path=False)
+    out = np.full((n + 1, W), dp.NEG)
+    for i in range(n + 1):
+        for c in range(int(band.hi[i] - band.lo[i]) + 1):
+            j = int(band.lo[i]) + c
+            out[i, c] = Db[n - i, (m - j) - int(rband.lo[n - i])]
+    return out
+
+
+@pytest.mark.parametrize("seed,n,m,banded,ties,skip_dtype", CASES)
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_suffix_kernel_equals_the_mirrored_search(monkeypatch, seed, n, m, banded, ties,
+                                                  skip_dtype, how):
+    """dp_suffix gives the mirrored search's table bit for bit, NEG outside the band."""
+    band, types, scores, skip = _problem(seed, n, m, banded, ties, skip_dtype)
+    monkeypatch.setattr(dp, "compiled", lambda name: None)
+    want = _mirrored_suffixes(band, types, scores, skip)
+    kernel = kernels.compiled("dp_suffix") if how == "numba" else kernels.dp_suffix
+    assert kernel is not None, "numba is not available"
+    got = np.empty_like(want)
+    kernel(got, np.stack(scores, axis=1), np.array([a for a, _ in types], np.int64),
+           np.array([b for _, b in types], np.int64), band.lo.astype(np.int64),
+           (band.hi - band.lo).astype(np.int64), np.ascontiguousarray(skip),
+           np.empty(band.width, np.float32))
+    assert np.array_equal(got.view(np.int64), want.view(np.int64))
+
+
+@pytest.mark.parametrize("seed,n,m,banded,ties,skip_dtype", CASES)
+def test_pruning_by_the_suffix_kernel_equals_the_mirror(monkeypatch, seed, n, m, banded, ties,
+                                                       skip_dtype):
+    """plausible_merges allows the same merges from the compiled backward pass as from the
+    mirrored problem."""
+    from paralign.alignment import search as search_mod
+
+    band, types, scores, skip = _problem(seed, n, m, banded, ties, skip_dtype)
+    monkeypatch.setattr(search_mod, "KERNEL_ROWS", 0)
+    got = search_mod.plausible_merges(band, types, scores, skip, 1.0)
+    monkeypatch.setattr(kernels, "compiled",
+                        lambda name: None if name == "dp_suffix" else kernels._jit(
+                            getattr(kernels, name)))
+    want = search_mod.plausible_merges(band, types, scores, skip, 1.0)
+    assert got.keys() == want.keys()
+    for t in want:
+        assert np.array_equal(got[t], want[t])

@@ -102,7 +102,8 @@ def reverse_band(band: Band) -> Band:
 
 
 def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.ndarray],
-           skip_tgt: np.ndarray, *, return_table: bool = False, path: bool = True):
+           skip_tgt: np.ndarray, *, return_table: bool = False, path: bool = True,
+           stacked: np.ndarray | None = None):
     """Best-scoring monotone path through the band.
 
     Args:
@@ -117,7 +118,9 @@ def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.nda
         The beads as ``(i0, i1, j0, j1)`` half-open index ranges, in order, and the total score;
         with ``return_table`` also the table of best prefix scores (band layout). Without
         ``path`` no backtrace is made and the beads are an empty list (a caller that wants
-        only the table and the total: the pruning's two passes).
+        only the table and the total: the pruning's two passes). ``stacked``: the scores
+        already stacked as the search stacks them, ``(n + 1, T, W)`` (a caller that needs
+        them so too: the pruning's backward pass), else stacked here.
     """
     n = band.n
     W = band.width
@@ -125,7 +128,8 @@ def search(band: Band, types: Sequence[tuple[int, int]], scores: Sequence[np.nda
     A = np.array([a for a, _ in types], np.int64)
     B = np.array([b for _, b in types], np.int64)
     # scores of all types of a row side by side, so each row is a few array operations
-    stacked = np.stack([np.asarray(s) for s in scores], axis=1)      # (n + 1, T, W)
+    if stacked is None:
+        stacked = np.stack([np.asarray(s) for s in scores], axis=1)  # (n + 1, T, W)
     sentinel = (n + 1) * W                                           # index of a NEG cell
     Dflat = np.full(sentinel + 1, NEG, np.float64)
     D = Dflat[:sentinel].reshape(n + 1, W)

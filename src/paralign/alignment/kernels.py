@@ -710,3 +710,80 @@ def lex_counts(tok_sent: np.ndarray, tok_type: np.ndarray, tok_mult: np.ndarray,
                             expl[p, x - lo[p], a] += 1.0
                 prev = s
                 r0 += 1
+
+
+# -- the pruning's backward pass (search.plausible_merges) -------------------------------------
+def dp_suffix(E: np.ndarray, stacked: np.ndarray, A: np.ndarray, B: np.ndarray,
+              lo: np.ndarray, span: np.ndarray, skip: np.ndarray, C: np.ndarray) -> None:
+    """Fill ``E[i, c]``, the best score of a path from node ``(i, lo[i] + c)`` to the end,
+    in the forward band layout; NEG outside the band.
+
+    Why: :func:`paralign.alignment.search.plausible_merges` took these from :func:`dp_rows`
+    run on the mirrored problem (both sides read backwards), whose scores
+    :func:`paralign.alignment.search.mirror_scores` gathered type by type into the reversed
+    band: a copy of every score array, stacked again for the search. This is that search
+    done in place on the forward arrays: mirrored row ``n - i`` is row ``i`` read from its last
+    column, the mirrored bead of type ``(a, b)`` ending at mirrored column ``c'`` is the forward
+    one ending at row ``i + a``, column ``hi[i] - c' + b``. Every cell sees the same sums, the
+    same comparisons in the same order (types in order, NEG plus the mirror's NEG where the
+    bead lies outside the band), the scores rounded to float32 and the 0-1 prefix sums
+    accumulated in float32 as the mirrored arrays had them: the mirrored table's values bit
+    for bit. ``stacked`` (n + 1, T, W) and ``skip`` (n + 1, W) as :func:`dp_rows` takes them
+    (the forward ones), ``C`` a (W,) float32 scratch row.
+    """
+    n1, W = E.shape
+    n = n1 - 1
+    T = len(A)
+    best = np.empty(W, np.float64)                # indexed by the forward column
+    vneg = NEG + np.float64(np.float32(NEG))      # a bead outside the band, as mirrored
+    for i in range(n, -1, -1):
+        w = span[i] + 1
+        # type by type, the cells in forward order (each cell still sees the types in order):
+        # the bead of type t starting at column c ends at column c + off of row r, inside
+        # the band for c in c0 .. c1 - 1
+        for t in range(T):
+            r = i + A[t]
+            c0 = w
+            c1 = w
+            off = 0
+            if r <= n:
+                off = lo[i] + B[t] - lo[r]
+                c0 = min(max(0, -off), w)
+                c1 = max(min(w, span[r] - off + 1), c0)
+            if t == 0:
+                for c in range(c0):
+                    best[c] = vneg
+                for c in range(c0, c1):
+                    best[c] = E[r, c + off] + np.float64(np.float32(stacked[r, t, c + off]))
+                for c in range(c1, w):
+                    best[c] = vneg
+            else:
+                for c in range(c0):
+                    bv = best[c]
+                    best[c] = vneg if vneg > bv else bv
+                for c in range(c0, c1):
+                    v = E[r, c + off] + np.float64(np.float32(stacked[r, t, c + off]))
+                    bv = best[c]
+                    best[c] = v if v > bv else bv
+                for c in range(c1, w):
+                    bv = best[c]
+                    best[c] = vneg if vneg > bv else bv
+        for c in range(w):
+            if T == 0 or not best[c] > NEG / 2:
+                best[c] = NEG
+        if i == n:
+            best[w - 1] = 0.0                     # the end node
+        # 0-1 beads, from the row's last column back: the mirrored prefix sums (k: the
+        # mirrored column, s - k the forward one)
+        s = span[i]
+        C[0] = 0.0
+        for k in range(1, w):
+            C[k] = C[k - 1] + np.float32(skip[i, s - k + 1])
+        run = NEG
+        for k in range(w):
+            val = best[s - k] - np.float64(C[k])
+            if k == 0 or val > run:
+                run = val
+            E[i, s - k] = np.float64(C[k]) + run
+        for c in range(w, W):
+            E[i, c] = NEG

@@ -28,6 +28,7 @@ from ..errors import InputError
 from ..text.document import Document
 from . import band_kernels
 from .dp import KERNEL_ROWS, NEG, Band, band_from_path, full_band, reverse_band, search
+from . import kernels
 from .scoring import BandScorer, ScoreParams
 from .similarity import SideVectors, row_norms
 
@@ -221,25 +222,40 @@ def plausible_merges(band: Band, types: list[tuple[int, int]], scores: list[np.n
     ``allowed[(a, b)]`` (band layout) is True where the best path through the a-b bead ending
     at that cell scores at least the optimum minus ``prune``: the best prefix to its start
     (forward table) plus its score plus the best suffix from its end (the table of the
-    mirrored problem, whose scores :func:`mirror_scores` reads off the forward ones).
+    mirrored problem, whose scores :func:`mirror_scores` reads off the forward ones; on long
+    blocks the compiled :func:`paralign.alignment.kernels.dp_suffix`, the same table from
+    the forward arrays).
     """
     n, m = band.n, band.m
-    _, total, Df = search(band, types, scores, skip, return_table=True, path=False)
-    rband = reverse_band(band)
-    rscores, rskip = mirror_scores(band, rband, types, scores, skip)
-    _, _, Db = search(rband, types, rscores, rskip, return_table=True, path=False)
-    del rscores, rskip
     lo, hi = band.lo, band.hi
     W = band.width
     idx = np.arange(W)
     rows = np.arange(n + 1)[:, None]
     J = lo[:, None] + idx[None, :]
     in_band = idx[None, :] <= (hi - lo)[:, None]
-    # best score of a path from (i, j) to the end, from the mirrored table
-    ri = n - rows
-    rc = (m - J) - rband.lo[np.clip(ri, 0, n)]
-    ok_b = in_band & (rc >= 0) & (rc < rband.width)
-    after = np.where(ok_b, Db[np.clip(ri, 0, n), np.clip(rc, 0, rband.width - 1)], NEG)
+    suffix = kernels.compiled("dp_suffix") if n + 1 >= KERNEL_ROWS else None
+    if suffix is not None:
+        # the best suffixes from a backward pass over the forward arrays (the mirrored
+        # search's values bit for bit, without the mirrored copies)
+        stacked = np.stack([np.asarray(s) for s in scores], axis=1)
+        _, total, Df = search(band, types, scores, skip, return_table=True, path=False,
+                              stacked=stacked)
+        after = np.empty((n + 1, W))
+        suffix(after, stacked, np.array([a for a, _ in types], np.int64),
+               np.array([b for _, b in types], np.int64), lo.astype(np.int64),
+               (hi - lo).astype(np.int64), np.ascontiguousarray(skip), np.empty(W, np.float32))
+        del stacked
+    else:
+        _, total, Df = search(band, types, scores, skip, return_table=True, path=False)
+        rband = reverse_band(band)
+        rscores, rskip = mirror_scores(band, rband, types, scores, skip)
+        _, _, Db = search(rband, types, rscores, rskip, return_table=True, path=False)
+        del rscores, rskip
+        # best score of a path from (i, j) to the end, from the mirrored table
+        ri = n - rows
+        rc = (m - J) - rband.lo[np.clip(ri, 0, n)]
+        ok_b = in_band & (rc >= 0) & (rc < rband.width)
+        after = np.where(ok_b, Db[np.clip(ri, 0, n), np.clip(rc, 0, rband.width - 1)], NEG)
     allowed: dict[tuple[int, int], np.ndarray] = {}
     thresh = total - prune
     kernel = band_kernels.compiled("plausible_cells") if n + 1 >= KERNEL_ROWS else None
