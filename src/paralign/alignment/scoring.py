@@ -589,31 +589,19 @@ class BandScorer:
         """The scores of the a-b beads over the band from the compiled gather
         (:func:`paralign.alignment.band_kernels.band_type_scores`): the same cells and the
         same arithmetic as the numpy gather of :meth:`band_scores` and :meth:`_cells`
-        (``lex``: the beads' dictionary F-scores in band layout, ``None`` for none)."""
+        (``lex``: the beads' dictionary F-scores in band layout, ``None`` for none).
+        Embedded windows (the exact pass's merges) are scored at their allowed cells only
+        (:meth:`_exact_cells`)."""
         band = self.band
         n, m, p = self.n, self.m, self.p
         lo, hi = band.lo, band.hi
         W = band.width
-        S = np.empty((n + 1, W), np.float32)
-        E = len(self.src)
         merged = a > 1 or b > 1
-        exact = not approx and merged
+        if not approx and merged:
+            return self._exact_cells(marg, a, b, allowed, lex)
+        S = np.empty((n + 1, W), np.float32)
         empty2 = np.zeros((0, 0))
         mask, sims_ex = np.zeros((0, 0), bool), np.zeros((0, 0, 0))
-        if exact:
-            if allowed is None or (a, b) not in allowed:
-                S.fill(NEG)
-                return S
-            idx = np.arange(W)
-            J = lo[:, None] + idx[None, :]
-            P = np.broadcast_to(np.arange(n + 1)[:, None] - a, J.shape)
-            Q = J - b
-            mask = ((idx[None, :] <= (hi - lo)[:, None]) & (P >= 0) & (Q >= 0)
-                    & (P <= n - a) & (Q <= m - b) & allowed[(a, b)])
-            pr, qr = P[mask], Q[mask]
-            sims_ex = np.zeros((E, n + 1, W))
-            for e, c in enumerate(self._sims(a, b, pr, qr, True)):
-                sims_ex[e][mask] = c
         lex_on = lex is not None
         if lex is None:
             lex = empty2
@@ -628,10 +616,54 @@ class BandScorer:
                _stacked([tx.norms[b] for tx in self.tgt]),
                margin_on, ms, mt, float(p.margin_weight * 0.5),
                np.asarray(self.scales, np.float64), self.w, float(np.sum(self.w)),
-               exact, sims_ex, exact, mask, lex_on, lex, float(p.lexical_weight),
+               False, sims_ex, False, mask, lex_on, lex, float(p.lexical_weight),
                bonus_on, s11, float(p.share_weight),
                bool(p.length_weight), self.log_ls[a], self.log_lt[b], float(p.length_weight),
                S)
+        return S
+
+    def _exact_cells(self, marg: Margins | None, a: int, b: int,
+                     allowed: dict[tuple[int, int], np.ndarray] | None,
+                     lex: np.ndarray | None) -> np.ndarray:
+        """The exact pass's scores of the merged a-b beads: those at the cells ``allowed``
+        marks (and that exist) from their embedded windows
+        (:func:`paralign.alignment.band_kernels.band_cell_scores`, the arithmetic of
+        ``band_type_scores``), ``NEG`` elsewhere.
+
+        Why not the band's dense gather: the allowed cells are a few per thousand (none for
+        most large types), and the band-sized mask, cosine array and kernel loop cost ten
+        times their scoring. The cells come in row-major order (``np.nonzero``), the order
+        in which boolean indexing lists the dense mask's, so the windows' cosines are taken
+        over the same rows in the same order."""
+        band = self.band
+        n, m, p = self.n, self.m, self.p
+        S = np.full((n + 1, band.width), NEG, np.float32)
+        if allowed is None or (a, b) not in allowed:
+            return S
+        rows, cols = np.nonzero(allowed[(a, b)])
+        if len(rows):
+            lo = band.lo[rows]
+            P = rows - a
+            Q = lo + cols - b
+            ok = ((cols <= band.hi[rows] - lo) & (P >= 0) & (Q >= 0) & (P <= n - a)
+                  & (Q <= m - b))
+            rows, cols, P, Q = rows[ok], cols[ok], P[ok], Q[ok]
+        if not len(rows):
+            return S
+        sims = np.stack(self._sims(a, b, P, Q, True))
+        empty2 = np.zeros((0, 0))
+        lex_on = lex is not None
+        bonus_on = self._wants_bonus(a, b)
+        margin_on = marg is not None
+        assert self.scales is not None
+        band_kernels.compiled("band_cell_scores")(
+            a, b, rows, cols, P, Q, self.sims.strip_lo, sims, margin_on,
+            _stacked([mg[0][a] for mg in marg]) if margin_on else empty2,
+            _stacked([mg[1][b] for mg in marg]) if margin_on else empty2,
+            float(p.margin_weight * 0.5), np.asarray(self.scales, np.float64), self.w,
+            float(np.sum(self.w)), lex_on, lex if lex_on else empty2, float(p.lexical_weight),
+            bonus_on, self._s11_strip() if bonus_on else empty2, float(p.share_weight),
+            bool(p.length_weight), self.log_ls[a], self.log_lt[b], float(p.length_weight), S)
         return S
 
     def _evidence_nulls(self, types: Sequence[tuple[int, int]], out: list[np.ndarray],
