@@ -390,3 +390,62 @@ def test_side_vectors_are_freed_without_the_cycle_collector():
         assert ref() is None
     finally:
         gc.enable()
+
+
+# dim: whole runs of 8, a tail of pairs, an odd last element, einsum's own row length
+@pytest.mark.parametrize("dim", [1, 2, 7, 8, 9, 24, 100, 383, 512, 513])
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_einsum_dot_rows_is_the_per_row_einsum(dim, how):
+    """The compiled cosines of exact windows with their neighbourhoods, bit for bit those of
+    one einsum per window, including empty, one-column and last-column neighbourhoods."""
+    rng = np.random.default_rng(dim)
+    m, nw, R = 70, 12, 25
+    single = rng.normal(size=(m, dim)).astype(np.float32)
+    single[rng.random(single.shape) < 0.05] = 0.0
+    wv = rng.normal(size=(nw, dim)).astype(np.float32)
+    rows = rng.integers(0, nw, R)
+    w_lo = np.sort(rng.integers(0, m, R))
+    w_hi = np.minimum(w_lo + rng.integers(-2, 45, R), m)
+    w_lo[:3], w_hi[:3] = [0, 5, m - 1], [1, 5, m]
+    want = np.full((R, 50), -np.inf)
+    for r in range(R):
+        if w_hi[r] > w_lo[r]:
+            want[r, :w_hi[r] - w_lo[r]] = np.einsum("cd,d->c", single[w_lo[r]:w_hi[r]],
+                                                    wv[rows[r]], dtype=np.float64)
+    kernel = (band_kernels.compiled("einsum_dot_rows") if how == "numba"
+              else band_kernels.einsum_dot_rows)
+    if kernel is None:
+        pytest.skip("numba not available")
+    got = np.full_like(want, -np.inf)
+    kernel(np.ascontiguousarray(single.T), wv, rows, w_lo, w_hi, got)
+    _same(got.view(np.int64), want.view(np.int64))
+
+
+@pytest.mark.parametrize(("seed", "n", "m", "dim", "width"),
+                         [(0, 60, 80, 24, 3), (1, 90, 70, 512, 5), (3, 150, 150, 37, 8)])
+def test_exact_margins_compiled_equal_numpy(monkeypatch, seed, n, m, dim, width):
+    """Exact-window margins with the compiled per-window cosines and with the numpy
+    fallback (one einsum per window), and on the fresh sides of a second pass."""
+    out = []
+    for h in ("numba", "numpy"):
+        monkeypatch.setattr(similarity, "_EINSUM_ROWS", {})
+        if h == "numpy":
+            monkeypatch.setattr(band_kernels, "compiled", lambda name: None)
+        rng = np.random.default_rng(seed)
+        K = 3
+        S, T = SideVectors(_unit(rng, n, dim), K), SideVectors(_unit(rng, m, dim), K)
+        band = band_from_path(_path(rng, n, m), n, m, width)
+        sims = similarity.BandSimilarities([S], [T], band, K, 6, dense=False)
+        res = []
+        for sides in ((S, T), (S.fresh(), T.fresh())):
+            for side in sides:
+                for k in range(2, K + 1):
+                    starts = np.flatnonzero(rng.random(side.n - k + 1) < 0.6)
+                    side.set_exact(k, starts, _unit(rng, len(starts), dim))
+            res.append(sims.rebound([sides[0]], [sides[1]]).margins(K, K, approx=False))
+        out.append(res)
+        monkeypatch.undo()
+    for got, want in zip(out[0], out[1]):
+        for d_got, d_want in zip(got[0], want[0]):
+            for k in d_want:
+                _same(d_got[k].view(np.int64), d_want[k].view(np.int64))

@@ -673,3 +673,78 @@ def row_norms(x: np.ndarray, out: np.ndarray) -> None:
                 st_ph[top + 2] = 0
                 top += 3
         out[r] = np.sqrt(vals[0])
+
+
+
+# -- exact-window margins (BandSimilarities._exact_margins) ------------------------------------
+
+def einsum_dot_rows(single_t: np.ndarray, wv: np.ndarray, rows: np.ndarray, w_lo: np.ndarray,
+                    w_hi: np.ndarray, M: np.ndarray) -> None:
+    """``M[r, :w_hi[r] - w_lo[r]] = np.einsum("cd,d->c", single[w_lo[r]:w_hi[r]],
+    wv[rows[r]], dtype=np.float64)`` for every row ``r``, ``single_t`` being ``single.T``
+    (float32, contiguous); the rest of ``M`` is left as it is. Einsum's own summation order,
+    so the same bits:
+
+    numpy's ``double_sum_of_products_contig_contig_outstride0_two`` on the float64-cast
+    buffers, in two-lane vectors: lane ``l`` (0, 1) starts at 0.0 and, for each run of 8
+    elements from ``j``, adds ``p[j+6+l]``, then ``p[j+4+l]``, ``p[j+2+l]``, ``p[j+l]``
+    (``p`` the float64 products, exact: two float32 values' product fits a float64); past
+    the last whole run, ``p[j+l]`` pair by pair (0.0 beyond the end); the result is
+    ``0.0 + (lane0 + lane1)``. That holds while a row fits einsum's buffer (``dim <=
+    np.getbufsize()``); the caller checks that, and this order against einsum's once.
+
+    Why: one einsum call per window (64k on the Bible) summed each cell in one dependent
+    chain per lane, latency bound; here the cells of a window's neighbourhood run side by
+    side (vectorized across the other side's sentences, hence its transposed vectors), each
+    summed in the same order.
+    """
+    R = len(rows)
+    d = single_t.shape[0]
+    W = 0
+    for r in range(R):
+        if w_hi[r] - w_lo[r] > W:
+            W = w_hi[r] - w_lo[r]
+    if W <= 0:
+        return
+    acc0 = np.empty(W)
+    acc1 = np.empty(W)
+    b = np.empty(d)
+    full = d - d % 8
+    for r in range(R):
+        w = w_hi[r] - w_lo[r]
+        if w <= 0:
+            continue
+        c0 = w_lo[r]
+        src = wv[rows[r]]
+        for j in range(d):
+            b[j] = np.float64(src[j])
+        a0 = acc0[:w]
+        a1 = acc1[:w]
+        a0[:] = 0.0
+        a1[:] = 0.0
+        for j in range(0, full, 8):
+            for i in (6, 4, 2, 0):
+                x0 = b[j + i]
+                t0 = single_t[j + i, c0:c0 + w]
+                for c in range(w):
+                    a0[c] = np.float64(t0[c]) * x0 + a0[c]
+                x1 = b[j + i + 1]
+                t1 = single_t[j + i + 1, c0:c0 + w]
+                for c in range(w):
+                    a1[c] = np.float64(t1[c]) * x1 + a1[c]
+        for j in range(full, d, 2):
+            x0 = b[j]
+            t0 = single_t[j, c0:c0 + w]
+            for c in range(w):
+                a0[c] = np.float64(t0[c]) * x0 + a0[c]
+            if j + 1 < d:
+                x1 = b[j + 1]
+                t1 = single_t[j + 1, c0:c0 + w]
+                for c in range(w):
+                    a1[c] = np.float64(t1[c]) * x1 + a1[c]
+            else:
+                for c in range(w):
+                    a1[c] = 0.0 + a1[c]
+        out = M[r]
+        for c in range(w):
+            out[c] = 0.0 + (a0[c] + a1[c])

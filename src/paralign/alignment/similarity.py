@@ -54,6 +54,8 @@ class SideVectors:
         self.has: dict[int, np.ndarray] = {1: np.ones(n, bool)}
         # a short side's prefix sums, kept for its window vectors (see _window_sums)
         self._prefix: np.ndarray | None = None
+        # the transposed sentence vectors, formed on first use (see single_t), shared by fresh()
+        self._single_t: list[np.ndarray | None] = [None]
         for k in range(1, kmax + 1):
             if n - k + 1 <= 0:
                 self.norms[k] = np.zeros(0)
@@ -81,6 +83,7 @@ class SideVectors:
         new = object.__new__(SideVectors)
         new.single, new.n, new.kmax, new.norms = self.single, self.n, self.kmax, self.norms
         new._prefix = None
+        new._single_t = self._single_t
         new.wvec = _LazyWindows(new)
         new.wvec[1] = self.single
         new.has = {k: np.zeros(len(v), bool) for k, v in self.has.items()}
@@ -89,6 +92,15 @@ class SideVectors:
             if k > 1 and len(v) == 0:
                 new.wvec[k] = np.zeros((0, self.single.shape[1]), np.float32)
         return new
+
+    def single_t(self) -> np.ndarray:
+        """``single.T`` as a contiguous (dim, n) float32 array, formed once per side (and its
+        :meth:`fresh` copies): the compiled exact-window margins read the other side's
+        sentences along this axis."""
+        t = self._single_t[0]
+        if t is None:
+            t = self._single_t[0] = np.ascontiguousarray(self.single.T)
+        return t
 
     def _window_sums(self, sizes: list[int]):
         """``(k, start, sums)`` for every window size ``k`` in ``sizes``, block by block of
@@ -195,6 +207,35 @@ def _band_kernel(name: str) -> Any:
     from . import band_kernels
 
     return band_kernels.compiled(name)
+
+
+_EINSUM_ROWS: dict[int, Any] = {}
+
+
+def _einsum_rows_kernel(dim: int) -> Any:
+    """The compiled :func:`paralign.alignment.band_kernels.einsum_dot_rows` for vectors of
+    ``dim`` values, or ``None`` (no numba, rows longer than einsum's buffer, or an einsum
+    whose summation order is not the one the kernel reproduces, checked here once per ``dim``
+    on random vectors: another numpy build could vectorize differently)."""
+    if dim in _EINSUM_ROWS:
+        return _EINSUM_ROWS[dim]
+    kernel = _band_kernel("einsum_dot_rows") if 0 < dim <= np.getbufsize() else None
+    if kernel is not None:
+        rng = np.random.default_rng(dim)
+        single = rng.standard_normal((40, dim)).astype(np.float32)
+        wv = rng.standard_normal((5, dim)).astype(np.float32)
+        rows = np.arange(5)
+        w_lo, w_hi = np.array([0, 3, 7, 20, 39]), np.array([17, 40, 8, 33, 40])
+        got = np.full((5, 40), -np.inf)
+        kernel(np.ascontiguousarray(single.T), wv, rows, w_lo, w_hi, got)
+        want = np.full((5, 40), -np.inf)
+        for r in range(5):
+            want[r, :w_hi[r] - w_lo[r]] = np.einsum("cd,d->c", single[w_lo[r]:w_hi[r]], wv[r],
+                                                    dtype=np.float64)
+        if not np.array_equal(got.view(np.int64), want.view(np.int64)):
+            kernel = None
+    _EINSUM_ROWS[dim] = kernel
+    return kernel
 
 
 def _topk_mean(S: np.ndarray, k: int) -> np.ndarray:
@@ -453,8 +494,14 @@ class BandSimilarities:
         Wn = max(int((w_hi - w_lo).max()), 1)
         block = max(1, 4_000_000 // (Wn * other.single.shape[1]))
         wv = side.wvec[k]
+        kernel = _einsum_rows_kernel(other.single.shape[1])
         for s in range(0, len(ex), block):
             rows = ex[s:s + block]
+            if kernel is not None:  # the same values, cell by cell (see einsum_dot_rows)
+                M = np.full((len(rows), Wn), -np.inf)
+                kernel(other.single_t(), wv, rows, w_lo[s:s + block], w_hi[s:s + block], M)
+                out[rows] = _topk_mean(M, self.knn)
+                continue
             # each window's cosines with its neighbourhood, a slice of the other side (no
             # gathered (rows, Wn, dim) copy): einsum's dot of two rows does not depend on
             # the rows around it, so the values are those of the batched
