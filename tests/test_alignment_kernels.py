@@ -458,3 +458,14 @@ def test_pruning_by_the_suffix_kernel_equals_the_mirror(monkeypatch, seed, n, m,
     assert got.keys() == want.keys()
     for t in want:
         assert np.array_equal(got[t], want[t])
+
+
+@pytest.mark.parametrize("seed,n,m,banded,ties,skip_dtype", CASES)
+@pytest.mark.parametrize("how", ["numpy", "numba"])
+def test_beads_as_an_array_are_the_beads(monkeypatch, seed, n, m, banded, ties, skip_dtype, how):
+    """search(..., as_array=True) gives the beads of the list, as one (k, 4) int64 array."""
+    band, types, scores, skip = _problem(seed, n, m, banded, ties, skip_dtype)
+    want, total = _run(monkeypatch, how, band, types, scores, skip)[:2]
+    got, got_total = search(band, types, scores, skip, as_array=True)
+    assert got.dtype == np.int64 and got.shape == (len(want), 4)
+    assert list(map(tuple, got.tolist())) == want and got_total == total

@@ -143,42 +143,59 @@ def chunk_block(blk: Block, singles_s: list[np.ndarray], singles_t: list[np.ndar
         return [Chunk(blk)]
     S = [SideVectors(v[blk.s0:blk.s1], COARSE_KMAX) for v in singles_s]
     T = [SideVectors(v[blk.t0:blk.t1], COARSE_KMAX) for v in singles_t]
-    path = coarse_path(S, T, ls[blk.s0:blk.s1], lt[blk.t0:blk.t1], params)
-    on_path = set(path)
-    anchors = [(i, j) for i, j in path if 0 < i < n and (i - 1, j - 1) in on_path
-               and (i + 1, j + 1) in on_path]
-    cuts: Path = [(0, 0)]
-    target = CHUNK
-    k = 0
-    while target < n - MIN_CHUNK and k < len(anchors):
-        while k < len(anchors) and anchors[k][0] < target:
-            k += 1
-        if k >= len(anchors):
-            break
-        i, j = anchors[k]
-        if i - cuts[-1][0] >= MIN_CHUNK and j > cuts[-1][1] and n - i >= MIN_TAIL:
-            cuts.append((i, j))
-        target = max(target, i) + CHUNK
-    cuts.append((n, m))
-    out = []
-    # the path is strictly monotone and every cut is one of its nodes: the nodes between
-    # two cuts are the slice of the path between them (no scan of the whole path per chunk)
-    at = {node: k for k, node in enumerate(path)}
-    for (i0, j0), (i1, j1) in zip(cuts, cuts[1:]):
-        seg = [(i - i0, j - j0) for i, j in path[at[(i0, j0)]:at[(i1, j1)] + 1]]
-        if not seg or seg[0] != (0, 0):
-            seg.insert(0, (0, 0))
-        if seg[-1] != (i1 - i0, j1 - j0):
-            seg.append((i1 - i0, j1 - j0))
-        out.append(Chunk(Block(blk.s0 + i0, blk.s0 + i1, blk.t0 + j0, blk.t0 + j1), seg))
+    out = _path_chunks(blk, coarse_path(S, T, ls[blk.s0:blk.s1], lt[blk.t0:blk.t1], params))
     log.info("block of %d x %d sentences: %d chunks at anchors of the coarse path",
              n, m, len(out))
     return out
 
 
+def _path_chunks(blk: Block, path: np.ndarray) -> list[Chunk]:
+    """The chunks of ``blk`` cut at anchors of its coarse path ``path`` (:func:`coarse_path`'s
+    ``(k, 2)`` nodes), each with its part of the path (see :func:`chunk_block`)."""
+    n, m = blk.n, blk.m
+    # anchors: nodes (i, j), 0 < i < n, with (i - 1, j - 1) and (i + 1, j + 1) on the path.
+    # The nodes are distinct and in lexicographic order (every bead moves on): numbered
+    # i * (m + 1) + j they rise strictly, and a node is on the path when a binary search
+    # finds its number there
+    key = path[:, 0] * (m + 1) + path[:, 1]
+
+    def on_path(x: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(key, x), len(key) - 1)
+        return key[at] == x
+
+    rows_, cols = path[:, 0], path[:, 1]
+    at_anchor = np.flatnonzero((rows_ > 0) & (rows_ < n) & (cols > 0) & (cols < m)
+                               & on_path(key - (m + 2)) & on_path(key + (m + 2)))
+    anchor_i = path[at_anchor, 0]
+    cuts: list[int] = [0]             # positions on the path
+    target = CHUNK
+    k = 0
+    while target < n - MIN_CHUNK and k < len(at_anchor):
+        # the first anchor at or after `target` (rows do not fall along the path)
+        k = max(k, int(np.searchsorted(anchor_i, target, "left")))
+        if k >= len(at_anchor):
+            break
+        q = int(at_anchor[k])
+        i, j = int(path[q, 0]), int(path[q, 1])
+        last_i, last_j = int(path[cuts[-1], 0]), int(path[cuts[-1], 1])
+        if i - last_i >= MIN_CHUNK and j > last_j and n - i >= MIN_TAIL:
+            cuts.append(q)
+        target = max(target, i) + CHUNK
+    cuts.append(len(path) - 1)        # (n, m), the path's last node
+    out = []
+    # the nodes between two cuts are the slice of the path between them
+    for qa, qb in zip(cuts, cuts[1:]):
+        (i0, j0), (i1, j1) = path[qa].tolist(), path[qb].tolist()
+        seg = list(map(tuple, (path[qa:qb + 1] - path[qa]).tolist()))
+        out.append(Chunk(Block(blk.s0 + i0, blk.s0 + i1, blk.t0 + j0, blk.t0 + j1), seg))
+    return out
+
+
 def coarse_path(S: list[SideVectors], T: list[SideVectors], ls: np.ndarray, lt: np.ndarray,
-                params: ScoreParams) -> Path:
-    """A 1-1/1-2/2-1/2-2 path at this resolution, found coarse-to-fine in linear time."""
+                params: ScoreParams) -> np.ndarray:
+    """A 1-1/1-2/2-1/2-2 path at this resolution, found coarse-to-fine in linear time: its
+    nodes from ``(0, 0)`` to ``(n, m)`` as a ``(k, 2)`` int64 array (a long document's path
+    has a node per sentence or so: as Python tuples they cost a third of its searches)."""
     n, m = S[0].n, T[0].n
     if (n + 1) * (m + 1) <= EXACT_CELLS or n < COARSE_MIN_SENTENCES or m < COARSE_MIN_SENTENCES:
         band = full_band(n, m)
@@ -186,12 +203,15 @@ def coarse_path(S: list[SideVectors], T: list[SideVectors], ls: np.ndarray, lt: 
         S2 = [SideVectors(_pool(s.single), COARSE_KMAX) for s in S]
         T2 = [SideVectors(_pool(t.single), COARSE_KMAX) for t in T]
         coarse = coarse_path(S2, T2, _pool_lens(ls), _pool_lens(lt), params)
-        path = [(min(2 * i, n), min(2 * j, m)) for i, j in coarse]
-        band = band_from_path(path, n, m, COARSE_WIDTH)
+        band = band_from_path(np.minimum(2 * coarse, np.array([n, m], np.int64)), n, m,
+                              COARSE_WIDTH)
     scorer = BandScorer(S, T, ls, lt, params, COARSE_KMAX, band)
     scores, skip = scorer.band_scores(COARSE_TYPES, approx=True)
-    beads, _ = search(band, COARSE_TYPES, scores, skip)
-    return [(0, 0)] + [(i1, j1) for _, i1, _, j1 in beads]
+    beads, _ = search(band, COARSE_TYPES, scores, skip, as_array=True)
+    nodes = np.zeros((len(beads) + 1, 2), np.int64)
+    nodes[1:, 0] = beads[:, 1]
+    nodes[1:, 1] = beads[:, 3]
+    return nodes
 
 
 def _pool(v: np.ndarray) -> np.ndarray:
