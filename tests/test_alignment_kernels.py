@@ -469,3 +469,35 @@ def test_beads_as_an_array_are_the_beads(monkeypatch, seed, n, m, banded, ties, 
     got, got_total = search(band, types, scores, skip, as_array=True)
     assert got.dtype == np.int64 and got.shape == (len(want), 4)
     assert list(map(tuple, got.tolist())) == want and got_total == total
+
+
+@pytest.mark.parametrize("seed,n,m,holes,keep_nulls", [
+    (0, 40, 50, 0.97, True), (1, 60, 45, 0.9, False), (2, 30, 30, 1.0, True),
+    (3, 25, 35, 1.0, False), (4, 80, 60, 0.99, False), (5, 12, 9, 0.5, False)])
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_rows_with_empty_bead_types_match_numpy(seed, n, m, holes, keep_nulls, how):
+    """dp_rows leaves out the bead types with no score in a row (most merges of the exact
+    search): its tables are numpy's bit for bit, rows where every type is empty included."""
+    band, types, scores, skip = random_problem(seed, n, m, True, seed % 2 == 1, np.float32,
+                                               holes=holes, keep_nulls=keep_nulls)
+    W = band.width
+    A = np.array([a for a, _ in types], np.int64)
+    B = np.array([b for _, b in types], np.int64)
+    stacked = np.stack(scores, axis=1)
+    lo, span = band.lo.astype(np.int64), (band.hi - band.lo).astype(np.int64)
+    tables = []
+    for h in ("numpy", how):
+        sentinel = (n + 1) * W
+        Dflat = np.full(sentinel + 1, dp.NEG)
+        D = Dflat[:sentinel].reshape(n + 1, W)
+        arg = np.full((n + 1, W), -1, np.int16)
+        kk = np.zeros((n + 1, W), np.int32)
+        if h == "numpy":
+            dp._rows_numpy(D, Dflat, arg, kk, stacked, A, B, lo, span, skip, sentinel)
+        else:
+            kernel = kernels.compiled("dp_rows") if h == "numba" else kernels.dp_rows
+            kernel(D, arg, kk, stacked, A, B, lo, span, skip, np.empty(W, skip.dtype))
+        tables.append((D, arg, kk))
+    (D0, a0, k0), (D1, a1, k1) = tables
+    assert np.array_equal(D0.view(np.int64), D1.view(np.int64))
+    assert np.array_equal(a0, a1) and np.array_equal(k0, k1)

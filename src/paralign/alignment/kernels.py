@@ -82,8 +82,22 @@ def dp_rows(D: np.ndarray, arg: np.ndarray, kk: np.ndarray, stacked: np.ndarray,
         # cell seeing the types in order: the first maximum, as argmax), so that the inner
         # loops run over contiguous columns without a test per cell: the bead of type t
         # ending at column c starts at column c + off of row p, inside the band for c in
-        # c0 .. c1 - 1; outside it, it counts as NEG + its score
+        # c0 .. c1 - 1; outside it, it counts as NEG + its score.
+        # A type with no score above NEG / 2 in the row is left out: each of its sums is a
+        # table value (NEG, or a path's total, far above NEG / 2) plus a score at most NEG / 2,
+        # so at most NEG / 2 (0-1 scores are finite or NEG: no NaN in the table): it can only
+        # win a cell that no bead reaches, which becomes NEG (-1) below whichever type won
+        # it. Why: the exact search's merges are pruned, most merge types have no bead in
+        # most rows.
+        first = True
         for t in range(T):
+            dead = True
+            for c in range(W):
+                if not stacked[i, t, c] <= NEG / 2:   # (a NaN counts as a score)
+                    dead = False
+                    break
+            if dead:
+                continue
             p = i - A[t]
             off = 0
             c0 = 0
@@ -92,7 +106,6 @@ def dp_rows(D: np.ndarray, arg: np.ndarray, kk: np.ndarray, stacked: np.ndarray,
                 off = lo[i] - B[t] - lo[p]
                 c0 = min(max(0, -off), W)
                 c1 = max(min(width_i, span[p] - off + 1), c0)
-            first = t == 0
             for c in range(c0):
                 v = NEG + np.float64(stacked[i, t, c])
                 if first or v > best[c]:
@@ -108,8 +121,9 @@ def dp_rows(D: np.ndarray, arg: np.ndarray, kk: np.ndarray, stacked: np.ndarray,
                 if first or v > best[c]:
                     best[c] = v
                     barg[c] = t
+            first = False
         for c in range(W):
-            if T == 0 or not best[c] > NEG / 2:
+            if first or not best[c] > NEG / 2:      # (first: no type left in the row)
                 best[c] = NEG
                 barg[c] = -1
         if i == 0:
