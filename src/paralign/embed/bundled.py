@@ -18,7 +18,6 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
@@ -46,10 +45,9 @@ def _threads() -> int:
 def _dist_version(dist: str) -> str:
     """A distribution's version, looked up once per process (the encoders' signatures ask
     for it on every cached call, and each lookup scans the installed distributions)."""
-    try:
-        return version(dist)
-    except PackageNotFoundError:  # pragma: no cover - broken install
-        return "unknown"
+    from paralign.dists import dist_version
+
+    return dist_version(dist) or "unknown"
 
 
 def _engine(key: str) -> Any:

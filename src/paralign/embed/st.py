@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-from importlib.metadata import version
 from typing import Any
 
 import numpy as np
@@ -135,7 +134,9 @@ class STEncoder(BaseEncoder):
     def signature(self) -> str:
         if self._bundled_sig:
             return self._bundled_sig
-        return f"st:{self.name}:{self.dim}:st-{version('sentence-transformers')}"
+        from paralign.dists import dist_version
+
+        return f"st:{self.name}:{self.dim}:st-{dist_version('sentence-transformers')}"
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         with torch.inference_mode():

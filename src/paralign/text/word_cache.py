@@ -51,14 +51,14 @@ _CHUNK = 900
 @functools.cache
 def _signature() -> str:
     """The tokenizer's versions (a new jieba, dictionary or OpenCC gets a new file)."""
-    from importlib.metadata import version
-
     import jieba
+
+    from ..dists import dist_version
 
     from ..lazytable import file_stamp
 
     dict_file = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    return (f"jieba-{jieba.__version__}-{file_stamp([dict_file])}-opencc-{version('opencc')}"
+    return (f"jieba-{jieba.__version__}-{file_stamp([dict_file])}-opencc-{dist_version('opencc')}"
             f"-v{VERSION}")
 
 
