@@ -159,11 +159,15 @@ def _reference_windows(x, K):
 
 @pytest.mark.parametrize(("n", "K", "block"), [(1, 3, 4096), (4, 4, 2), (300, 5, 7),
                                                (700, 2, 64), (1000, 5, 4096), (9, 1, 3)])
-@pytest.mark.parametrize("numba", [True, False])
+@pytest.mark.parametrize("numba", [True, "short", False])
 def test_window_sums_equal_whole_prefix_sums(monkeypatch, n, K, block, numba):
+    """Window norms and vectors, blocked, compiled (also for short sides: "short") or not,
+    equal the whole-array formula."""
     monkeypatch.setattr(similarity, "_SUM_BLOCK_ROWS", block)
     if numba:
         monkeypatch.delenv("PARALIGN_NO_NUMBA", raising=False)
+        if numba == "short":
+            monkeypatch.setattr(similarity, "_KERNEL_ROWS", 0)
     else:
         monkeypatch.setenv("PARALIGN_NO_NUMBA", "1")
     x = _unit(np.random.default_rng(n), n, 48) * np.float32(0.3)
@@ -315,8 +319,13 @@ def test_row_norms_equal_numpy(dtype, how):
     for d in (1, 2, 7, 8, 9, 16, 100, 127, 128, 129, 200, 384, 511, 512, 513, 768, 1030):
         x = (rng.normal(size=(40 if how == "numba" else 3, d)) * 0.1).astype(dtype)
         out = np.empty(len(x), dtype)
-        kernel(x, out)
+        kernel(x, np.zeros((0, d), dtype), out)
         _same(out, np.linalg.norm(x, axis=1))
+        # of differences (window sums from prefix sums), only the first len(out) rows
+        y = (rng.normal(size=x.shape) * 0.1).astype(dtype)
+        out = np.empty(len(x) - 1, dtype)
+        kernel(x, y, out)
+        _same(out, np.linalg.norm(x - y, axis=1)[:-1])
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 300, 301, 2000])
@@ -449,3 +458,22 @@ def test_exact_margins_compiled_equal_numpy(monkeypatch, seed, n, m, dim, width)
         for d_got, d_want in zip(got[0], want[0]):
             for k in d_want:
                 _same(d_got[k].view(np.int64), d_want[k].view(np.int64))
+
+
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_window_unit_rows_equal_numpy(how):
+    """Approximate window vectors from two rows of the prefix sums over the window's norm,
+    rounded to float32 as numpy assigns them."""
+    kernel = (band_kernels.compiled("window_unit_rows") if how == "numba"
+              else band_kernels.window_unit_rows)
+    assert kernel is not None
+    rng = np.random.default_rng(11)
+    C = np.cumsum(rng.normal(size=(60, 33)), axis=0)
+    for k in (1, 2, 5):
+        cnt = 60 - k - 3
+        norms = np.maximum(np.linalg.norm(C[k:k + cnt] - C[:cnt], axis=1), 1e-9)
+        want = np.empty((cnt, 33), np.float32)
+        want[:] = (C[k:k + cnt] - C[:cnt]) / norms[:, None]
+        got = np.empty((cnt, 33), np.float32)
+        kernel(C, k, norms, got)
+        _same(got.view(np.int32), want.view(np.int32))

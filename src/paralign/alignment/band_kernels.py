@@ -592,15 +592,22 @@ def partner_top2(s11: np.ndarray, lo: np.ndarray, m: int, best_s: np.ndarray,
                 second_t[q] = x
 
 
-def row_norms(x: np.ndarray, out: np.ndarray) -> None:
-    """``np.linalg.norm(x, axis=1)``, in ``x``'s type: the square root of each row's sum of
+def row_norms(x: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
+    """``np.linalg.norm(x - y, axis=1)``, or ``np.linalg.norm(x, axis=1)`` when ``y`` has no
+    rows, in ``x``'s type, for the first ``len(out)`` rows: the square root of each row's sum of
     squares, summed as numpy's ``add.reduce`` sums a contiguous row (pairwise: halves split
     at multiples of 8 down to blocks of at most 128, each summed in 8 interleaved partial
     sums combined as ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))``, the rest added in
     turn; below 8 values, in turn from 0). The same tree gives the same sum; the tests check
     it against numpy for many lengths in float32 and float64.
+
+    With ``y``, each row's difference is formed in the scratch row, as numpy's subtraction
+    forms it (a window's vector sum from two rows of the prefix sums, without the whole
+    array of differences: see ``SideVectors._window_sums``).
     """
-    R, d = x.shape
+    R = len(out)
+    d = x.shape[1]
+    diff = len(y) > 0
     sq = np.empty(d, x.dtype)
     zero = np.zeros(1, x.dtype)[0]
     st_lo = np.empty(96, np.int64)
@@ -608,8 +615,13 @@ def row_norms(x: np.ndarray, out: np.ndarray) -> None:
     st_ph = np.empty(96, np.int64)
     vals = np.empty(96, x.dtype)
     for r in range(R):
-        for k in range(d):
-            sq[k] = x[r, k] * x[r, k]
+        if diff:
+            for k in range(d):
+                v = x[r, k] - y[r, k]
+                sq[k] = v * v
+        else:
+            for k in range(d):
+                sq[k] = x[r, k] * x[r, k]
         top = 0
         nv = 0
         st_lo[0] = 0
@@ -748,3 +760,15 @@ def einsum_dot_rows(single_t: np.ndarray, wv: np.ndarray, rows: np.ndarray, w_lo
         out = M[r]
         for c in range(w):
             out[c] = 0.0 + (a0[c] + a1[c])
+
+
+def window_unit_rows(C: np.ndarray, k: int, norms: np.ndarray, out: np.ndarray) -> None:
+    """``out[r] = (C[r + k] - C[r]) / norms[r]`` in float64, rounded to ``out``'s type (as
+    numpy assigns the quotient), for ``r < len(out)``: the approximate vectors of windows of
+    size ``k`` from the prefix sums ``C`` of a side's vectors (``SideVectors._window_vectors``),
+    without numpy's two temporary arrays of a block's differences and quotients."""
+    R, d = out.shape
+    for r in range(R):
+        nr = norms[r]
+        for j in range(d):
+            out[r, j] = (C[r + k, j] - C[r, j]) / nr

@@ -69,8 +69,14 @@ class SideVectors:
         sizes = [k for k in range(2, kmax + 1) if n - k + 1 > 0]
         if sizes:
             norms = {k: np.empty(n - k + 1) for k in sizes}
-            for k, start, sums in self._window_sums(sizes):
-                norms[k][start:start + len(sums)] = np.maximum(row_norms(sums), 1e-9)
+            kernel = _band_kernel("row_norms") if n >= _KERNEL_ROWS else None
+            for k, start, C, cnt in self._window_sums(sizes):
+                dst = norms[k][start:start + cnt]
+                if kernel is not None:  # the norms of the differences, none formed
+                    kernel(C[k:k + cnt], C[:cnt], dst)
+                    np.maximum(dst, 1e-9, out=dst)
+                else:
+                    dst[:] = np.maximum(row_norms(C[k:k + cnt] - C[:cnt]), 1e-9)
             self.norms.update(norms)
 
     def fresh(self) -> SideVectors:
@@ -103,10 +109,10 @@ class SideVectors:
         return t
 
     def _window_sums(self, sizes: list[int]):
-        """``(k, start, sums)`` for every window size ``k`` in ``sizes``, block by block of
-        window starts: ``sums[r]`` is the float64 sum of the vectors of sentences
-        ``start + r .. start + r + k - 1``, the difference of two rows of the sequential
-        float64 prefix sums of the vectors (as ``np.cumsum`` sums).
+        """``(k, start, C, count)`` for every window size ``k`` in ``sizes``, block by block
+        of window starts: the float64 sum of the vectors of sentences ``start + r .. start +
+        r + k - 1`` (``r < count``) is ``C[r + k] - C[r]``, the difference of two rows of the
+        sequential float64 prefix sums of the vectors (as ``np.cumsum`` sums).
 
         Why blocks: on a whole long document the prefix sums and window sums of all rows
         would be hundreds of megabytes at once (the Bible's 42,687 sentences: 175 MB each);
@@ -135,14 +141,19 @@ class SideVectors:
             for k in sizes:
                 e = min(s0 + block, n - k + 1)
                 if e > s0:
-                    yield k, s0, C[k:k + e - s0] - C[:e - s0]
+                    yield k, s0, C, e - s0
 
     def _window_vectors(self, sizes: list[int]) -> dict[int, np.ndarray]:
         """The approximate vectors of the windows of the given sizes (one pass over the
         prefix sums for all of them): their sums over their norms."""
         out = {k: np.empty((self.n - k + 1, self.single.shape[1]), np.float32) for k in sizes}
-        for k, start, sums in self._window_sums(sizes):
-            out[k][start:start + len(sums)] = sums / self.norms[k][start:start + len(sums), None]
+        kernel = _band_kernel("window_unit_rows") if self.n >= _KERNEL_ROWS else None
+        for k, start, C, cnt in self._window_sums(sizes):
+            nk = self.norms[k][start:start + cnt]
+            if kernel is not None:  # the same quotients, no temporary arrays
+                kernel(C, k, nk, out[k][start:start + cnt])
+            else:
+                out[k][start:start + cnt] = (C[k:k + cnt] - C[:cnt]) / nk[:, None]
         self._prefix = None
         return out
 
@@ -199,7 +210,7 @@ def row_norms(x: np.ndarray) -> np.ndarray:
     if kernel is None:
         return np.linalg.norm(x, axis=1)
     out = np.empty(len(x), x.dtype)
-    kernel(np.ascontiguousarray(x), out)
+    kernel(np.ascontiguousarray(x), np.zeros((0, x.shape[1]), x.dtype), out)
     return out
 
 
