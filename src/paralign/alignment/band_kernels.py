@@ -354,6 +354,12 @@ def band_chain_scores(b: int, amax: int, T: np.ndarray, lo: np.ndarray, span: np
     ``lex[T[a]]`` the dictionary F-scores of the a-b beads in band layout (``lex_on``; as
     :func:`band_type_scores` reads them); ``bonus_on[a]`` (``any_bonus``: for some ``a``). Cells of a type that no chain reaches are
     left as they were (the caller fills ``out`` with ``NEG``).
+
+    The loops run over one-dimensional views from index 0, and the cells' terms are added
+    in one pass per term: with a signed index that may be negative numba fixes it up
+    (Python's wrap-around) and LLVM then gathers instead of loading a run, or does not
+    vectorize at all; the views make the same operations on the same values vectorizable
+    (the Bible's chunks: 0.053 -> 0.033 s per ten chunk passes).
     """
     n1 = len(lo)
     n = n1 - 1
@@ -364,14 +370,15 @@ def band_chain_scores(b: int, amax: int, T: np.ndarray, lo: np.ndarray, span: np
     ninf = -np.inf
     if m - b < 0:
         return
-    L = m + 1                      # longest run of start columns Q of one row
+    L = m + 1
     acc = np.empty((E, L))
-    m1 = np.empty((max(b, 1), L))  # per target member: largest, second largest 1-1 score
+    m1 = np.empty((max(b, 1), L))
     m2 = np.empty((max(b, 1), L))
     r1 = np.empty(L)
     r2 = np.empty(L)
     rowbest = np.empty(L)
     v = np.empty(L)
+    div_w = wsum != 1.0              # x / 1.0 is x, bit for bit
     for P in range(n):
         top = min(amax, n - P)
         if top < 1:
@@ -392,17 +399,21 @@ def band_chain_scores(b: int, amax: int, T: np.ndarray, lo: np.ndarray, span: np
         nq = qhi - qlo + 1
         if nq <= 0:
             continue
-        # loops over the start column run innermost (contiguous, branch-free: vectorized)
+        # loops run over 1-d views from index 0 (no negative-index fix-ups: vectorized)
         for e in range(E):
-            for qi in range(nq):
-                acc[e, qi] = 0.0
+            ae = acc[e, :nq]
+            for k in range(nq):
+                ae[k] = 0.0
         if any_bonus:
             for jj in range(b):
-                for qi in range(nq):
-                    m1[jj, qi] = ninf
-                    m2[jj, qi] = ninf
-            for qi in range(nq):
-                rowbest[qi] = ninf
+                m1j = m1[jj, :nq]
+                m2j = m2[jj, :nq]
+                for k in range(nq):
+                    m1j[k] = ninf
+                    m2j[k] = ninf
+            rb = rowbest[:nq]
+            for k in range(nq):
+                rb[k] = ninf
         for a in range(1, top + 1):
             r = P + a - 1
             for e in range(E):
@@ -410,30 +421,58 @@ def band_chain_scores(b: int, amax: int, T: np.ndarray, lo: np.ndarray, span: np
                     off = qlo + jj - strip_lo[r]        # strip column of start qlo
                     v0 = min(max(0, -off), nq)
                     v1 = max(min(nq, Ws - off), v0)
-                    for qi in range(v0):
-                        acc[e, qi] += ninf
-                    for qi in range(v0, v1):
-                        acc[e, qi] += np.float64(strips[e, r, off + qi])
-                    for qi in range(v1, nq):
-                        acc[e, qi] += ninf
+                    ae = acc[e, :v0]
+                    for k in range(v0):
+                        ae[k] += ninf
+                    if v1 > v0:
+                        ae = acc[e, v0:v1]
+                        srow = strips[e, r, off + v0:off + v1]
+                        for k in range(v1 - v0):
+                            ae[k] += np.float64(srow[k])
+                    ae = acc[e, v1:nq]
+                    for k in range(nq - v1):
+                        ae[k] += ninf
             if any_bonus:
-                for qi in range(nq):
-                    r1[qi] = ninf
-                    r2[qi] = ninf
+                r1v = r1[:nq]
+                r2v = r2[:nq]
+                for k in range(nq):
+                    r1v[k] = ninf
+                    r2v[k] = ninf
                 for jj in range(b):
                     off = qlo + jj - strip_lo[r]
                     v0 = min(max(0, -off), nq)
                     v1 = max(min(nq, Ws1 - off), v0)
-                    for qi in range(nq):
-                        x = s11[r, off + qi] if qi >= v0 and qi < v1 else ninf
-                        lo2 = r1[qi] if r1[qi] < x else x      # np.minimum(m1, x)
-                        r2[qi] = r2[qi] if r2[qi] > lo2 else lo2   # np.maximum(m2, .)
-                        r1[qi] = r1[qi] if r1[qi] > x else x
-                        lo2 = m1[jj, qi] if m1[jj, qi] < x else x
-                        m2[jj, qi] = m2[jj, qi] if m2[jj, qi] > lo2 else lo2
-                        m1[jj, qi] = m1[jj, qi] if m1[jj, qi] > x else x
-                for qi in range(nq):
-                    rowbest[qi] = rowbest[qi] if rowbest[qi] > r2[qi] else r2[qi]
+                    for seg in range(3):
+                        s0 = 0 if seg == 0 else (v0 if seg == 1 else v1)
+                        s1 = v0 if seg == 0 else (v1 if seg == 1 else nq)
+                        if s1 <= s0:
+                            continue
+                        r1s = r1[s0:s1]
+                        r2s = r2[s0:s1]
+                        m1s = m1[jj, s0:s1]
+                        m2s = m2[jj, s0:s1]
+                        if seg == 1:
+                            srow1 = s11[r, off + s0:off + s1]
+                            for k in range(s1 - s0):
+                                x = srow1[k]
+                                lo2 = r1s[k] if r1s[k] < x else x      # np.minimum(m1, x)
+                                r2s[k] = r2s[k] if r2s[k] > lo2 else lo2   # np.maximum(m2, .)
+                                r1s[k] = r1s[k] if r1s[k] > x else x
+                                lo2 = m1s[k] if m1s[k] < x else x
+                                m2s[k] = m2s[k] if m2s[k] > lo2 else lo2
+                                m1s[k] = m1s[k] if m1s[k] > x else x
+                        else:
+                            for k in range(s1 - s0):
+                                x = ninf
+                                lo2 = r1s[k] if r1s[k] < x else x
+                                r2s[k] = r2s[k] if r2s[k] > lo2 else lo2
+                                r1s[k] = r1s[k] if r1s[k] > x else x
+                                lo2 = m1s[k] if m1s[k] < x else x
+                                m2s[k] = m2s[k] if m2s[k] > lo2 else lo2
+                                m1s[k] = m1s[k] if m1s[k] > x else x
+                rb = rowbest[:nq]
+                for k in range(nq):
+                    rb[k] = rb[k] if rb[k] > r2v[k] else r2v[k]
             t = T[a]
             if t < 0:
                 continue
@@ -444,40 +483,73 @@ def band_chain_scores(b: int, amax: int, T: np.ndarray, lo: np.ndarray, span: np
                 continue
             k0 = q0 - qlo
             k1 = q1 - qlo + 1
+            nk = k1 - k0
+            base = qlo + b - lo[i]
+            vv = v[k0:k1]
             for e in range(E):
                 nse = ns[e, a, P]
                 mse = ms[e, a, P] if margin_on else 0.0
                 we = w[e]
                 sce = scales[e]
-                for qi in range(k0, k1):
-                    Q = qlo + qi
-                    sv = acc[e, qi] / (nse * nt[e, b, Q])
-                    if margin_on:
-                        sv = sv - mwh * (mse + mt[e, b, Q])
-                    term = we * sv / sce
-                    v[qi] = term if e == 0 else v[qi] + term
-            for qi in range(k0, k1):
-                v[qi] = v[qi] / wsum
-            base = qlo + b - lo[i]
+                ae = acc[e, k0:k1]
+                nte = nt[e, b, q0:q0 + nk]
+                if margin_on:
+                    mte = mt[e, b, q0:q0 + nk]
+                    for k in range(nk):
+                        sv = ae[k] / (nse * nte[k])
+                        sv = sv - mwh * (mse + mte[k])
+                        term = we * sv / sce
+                        vv[k] = term if e == 0 else vv[k] + term
+                else:
+                    for k in range(nk):
+                        sv = ae[k] / (nse * nte[k])
+                        term = we * sv / sce
+                        vv[k] = term if e == 0 else vv[k] + term
+            if div_w:
+                for k in range(nk):
+                    vv[k] = vv[k] / wsum
             if lex_on:
-                for qi in range(k0, k1):
-                    v[qi] = v[qi] + lw * lex[t, i, base + qi]
+                lx = lex[t, i, base + k0:base + k1]
+                for k in range(nk):
+                    vv[k] = vv[k] + lw * lx[k]
             if bonus_on[a]:
-                for qi in range(k0, k1):
-                    best = rowbest[qi] if b >= 2 else ninf
-                    if a >= 2:
+                bb = rowbest[k0:k1]
+                if b >= 2 and a >= 2:
+                    for k in range(nk):
+                        best = bb[k]
                         for jj in range(b):
-                            best = best if best > m2[jj, qi] else m2[jj, qi]
-                    bon = best if best > 0.0 and best < np.inf else 0.0   # np.where(isfinite)
-                    v[qi] = v[qi] + sw * bon
+                            mj = m2[jj, k0 + k]
+                            best = best if best > mj else mj
+                        bon = best if best > 0.0 and best < np.inf else 0.0   # np.where(isfinite)
+                        vv[k] = vv[k] + sw * bon
+                elif b >= 2:
+                    for k in range(nk):
+                        best = bb[k]
+                        bon = best if best > 0.0 and best < np.inf else 0.0
+                        vv[k] = vv[k] + sw * bon
+                elif a >= 2:
+                    for k in range(nk):
+                        best = ninf
+                        for jj in range(b):
+                            mj = m2[jj, k0 + k]
+                            best = best if best > mj else mj
+                        bon = best if best > 0.0 and best < np.inf else 0.0
+                        vv[k] = vv[k] + sw * bon
+                else:
+                    for k in range(nk):
+                        best = ninf
+                        bon = best if best > 0.0 and best < np.inf else 0.0
+                        vv[k] = vv[k] + sw * bon
             if len_on:
                 lp = lls[a, P]
-                for qi in range(k0, k1):
-                    d = llt[b, qlo + qi] - lp
-                    v[qi] = v[qi] - lenw * (d * d)
-            for qi in range(k0, k1):
-                x = v[qi]
-                out[t, i, base + qi] = x if np.isfinite(x) else negf
+                lt = llt[b, q0:q0 + nk]
+                for k in range(nk):
+                    d = lt[k] - lp
+                    vv[k] = vv[k] - lenw * (d * d)
+            o = out[t, i, base + k0:base + k1]
+            for k in range(nk):
+                x = vv[k]
+                o[k] = x if np.isfinite(x) else negf
 
 
 # -- the exact pass's listed cells ---------------------------------------------------------------
