@@ -477,3 +477,16 @@ def test_window_unit_rows_equal_numpy(how):
         got = np.empty((cnt, 33), np.float32)
         kernel(C, k, norms, got)
         _same(got.view(np.int32), want.view(np.int32))
+
+
+def test_a_fresh_side_forms_its_own_transpose():
+    """A realignment keeps every chunk's fresh sides between its passes: they must not hold
+    the first pass's transposed vectors (130 MB on the Bible), only form equal ones."""
+    v = np.random.default_rng(3).standard_normal((30, 16)).astype(np.float32)
+    side = SideVectors(v, 3)
+    first = side.single_t()
+    new = side.fresh()
+    assert new._single_t == [None]
+    again = new.single_t()
+    assert again is not first and np.array_equal(again, first) and again.flags.c_contiguous
+    assert new.single_t() is again and side.single_t() is first      # each formed once

@@ -54,7 +54,7 @@ class SideVectors:
         self.has: dict[int, np.ndarray] = {1: np.ones(n, bool)}
         # a short side's prefix sums, kept for its window vectors (see _window_sums)
         self._prefix: np.ndarray | None = None
-        # the transposed sentence vectors, formed on first use (see single_t), shared by fresh()
+        # the transposed sentence vectors, formed on first use (see single_t)
         self._single_t: list[np.ndarray | None] = [None]
         for k in range(1, kmax + 1):
             if n - k + 1 <= 0:
@@ -89,7 +89,10 @@ class SideVectors:
         new = object.__new__(SideVectors)
         new.single, new.n, new.kmax, new.norms = self.single, self.n, self.kmax, self.norms
         new._prefix = None
-        new._single_t = self._single_t
+        # not shared: a realignment keeps every chunk's fresh sides from its first pass to
+        # its second, and their transposes would be 130 MB on the Bible (each is formed
+        # again in a few tenths of a millisecond)
+        new._single_t = [None]
         new.wvec = _LazyWindows(new)
         new.wvec[1] = self.single
         new.has = {k: np.zeros(len(v), bool) for k, v in self.has.items()}
@@ -100,9 +103,9 @@ class SideVectors:
         return new
 
     def single_t(self) -> np.ndarray:
-        """``single.T`` as a contiguous (dim, n) float32 array, formed once per side (and its
-        :meth:`fresh` copies): the compiled exact-window margins read the other side's
-        sentences along this axis."""
+        """``single.T`` as a contiguous (dim, n) float32 array, formed once per side (and
+        once per :meth:`fresh` copy): the compiled exact-window margins read the other
+        side's sentences along this axis."""
         t = self._single_t[0]
         if t is None:
             t = self._single_t[0] = np.ascontiguousarray(self.single.T)
