@@ -20,11 +20,12 @@ then run their numpy code.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 
-from .kernels import _jit, numba_enabled
+from .kernels import _jit, _numba, numba_enabled
 
 __all__ = ["compiled", "band_type_scores", "row_prefix_sums"]
 
@@ -36,7 +37,22 @@ def compiled(name: str) -> Callable | None:
     :func:`paralign.alignment.kernels.numba_enabled`)."""
     if not numba_enabled():
         return None
-    return _jit(globals()[name])
+    fn = globals()[name]
+    return _jit_numpy_errors(fn) if name in _NUMPY_ERRORS else _jit(fn)
+
+
+# Kernels compiled with numba's numpy error model: a float division by zero gives inf or
+# nan instead of raising ZeroDivisionError. Why: under the Python model every division is
+# preceded by a test of its divisor, which keeps LLVM from vectorizing the loops that
+# divide (band_chain_scores' cosines and scale: two divisions a cell). Their divisors are
+# never zero (window norms floored at 1e-9, scales at 1e-3, encoder weights positive), so
+# the values are those of the Python model, bit for bit.
+_NUMPY_ERRORS = frozenset({"band_chain_scores"})
+
+
+@functools.cache
+def _jit_numpy_errors(fn: Callable) -> Callable:
+    return _numba().njit(cache=True, nogil=True, error_model="numpy")(fn)
 
 
 def row_prefix_sums(x: np.ndarray, carry: np.ndarray, out: np.ndarray) -> None:
