@@ -490,3 +490,28 @@ def test_a_fresh_side_forms_its_own_transpose():
     again = new.single_t()
     assert again is not first and np.array_equal(again, first) and again.flags.c_contiguous
     assert new.single_t() is again and side.single_t() is first      # each formed once
+
+
+@pytest.mark.parametrize(("seed", "n", "m", "width"), [(0, 60, 80, 3), (1, 90, 40, 6),
+                                                      (2, 12, 30, 1), (3, 150, 150, 9)])
+@pytest.mark.parametrize("how", ["numba", "python"])
+def test_approximate_margins_compiled_equal_numpy(monkeypatch, seed, n, m, width, how):
+    """kNN means of the approximate windows of both sides (margin_rows: the source side
+    summed along strip rows, the target side cell by cell) equal the numpy gathers."""
+    out = []
+    for h in ("numpy", how):
+        if h == "numpy":
+            monkeypatch.setattr(band_kernels, "compiled", lambda name: None)
+        elif h == "python":
+            monkeypatch.setattr(band_kernels, "compiled", lambda name: getattr(band_kernels, name))
+        rng = np.random.default_rng(seed)
+        K = 4
+        S, T = SideVectors(_unit(rng, n), K), SideVectors(_unit(rng, m), K)
+        band = band_from_path(_path(rng, n, m), n, m, width)
+        sims = similarity.BandSimilarities([S], [T], band, K, 5, dense=False)
+        out.append(sims.margins(K, K, approx=True))
+        monkeypatch.undo()
+    for d_got, d_want in zip(out[1][0], out[0][0]):
+        assert d_got.keys() == d_want.keys()
+        for k in d_want:
+            _same(d_got[k].view(np.int64), d_want[k].view(np.int64))

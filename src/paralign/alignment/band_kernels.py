@@ -191,10 +191,39 @@ def margin_rows(strip: np.ndarray, strip_lo: np.ndarray, source_side: bool, k: i
     ``w_lo[r] + c``, ``-inf`` from ``w_hi[r]`` on. The value is the sum, member by member,
     of the members' single similarities (the strip, ``-inf`` off it) over the window's
     norm, ``-inf`` when not finite.
+
+    On the source side a member's similarities to the columns lie along one strip row: there
+    the row's sums are accumulated member by member over the run of columns (the same
+    additions, from 0.0 in member order, per cell), contiguous and branch-free, so
+    vectorized; on the target side they lie down a diagonal and are summed cell by cell.
     """
     R, Wn = M.shape
     Ws = strip.shape[1]
     ninf = -np.inf
+    if source_side:
+        acc = np.empty(Wn)
+        for r in range(R):
+            wr = min(max(w_hi[r] - w_lo[r], 0), Wn)
+            for c in range(wr):
+                acc[c] = 0.0
+            for i in range(k):
+                p = starts[r] + i
+                off = w_lo[r] - strip_lo[p]          # strip column of column 0
+                v0 = min(max(0, -off), wr)
+                v1 = max(min(wr, Ws - off), v0)
+                for c in range(v0):
+                    acc[c] += ninf
+                for c in range(v0, v1):
+                    acc[c] += np.float64(strip[p, off + c])
+                for c in range(v1, wr):
+                    acc[c] += ninf
+            nr = norms[r]
+            for c in range(wr):
+                v = acc[c] / nr
+                M[r, c] = v if np.isfinite(v) else ninf
+            for c in range(wr, Wn):
+                M[r, c] = ninf
+        return
     for r in range(R):
         for c in range(Wn):
             col = w_lo[r] + c
