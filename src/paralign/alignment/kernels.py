@@ -301,16 +301,21 @@ def lex_fscore_band(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.nd
                     else:
                         slide[b, t + 1] = slide[b, t]
                         sbad[b, t + 1] = sbad[b, t] + 1
-            # precision: expl[p] of English sentences j - b .. j - 1, grown along b
+            # precision: expl[p] of English sentences j - b .. j - 1, grown along b, every
+            # a at once (expl's last axis: each a's sums are the same additions in turn)
             for t in range(nzs):
                 p = z0 + t
                 for a in range(1, kz + 1):
-                    acc = 0.0
-                    for b in range(1, ke + 1):
-                        x = j - b
-                        if x >= lo[p] and x < hi[p]:
-                            acc += expl[p, x - lo[p], a - 1]
-                        grow[a, b, t] = acc
+                    grow[a, 0, t] = 0.0
+                for b in range(1, ke + 1):
+                    x = j - b
+                    if x >= lo[p] and x < hi[p]:
+                        row = expl[p, x - lo[p]]
+                        for a in range(1, kz + 1):
+                            grow[a, b, t] = grow[a, b - 1, t] + row[a - 1]
+                    else:
+                        for a in range(1, kz + 1):
+                            grow[a, b, t] = grow[a, b - 1, t]
             for a in range(1, kz + 1):
                 i0 = c0 if c0 > a else a                 # p = i - a >= 0
                 i1 = c1 if c1 < n else n                 # p <= n - a
@@ -332,12 +337,19 @@ def lex_fscore_band(per: np.ndarray, expl: np.ndarray, lo: np.ndarray, hi: np.nd
                             or j > low_hi):
                         return False
                     ne = ec[q + b] - ec[q]
-                    for i in range(i0, i1 + 1):
-                        p = i - a
-                        t = p - z0
-                        rc = (slide[b, t + a] - slide[b, t]) / max(tc[p + a] - tc[p], 1.0)
-                        pr = min(grow[a, b, t] / ne, 1.0)
-                        out[k, r, i - c0] = 2 * rc * pr / max(rc + pr, 1e-9)
+                    # over views from index 0: no negative-index fix-ups, so vectorized
+                    ni = i1 - i0 + 1
+                    t0 = i0 - a - z0
+                    s_hi = slide[b, t0 + a:t0 + a + ni]
+                    s_lo = slide[b, t0:t0 + ni]
+                    c_hi = tc[i0:i0 + ni]
+                    c_lo = tc[i0 - a:i0 - a + ni]
+                    g = grow[a, b, t0:t0 + ni]
+                    o = out[k, r, i0 - c0:i0 - c0 + ni]
+                    for u in range(ni):
+                        rc = (s_hi[u] - s_lo[u]) / max(c_hi[u] - c_lo[u], 1.0)
+                        pr = min(g[u] / ne, 1.0)
+                        o[u] = 2 * rc * pr / max(rc + pr, 1e-9)
         else:
             # Chinese count i fixed; English count j = col. Precision: expl[p] of English
             # sentences x = j - b .. j - 1 (slides), p = i - a.
