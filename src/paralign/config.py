@@ -82,7 +82,7 @@ class AlignConfig:
             whatever the number (the chunks take turns, in order, to embed their
             windows); a document short enough to be one chunk uses one thread. Default 1:
             on the benchmark machine's two cores, two threads made the Bible's search
-            about 10% faster and its peak memory about 330 MB higher (README, speed).
+            2-10% faster and its peak memory about 110 MB higher (README, speed).
         realign: when a first alignment has at least this many confident beads, learn a
             word translation lexicon from them (IBM model 1 with CC-CEDICT as prior,
             :mod:`paralign.alignment.lexicon`), add it to the dictionary evidence and align
