@@ -486,7 +486,7 @@ def test_a_fresh_side_forms_its_own_transpose():
     side = SideVectors(v, 3)
     first = side.single_t()
     new = side.fresh()
-    assert new._single_t == [None]
+    assert new._single_t is None
     again = new.single_t()
     assert again is not first and np.array_equal(again, first) and again.flags.c_contiguous
     assert new.single_t() is again and side.single_t() is first      # each formed once

@@ -125,24 +125,18 @@ def embed_windows(encoders: Sequence[Any], docs: tuple[Document, Document],
         for k, starts_set in sorted(need.items()):
             at = sorted(starts_set)
             count += len(at)
-            known = memo.known(s, k, [base + p for p in at]) if memo is not None else []
-            if not any(known):
-                wins = [[x.norm for x in sents[base + p: base + p + k]] for p in at]
-                got = [encode_windows(enc, wins, doc.joiner) for enc in encoders]
-                for side, v in zip(vecs, got):
-                    side.set_exact(k, np.array(at, dtype=np.int64), v)
-                if memo is not None:
-                    memo.record(s, k, [base + p for p in at], got)
-                continue
+            known = (memo.known(s, k, [base + p for p in at]) if memo is not None
+                     else [False] * len(at))
             old = [p for p, kn in zip(at, known) if kn]
             new = [p for p, kn in zip(at, known) if not kn]
             wins = [[x.norm for x in sents[base + p: base + p + k]] for p in new]
             got = [encode_windows(enc, wins, doc.joiner) for enc in encoders] if new else []
             for e, side in enumerate(vecs):
-                side.set_exact(k, np.array(old, dtype=np.int64),
-                               memo.rows(s, k, [base + p for p in old], e))
+                if old:
+                    side.set_exact(k, np.array(old, dtype=np.int64),
+                                   memo.rows(s, k, [base + p for p in old], e))
                 if new:
                     side.set_exact(k, np.array(new, dtype=np.int64), got[e])
-            if new:
+            if memo is not None and new:
                 memo.record(s, k, [base + p for p in new], got)
     return count

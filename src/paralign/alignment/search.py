@@ -26,9 +26,8 @@ import numpy as np
 
 from ..errors import InputError
 from ..text.document import Document
-from . import band_kernels
+from . import band_kernels, kernels
 from .dp import KERNEL_ROWS, NEG, Band, band_from_path, full_band, reverse_band, search
-from . import kernels
 from .scoring import BandScorer, ScoreParams
 from .similarity import SideVectors, row_norms
 

@@ -55,7 +55,7 @@ class SideVectors:
         # a short side's prefix sums, kept for its window vectors (see _window_sums)
         self._prefix: np.ndarray | None = None
         # the transposed sentence vectors, formed on first use (see single_t)
-        self._single_t: list[np.ndarray | None] = [None]
+        self._single_t: np.ndarray | None = None
         for k in range(1, kmax + 1):
             if n - k + 1 <= 0:
                 self.norms[k] = np.zeros(0)
@@ -92,7 +92,7 @@ class SideVectors:
         # not shared: a realignment keeps every chunk's fresh sides from its first pass to
         # its second, and their transposes would be 130 MB on the Bible (each is formed
         # again in a few tenths of a millisecond)
-        new._single_t = [None]
+        new._single_t = None
         new.wvec = _LazyWindows(new)
         new.wvec[1] = self.single
         new.has = {k: np.zeros(len(v), bool) for k, v in self.has.items()}
@@ -106,10 +106,9 @@ class SideVectors:
         """``single.T`` as a contiguous (dim, n) float32 array, formed once per side (and
         once per :meth:`fresh` copy): the compiled exact-window margins read the other
         side's sentences along this axis."""
-        t = self._single_t[0]
-        if t is None:
-            t = self._single_t[0] = np.ascontiguousarray(self.single.T)
-        return t
+        if self._single_t is None:
+            self._single_t = np.ascontiguousarray(self.single.T)
+        return self._single_t
 
     def _window_sums(self, sizes: list[int]):
         """``(k, start, C, count)`` for every window size ``k`` in ``sizes``, block by block

@@ -13,7 +13,6 @@ so ``import paralign.embed`` stays cheap and many encoder objects can share one 
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import threading
@@ -41,10 +40,9 @@ def _threads() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
-@functools.cache
 def _dist_version(dist: str) -> str:
-    """A distribution's version, looked up once per process (the encoders' signatures ask
-    for it on every cached call, and each lookup scans the installed distributions)."""
+    """A distribution's version for an encoder's signature (:func:`paralign.dists.dist_version`
+    looks each up once per process), ``"unknown"`` when it is not installed."""
     from paralign.dists import dist_version
 
     return dist_version(dist) or "unknown"

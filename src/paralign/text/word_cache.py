@@ -54,7 +54,6 @@ def _signature() -> str:
     import jieba
 
     from ..dists import dist_version
-
     from ..lazytable import file_stamp
 
     dict_file = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
