@@ -22,6 +22,7 @@ from ..text.document import Document
 from .bead import Bead, made_bead
 from .calibration import bead_confidences
 from .dp import Band
+from .medians import median
 from .neighbours import MutualNeighbours
 
 __all__ = ["path_beads", "parallelism", "parallel_verdict", "median_confidence", "NULL_CONF",
@@ -118,4 +119,4 @@ def parallel_verdict(sdoc: Document, tdoc: Document, par: float,
 def median_confidence(beads: Sequence[Bead]) -> float:
     """Median confidence of the beads that pair both sides (0 when there is none)."""
     scores = [b.score for b in beads if b.src and b.tgt]
-    return float(np.median(scores)) if scores else 0.0
+    return float(median(scores)) if scores else 0.0

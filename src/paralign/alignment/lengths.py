@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..text.document import Document
+from .medians import median
 from .neighbours import MutualNeighbours
 
 __all__ = ["LengthModel", "fit_lengths", "unit_lengths", "length_ratio", "length_weight",
@@ -84,7 +85,7 @@ def length_weight(base: float, nn: MutualNeighbours, ls: np.ndarray, lt: np.ndar
     if ok.sum() < MIN_LENGTH_PAIRS or not base:
         return base
     sim_ok = nn.sim[ok]
-    keep = sim_ok >= np.median(sim_ok)
+    keep = sim_ok >= median(sim_ok)
     v = np.log(lt[nn.best[ok][keep]] / (ratio * ls[nn.rows[ok][keep]]))
     var = float(np.var(v))
     if not np.isfinite(var) or var <= 0:

@@ -540,7 +540,7 @@ def _counts_numpy(so: np.ndarray, tok_type: np.ndarray, type_ptr: np.ndarray,
     r_idx = np.repeat(np.arange(T, dtype=np.int64), lens)
     starts = np.repeat(type_ptr[tok_type] - (np.cumsum(lens) - lens), lens)
     words = type_ids[starts + np.arange(len(r_idx), dtype=np.int64)]
-    offered = np.unique(words)
+    offered = _unique(words)  # np.unique would import numpy.ma (np.ma.is_masked)
     local = np.full(vocab + 1, -1, np.int64)
     local[offered] = np.arange(len(offered))
     c_idx = local[words]

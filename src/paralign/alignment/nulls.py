@@ -27,6 +27,7 @@ import numpy as np
 
 from . import band_kernels
 from .dp import KERNEL_ROWS, NEG
+from .medians import median
 
 __all__ = ["best_partner_scores", "evidence_nulls", "null_sides"]
 
@@ -88,8 +89,8 @@ def evidence_nulls(best: np.ndarray, second: np.ndarray, skip: float, weight: fl
     fin2 = np.isfinite(second)
     if not weight or not fin.any() or not fin2.any():
         return out
-    top = float(np.median(best[fin]))
-    floor = float(np.median(second[fin2]))
+    top = float(median(best[fin]))
+    floor = float(median(second[fin2]))
     gap = max(top - floor, 1e-6)
     d = np.clip((top - np.where(fin, best, floor)) / gap, 0.0, 1.0)
     return np.minimum(skip * (1.0 - weight * d), 0.0)

@@ -39,6 +39,7 @@ import numpy as np
 
 from . import band_kernels
 from .dp import NEG, Band
+from .medians import median
 from .similarity import BandSimilarities, Margins, SideVectors
 
 if TYPE_CHECKING:
@@ -272,7 +273,7 @@ class BandScorer:
                 continue
             best = np.full(n, -np.inf)
             np.maximum.at(best, pr[fin], c[fin])
-            gap = float(np.median(best[np.isfinite(best)]) - np.median(c[fin]))
+            gap = float(median(best[np.isfinite(best)]) - median(c[fin]))
             self.scales.append(max(gap, 1e-3))
 
     def _kernel_scale(self, kernel: Any, e: int, marg: Margins | None) -> float:
@@ -289,7 +290,7 @@ class BandScorer:
         fin = np.isfinite(c)
         if not fin.any():
             return 1.0
-        gap = float(np.median(best[np.isfinite(best)]) - np.median(c[fin]))
+        gap = float(median(best[np.isfinite(best)]) - median(c[fin]))
         return max(gap, 1e-3)
 
     # -- the banded gather: evidence cell by cell -----------------------------------------------
