@@ -4,6 +4,7 @@ cache only means cutting them again."""
 from __future__ import annotations
 
 import importlib
+import os
 
 import pytest
 
@@ -158,3 +159,58 @@ def test_the_stored_form_keeps_any_words(ws):
 def test_a_stored_form_that_is_none_is_refused(stored):
     with pytest.raises(ValueError):
         word_cache._decode(stored)
+
+
+def test_the_signature_without_importing_jieba_is_the_one_with_it():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import paralign
+
+    code = ("import sys; from paralign.text import word_cache as w; a = w._signature(); "
+            "print('jieba' in sys.modules); w._signature.cache_clear(); import jieba; "
+            "print(a == w._signature() == f'jieba-{jieba.__version__}-' + a.split('-', 2)[2])")
+    src = str(Path(paralign.__file__).resolve().parents[1])   # this checkout's paralign
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env).stdout.split()
+    assert out == ["False", "True"]
+
+
+# jieba/__init__.py's text -> the version read off it (None: jieba itself is asked)
+VERSION_FILES = [
+    ("from __future__ import x\n\n__version__ = '0.42.1'\n__license__ = 'MIT'\n", "0.42.1"),
+    ('__version__ = "1.0rc2"  \n', "1.0rc2"),
+    ("__version__ = '1'\n__version__ = '2'\n", None),        # two: not decided by reading
+    ("__version__ = get_version()\n", None),
+    ("    __version__ = '3'\n", None),                        # not at the top level
+    ("__version__ = '1' + '2'\n", None),
+    ("version = '1'\n", None),
+]
+
+
+@pytest.mark.parametrize("text,version", VERSION_FILES)
+def test_jieba_version_read_off_its_init(tmp_path, monkeypatch, text, version):
+    import sys
+    from importlib.machinery import ModuleSpec
+
+    init = tmp_path / "jieba" / "__init__.py"
+    init.parent.mkdir()
+    init.write_text(text, encoding="utf-8")
+    monkeypatch.delitem(sys.modules, "jieba", raising=False)
+    monkeypatch.setattr("importlib.util.find_spec",
+                        lambda name: ModuleSpec(name, None, origin=str(init)))
+    if version is not None:
+        assert word_cache._jieba_version() == (str(init.parent), version)
+    else:   # the real jieba is imported and asked
+        import jieba
+
+        assert word_cache._jieba_version() == (os.path.dirname(jieba.__file__), jieba.__version__)
+
+
+def test_jieba_already_imported_is_asked():
+    import jieba
+
+    assert word_cache._jieba_version() == (os.path.dirname(jieba.__file__), jieba.__version__)
