@@ -416,3 +416,14 @@ def test_validator_refuses_bad_inline_markup(tmp_path, seg, problem):
     path.write_text(HEADER + f'<tu><tuv xml:lang="en">{seg}</tuv><tuv xml:lang="zh">'
                     '<seg>x</seg></tuv></tu></body></tmx>', encoding="utf-8")
     assert any(problem in p for p in validate_tmx(path)), validate_tmx(path)
+
+
+def test_the_illegal_xml_pattern_compiled_on_first_use_is_the_xml_char_production():
+    from paralign.corpus import tmx
+
+    assert tmx._illegal_xml().pattern == "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+    assert tmx._illegal_xml() is tmx._illegal_xml()
+    for ch, legal in [("\t", True), ("\x00", False), ("\x1f", False), (" ", True),
+                      ("\ud7ff", True), ("\ud800", False), ("\ufffe", False), ("\uffff", False),
+                      ("\U00010000", True), ("\U0010ffff", True), ("中", True)]:
+        assert tmx.strip_illegal_xml(f"a{ch}b") == (("a" + ch + "b", 0) if legal else ("ab", 1))

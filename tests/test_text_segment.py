@@ -329,3 +329,16 @@ def test_a_deferred_nltk_name_calls_the_real_one():
             "print(type(fd).__module__, fd['a'], m.pathsec.ensure_private_dir.__class__.__name__)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.stdout.split() == ["nltk.probability", "2", "_Deferred"], out.stderr
+
+
+def test_segment_zh_patterns_compiled_on_first_use_are_the_stated_ones() -> None:
+    import re
+
+    from paralign.text import segment_zh
+    from paralign.text.han import HAN_RANGES
+
+    assert segment_zh._hanlike().pattern == f"[{HAN_RANGES}\u3000-\u303f\uff00-\uffef]"
+    assert segment_zh._clause().pattern == "[，；：,;:][" + re.escape(segment_zh._CLOSERS) + "]*"
+    for ch, hanlike in [("中", True), ("\u3400", True), ("\U00020000", True), ("。", True),
+                        ("，", True), ("Ａ", True), ("a", False), ("", False), ("…", False)]:
+        assert segment_zh._is_hanlike(ch) is hanlike

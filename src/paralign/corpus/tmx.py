@@ -35,6 +35,7 @@ Validator
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -56,12 +57,19 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TMX_DATE = "%Y%m%dT%H%M%SZ"
 
 # XML 1.0 Char production; everything else cannot appear in a document, even escaped.
-_ILLEGAL_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ILLEGAL_XML = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+
+
+@functools.cache
+def _illegal_xml() -> re.Pattern[str]:
+    """:data:`_ILLEGAL_XML` compiled, when a TMX is written (compiling its ranges takes
+    milliseconds, which a call writing .align or .tsv need not pay)."""
+    return re.compile(_ILLEGAL_XML)
 
 
 def strip_illegal_xml(text: str) -> tuple[str, int]:
     """``text`` without the characters XML 1.0 forbids, and how many there were."""
-    cleaned, n = _ILLEGAL_XML.subn("", text)
+    cleaned, n = _illegal_xml().subn("", text)
     return cleaned, n
 
 
@@ -100,7 +108,7 @@ def write_tmx_units(units: Iterable[Unit], path: str | os.PathLike[str], *,
 
     def clean(text: str) -> str:
         nonlocal stripped
-        text, k = _ILLEGAL_XML.subn("", text)
+        text, k = _illegal_xml().subn("", text)
         stripped += k
         return text
 

@@ -13,6 +13,7 @@ exact spans into the original text and no character can get lost.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .han import HAN, HAN_RANGES
@@ -24,12 +25,23 @@ _TERMINATORS = "。！？!?｡"
 # a run of terminators (with ellipses) followed by closers
 _END = re.compile(r"(?:[。！？!?｡]+|……+|…+|\.{3,})[。！？!?｡…]*[" + re.escape(_CLOSERS) + r"]*")
 # Han, CJK punctuation (U+3000-303F) and fullwidth forms (U+FF00-FFEF)
-_HANLIKE = re.compile(f"[{HAN_RANGES}\u3000-\u303f\uff00-\uffef]")
-_CLAUSE = re.compile(r"[，；：,;:][" + re.escape(_CLOSERS) + r"]*")
+_HANLIKE = f"[{HAN_RANGES}\u3000-\u303f\uff00-\uffef]"
+_CLAUSE = r"[，；：,;:][" + re.escape(_CLOSERS) + r"]*"
+
+
+# compiled when first needed (an ellipsis; clause cuts): its Han ranges take milliseconds
+@functools.cache
+def _hanlike() -> re.Pattern[str]:
+    return re.compile(_HANLIKE)
+
+
+@functools.cache
+def _clause() -> re.Pattern[str]:
+    return re.compile(_CLAUSE)
 
 
 def _is_hanlike(ch: str) -> bool:
-    return bool(ch) and bool(_HANLIKE.match(ch))
+    return bool(ch) and bool(_hanlike().match(ch))
 
 
 def zh_cuts(text: str, start: int, end: int) -> list[int]:
@@ -70,7 +82,7 @@ def clause_cuts(text: str, start: int, end: int, limit: int) -> list[int]:
     clause punctuation (，；：) allows; a clause longer than ``limit`` stays whole."""
     if end - start <= limit:
         return []
-    points = [m.end() for m in _CLAUSE.finditer(text, start, end) if m.end() < end]
+    points = [m.end() for m in _clause().finditer(text, start, end) if m.end() < end]
     cuts: list[int] = []
     last = start
     prev_point: int | None = None
