@@ -321,3 +321,12 @@ def test_batch_folder_of_documents(tmp_path):
     assert items["a"].problem is None and items["a"].en_path.endswith("a.en.html")
     assert items["b"].problem == "no b.en.srt"
     assert items["c"].en_path is None and items["c"].problem is None  # one bilingual file
+
+
+def test_the_format_names_the_command_line_lists_are_the_formats_read():
+    from paralign import files
+    from paralign.text import formats
+
+    assert formats.FORMAT_NAMES is files.FORMAT_NAMES            # one definition
+    assert set(files.FORMAT_NAMES) == set(formats.FORMATS.values())
+    assert len(set(files.FORMAT_NAMES)) == len(files.FORMAT_NAMES)

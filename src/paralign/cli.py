@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from . import __version__
 from .errors import InputError, ParalignError
-from .files import STDIN
+from .files import FORMAT_NAMES, STDIN
 
 log = logging.getLogger("paralign")
 
@@ -99,8 +99,6 @@ def _add_to_option(p: argparse.ArgumentParser, choices: Sequence[str]) -> None:
 
 
 def _add_format_option(p: argparse.ArgumentParser) -> None:
-    from .text.formats import FORMAT_NAMES
-
     p.add_argument("--format", dest="input_format", default=None, metavar="FMT",
                    choices=FORMAT_NAMES,
                    help=f"input format: {', '.join(FORMAT_NAMES)} (default: from each "

@@ -20,10 +20,13 @@ from pathlib import Path
 from .errors import InputError
 
 __all__ = ["check_input", "read_bytes", "check_output", "same_file", "describe_os_error",
-           "STDIN"]
+           "STDIN", "FORMAT_NAMES"]
 
 #: The file name that means standard input, where a reader accepts it.
 STDIN = "-"
+#: The input formats :func:`paralign.text.read_file` reads (``--format``): defined here, at
+#: the bottom, so that the command line lists them without importing the text package.
+FORMAT_NAMES = ("text", "docx", "html", "pdf", "epub", "srt", "vtt")
 
 _KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))

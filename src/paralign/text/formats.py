@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DependencyError, FormatError, InputError
-from ..files import read_bytes
+from ..files import FORMAT_NAMES, read_bytes
 from .clean import clean
 from .reading import decode
 
@@ -46,7 +46,6 @@ FORMATS: dict[str, str] = {
     ".srt": "srt",
     ".vtt": "vtt",
 }
-FORMAT_NAMES = ("text", "docx", "html", "pdf", "epub", "srt", "vtt")
 
 # A pause between two subtitle cues at least this long (seconds) starts a new paragraph.
 SUBTITLE_PAUSE = 2.0
