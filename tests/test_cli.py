@@ -13,6 +13,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import paralign  # noqa: E402
 from paralign.cli import COMMANDS, build_parser, main  # noqa: E402
 from paralign.corpus import read_tmx, validate_tmx  # noqa: E402
 from paralign.corpus.formats import read_vecalign  # noqa: E402
@@ -282,8 +283,10 @@ def test_a_call_imports_nothing_heavy(tmp_path, argv, also_absent):
     files["zh"].write_text(f"老人在河边钓到了{k}条鱼。\n", "utf-8")
     files["en"].write_text(f"The old man caught {k} fish by the river.\n", "utf-8")
     args = [a.format(**{n: str(p) for n, p in files.items()}) for a in argv]
+    src = str(Path(paralign.__file__).resolve().parents[1])   # this checkout's paralign
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
     run = subprocess.run([sys.executable, "-c", _LOADED, *args], capture_output=True, text=True,
-                         timeout=300)
+                         timeout=300, env=env)
     assert run.returncode == 0, run.stderr
     loaded = set(run.stderr.split())
     assert "paralign.cli" in loaded
