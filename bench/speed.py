@@ -18,7 +18,8 @@ across runs):
   so its peak RSS is its own.
 * **CLI fixed cost**: a one-sentence pair (new sentences each time, so the encoder runs)
   through ``python -m paralign align`` minus the same in a process that has everything
-  loaded; and the seed abstract through the CLI, wall time. Child processes may write
+  loaded (medians of ``--cli-calls`` alternated calls each way, 5 by default); and the
+  seed abstract through the CLI, wall time. Child processes may write
   bytecode (an installed package has it; the shell may say ``PYTHONDONTWRITEBYTECODE``).
 """
 
@@ -130,8 +131,9 @@ def _settle(seconds: float = 0.5) -> None:
     time.sleep(seconds)
 
 
-def measure_cli() -> dict:
-    """One-sentence pair: CLI wall minus in-process time; the seed abstract through the CLI."""
+def measure_cli(calls: int = 5) -> dict:
+    """One-sentence pair: CLI wall minus in-process time (medians of ``calls`` alternated
+    calls of each); the seed abstract through the CLI."""
     from paralign import AlignConfig, Aligner, text
     from paralign.pipeline import align_files
 
@@ -151,13 +153,17 @@ def measure_cli() -> dict:
         _cli(["align", str(zh), str(en), "-o", str(tmp_ / "w.align")])  # builds cached files
         zh, en = pair("first")   # the segmenter, converters and writers load on first use
         align_files(zh, en, tmp_ / "f.align", aligner=aligner)
-        zh, en = pair("inproc")
-        t0 = time.perf_counter()
-        align_files(zh, en, tmp_ / "p.align", aligner=aligner)
-        out["pair_in_process_s"] = time.perf_counter() - t0
-        zh, en = pair("cli")
-        _settle()
-        out["pair_cli_s"] = _cli(["align", str(zh), str(en), "-o", str(tmp_ / "c.align")])
+        inproc, cli = [], []
+        for k in range(calls):   # alternated, medians: one call is at the mercy of the machine
+            zh, en = pair(f"inproc{k}")
+            t0 = time.perf_counter()
+            align_files(zh, en, tmp_ / "p.align", aligner=aligner)
+            inproc.append(time.perf_counter() - t0)
+            zh, en = pair(f"cli{k}")
+            _settle()
+            cli.append(_cli(["align", str(zh), str(en), "-o", str(tmp_ / "c.align")]))
+        out["pair_in_process_s"] = statistics.median(inproc)
+        out["pair_cli_s"] = statistics.median(cli)
         out["fixed_s"] = out["pair_cli_s"] - out["pair_in_process_s"]
         seed = ROOT / "corpora" / "abstracts" / "000_7eb851c0e62b889d.txt"
         if seed.exists():
@@ -170,8 +176,9 @@ def measure_cli() -> dict:
     return out
 
 
-def _child(kind: str, data: Path, name: str | None) -> dict:
-    cmd = [sys.executable, __file__, str(data), "--one", kind] + (["--set", name] if name else [])
+def _child(kind: str, data: Path, name: str | None, cli_calls: int = 5) -> dict:
+    cmd = ([sys.executable, __file__, str(data), "--one", kind, "--cli-calls", str(cli_calls)]
+           + (["--set", name] if name else []))
     r = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=_child_env())
     return json.loads(r.stdout.strip().splitlines()[-1])
 
@@ -183,13 +190,15 @@ def main() -> None:
     ap.add_argument("--sets", default="mac_dev,bible_en_zh", help="sets for the search-only rows")
     ap.add_argument("--only", default="mac_dev,search,cli",
                     help="which rows to measure: any of mac_dev, search, cli (comma-separated)")
+    ap.add_argument("--cli-calls", type=int, default=5,
+                    help="one-pair calls per round, each way, for the CLI row (their medians)")
     ap.add_argument("--one", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--set", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         r = {"mac_dev": lambda: measure_mac_dev(args.data),
              "search": lambda: measure_search(args.data, args.set),
-             "cli": measure_cli}[args.one]()
+             "cli": lambda: measure_cli(args.cli_calls)}[args.one]()
         print(json.dumps(r))
         return
     only = {k for k in args.only.split(",") if k}
@@ -204,7 +213,7 @@ def main() -> None:
         for s in sets:
             row[f"search:{s}"] = _child("search", args.data, s)
         if "cli" in only:
-            row["cli"] = _child("cli", args.data, None)
+            row["cli"] = _child("cli", args.data, None, args.cli_calls)
         rounds.append(row)
         print(f"round {r + 1}: {json.dumps(row)}", file=sys.stderr, flush=True)
 
