@@ -38,9 +38,27 @@ def test_a_copy_is_saved_and_read_back(engines):
     folder, built, stored, plain = engines
     (copy,) = [p for p in folder.iterdir() if p.name.startswith("usem3-")]
     assert sorted(p.name for p in copy.iterdir()) == ["pieces.pickle", "prefixes.table",
-                                                      "state.pickle", "table.npy"]
+                                                      "state.pickle", "table.npy",
+                                                      "weights.bin"]
     assert isinstance(stored._tokenizer, usem3_store.LazyTokenizer)
     assert isinstance(stored._model.table, np.memmap)
+
+
+def test_stored_weights_are_the_built_ones_memory_mapped(engines):
+    _, built, stored, plain = engines
+    names = [k for k, v in vars(plain._model).items()
+             if isinstance(v, (np.ndarray, list)) and k not in ("table",)]
+    assert {"proj_W", "w1", "cnn_W", "d3"} <= set(names)
+    for k in names:
+        a, b = getattr(stored._model, k), getattr(plain._model, k)
+        pairs = list(zip(a, b)) if isinstance(b, list) else [(a, b)]
+        assert isinstance(a, type(b)) and len(pairs) == (len(b) if isinstance(b, list) else 1)
+        for x, y in pairs:
+            assert x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y), k
+            assert not x.flags.writeable and x.ctypes.data % 64 == 0, k
+            assert isinstance(x.base, np.memmap) or isinstance(getattr(x.base, "base", None), np.memmap), k
+    for k in ("eps", "_feat_dim"):
+        assert getattr(stored._model, k) == getattr(plain._model, k)
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -62,7 +80,7 @@ def test_stored_engine_gives_identical_vectors(engines):
     assert stored._tokenizer.vocab_size == plain._tokenizer.vocab_size
 
 
-@pytest.mark.parametrize("damage", ["state.pickle", "prefixes.table", "table.npy"])
+@pytest.mark.parametrize("damage", ["state.pickle", "prefixes.table", "table.npy", "weights.bin"])
 def test_a_damaged_copy_falls_back_to_building(engines, monkeypatch, damage, tmp_path):
     import shutil
 
