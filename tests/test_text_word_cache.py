@@ -179,35 +179,28 @@ def test_the_signature_without_importing_jieba_is_the_one_with_it():
     assert out == ["False", "True"]
 
 
-# jieba/__init__.py's text -> the version read off it (None: jieba itself is asked)
-VERSION_FILES = [
-    ("from __future__ import x\n\n__version__ = '0.42.1'\n__license__ = 'MIT'\n", "0.42.1"),
-    ('__version__ = "1.0rc2"  \n', "1.0rc2"),
-    ("__version__ = '1'\n__version__ = '2'\n", None),        # two: not decided by reading
-    ("__version__ = get_version()\n", None),
-    ("    __version__ = '3'\n", None),                        # not at the top level
-    ("__version__ = '1' + '2'\n", None),
-    ("version = '1'\n", None),
-]
-
-
-@pytest.mark.parametrize("text,version", VERSION_FILES)
-def test_jieba_version_read_off_its_init(tmp_path, monkeypatch, text, version):
+def test_jieba_version_without_importing_it_is_the_imported_one():
+    import subprocess
     import sys
-    from importlib.machinery import ModuleSpec
+    from pathlib import Path
 
-    init = tmp_path / "jieba" / "__init__.py"
-    init.parent.mkdir()
-    init.write_text(text, encoding="utf-8")
-    monkeypatch.delitem(sys.modules, "jieba", raising=False)
-    monkeypatch.setattr("importlib.util.find_spec",
-                        lambda name: ModuleSpec(name, None, origin=str(init)))
-    if version is not None:
-        assert word_cache._jieba_version() == (str(init.parent), version)
-    else:   # the real jieba is imported and asked
-        import jieba
+    import paralign
 
-        assert word_cache._jieba_version() == (os.path.dirname(jieba.__file__), jieba.__version__)
+    code = ("import os, sys; from paralign.text import word_cache as w; a = w._jieba_version(); "
+            "print('jieba' in sys.modules); import jieba; "
+            "print(a == (os.path.dirname(jieba.__file__), jieba.__version__))")
+    src = str(Path(paralign.__file__).resolve().parents[1])   # this checkout's paralign
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env).stdout.split()
+    assert out == ["False", "True"]
+
+
+def test_jieba_without_a_distribution_is_asked(monkeypatch):
+    import jieba
+
+    monkeypatch.setattr("paralign.dists.dist_version", lambda name: None)
+    assert word_cache._jieba_version() == (os.path.dirname(jieba.__file__), jieba.__version__)
 
 
 def test_jieba_already_imported_is_asked():

@@ -60,31 +60,26 @@ def _signature() -> str:
             f"-v{VERSION}")
 
 
-_VERSION_LINE = r"""^__version__ = (['"])([^'"\\\n]*)\1[ \t]*$"""
-
-
 def _jieba_version() -> tuple[str, str]:
-    """jieba's package folder and ``jieba.__version__``, read off its ``__init__.py`` (one
-    ``__version__ = '...'`` line) without importing it: importing jieba loads its HMM tables,
-    10 to 15 ms of a call whose words all come from the cache. Anything else (jieba already
-    imported, another layout) asks the module itself."""
+    """jieba's package folder and version without importing it (importing jieba loads its
+    HMM tables, 10 to 15 ms of a call whose words all come from the cache): the folder from
+    its import spec, the version from its installed distribution
+    (:func:`paralign.dists.dist_version`, as every other version paralign names files after);
+    jieba itself is asked when either is missing."""
     import importlib.util
-    import re
     import sys
 
-    if "jieba" not in sys.modules:
-        spec = importlib.util.find_spec("jieba")
-        if spec is not None and spec.origin and os.path.basename(spec.origin) == "__init__.py":
-            try:
-                with open(spec.origin, encoding="utf-8") as fh:
-                    found = re.findall(_VERSION_LINE, fh.read(), re.MULTILINE)
-            except (OSError, UnicodeDecodeError):
-                found = []
-            if len(found) == 1:
-                return os.path.dirname(spec.origin), found[0][1]
+    from ..dists import dist_version
+
+    mod = sys.modules.get("jieba")
+    spec = importlib.util.find_spec("jieba") if mod is None else None
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    version = dist_version("jieba")
+    if folders and version:
+        return folders[0], version
     import jieba
 
-    return os.path.dirname(jieba.__file__), jieba.__version__
+    return os.path.dirname(jieba.__file__), version or jieba.__version__
 
 
 def cache_path(cache_dir: str | None = None) -> str | None:
